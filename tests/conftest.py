@@ -1,0 +1,44 @@
+"""Shared test set-up.
+
+Every module in ``skchaosprune/_kernels`` may define ``warmup()``, which
+compiles its Numba kernels on tiny inputs.  Calling them all once here keeps
+JIT compilation out of the hypothesis tests (which run with
+``deadline=None`` anyway) and makes the first test of each file no slower
+than the rest.
+"""
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA_DIR = SHARED / "data"
+REFERENCE_DIR = SHARED / "reference"
+
+
+def pytest_sessionstart(session):
+    import skchaosprune._kernels as kernels
+
+    for info in pkgutil.iter_modules(kernels.__path__):
+        module = importlib.import_module(f"{kernels.__name__}.{info.name}")
+        warm = getattr(module, "warmup", None)
+        if warm is not None:
+            warm()
+
+
+@pytest.fixture
+def data_dir():
+    """The paper's datasets in ../shared/data; skips when the folder is absent."""
+    if not DATA_DIR.is_dir():
+        pytest.skip(f"paper datasets not found at {DATA_DIR}")
+    return DATA_DIR
+
+
+@pytest.fixture
+def reference_dir():
+    """TISEAN reference outputs in ../shared/reference; skips when absent."""
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(f"reference outputs not found at {REFERENCE_DIR}")
+    return REFERENCE_DIR
