@@ -10,4 +10,7 @@ The public pieces:
   sources at once (statsmodels' ``grangercausalitytests``, batched).
 """
 
+from ._mlp import DenseMLPClassifier, DenseMLPRegressor
+
+__all__ = ["DenseMLPClassifier", "DenseMLPRegressor"]
 __version__ = "0.1.0.dev0"

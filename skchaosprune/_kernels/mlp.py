@@ -1,0 +1,353 @@
+"""Compiled training and inference loops for dense MLPs.
+
+The network lives in two flat float64 arrays: ``weights`` holds every weight
+matrix (shape ``(fan_in, fan_out)``, C order) one after the other, ``biases``
+every bias vector.  ``sizes`` is ``[n_features, hidden..., n_outputs]`` and
+``w_off``/``b_off`` are the start of each layer in the flat arrays.  Nothing
+here imports scikit-learn.
+
+One call of :func:`train_epoch` runs a whole epoch (shuffle, then for every
+mini-batch: forward, backward, update, mask, record) so that Python only runs
+once per epoch.
+"""
+
+import numpy as np
+from numba import njit
+
+# Activation codes, shared with the estimators.
+IDENTITY = 0
+SIGMOID = 1
+TANH = 2
+RELU = 3
+SOFTMAX = 4
+
+# Loss codes.
+SQUARED = 0
+LOG_LOSS = 1
+
+# Risk codes (what is measured on the validation split).
+RISK_MISCLASSIFICATION = 0
+RISK_MSE = 1
+
+# train_epoch status codes.
+OK = 0
+DIVERGED = 1
+
+_EPS = 1e-15  # clip of probabilities inside log-loss, as sklearn's log_loss
+
+
+@njit(cache=True)
+def rng_next(state):
+    """xorshift64* step on a one-element uint64 state array."""
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(2685821657736338717)
+
+
+@njit(cache=True)
+def rng_uniform_int(state, n):
+    """An integer in [0, n) from the state (53 random bits)."""
+    u = (rng_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    k = int(u * n)
+    if k >= n:
+        k = n - 1
+    return k
+
+
+@njit(cache=True)
+def shuffle_in_place(order, state):
+    """Fisher-Yates shuffle driven by the seeded state."""
+    for i in range(order.shape[0] - 1, 0, -1):
+        j = rng_uniform_int(state, i + 1)
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+
+
+@njit(cache=True)
+def _activate(z, kind):
+    """Apply an element-wise activation to the vector z in place."""
+    n = z.shape[0]
+    if kind == SIGMOID:
+        for j in range(n):
+            v = z[j]
+            if v >= 0.0:
+                z[j] = 1.0 / (1.0 + np.exp(-v))
+            else:
+                e = np.exp(v)
+                z[j] = e / (1.0 + e)
+    elif kind == TANH:
+        for j in range(n):
+            z[j] = np.tanh(z[j])
+    elif kind == RELU:
+        for j in range(n):
+            if z[j] < 0.0:
+                z[j] = 0.0
+    elif kind == SOFTMAX:
+        m = z[0]
+        for j in range(1, n):
+            if z[j] > m:
+                m = z[j]
+        s = 0.0
+        for j in range(n):
+            z[j] = np.exp(z[j] - m)
+            s += z[j]
+        for j in range(n):
+            z[j] /= s
+
+
+@njit(cache=True)
+def _derivative(a, kind):
+    """Derivative of the activation, written in terms of its output a."""
+    if kind == SIGMOID:
+        return a * (1.0 - a)
+    if kind == TANH:
+        return 1.0 - a * a
+    if kind == RELU:
+        return 1.0 if a > 0.0 else 0.0
+    return 1.0
+
+
+@njit(cache=True)
+def _forward(act, x, weights, biases, sizes, w_off, b_off, u_off, hidden, out):
+    """Forward pass of one sample; act is the flat activation row."""
+    n_layers = sizes.shape[0] - 1
+    for i in range(sizes[0]):
+        act[i] = x[i]
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        a_in = u_off[layer]
+        a_out = u_off[layer + 1]
+        for j in range(fan_out):
+            act[a_out + j] = biases[b_off[layer] + j]
+        for i in range(fan_in):
+            a = act[a_in + i]
+            if a != 0.0:
+                base = w_off[layer] + i * fan_out
+                for j in range(fan_out):
+                    act[a_out + j] += a * weights[base + j]
+        kind = out if layer == n_layers - 1 else hidden
+        _activate(act[a_out:a_out + fan_out], kind)
+
+
+@njit(cache=True)
+def _sample_loss(o, y, out, loss):
+    """Loss of one sample from output o and target row y."""
+    total = 0.0
+    n = o.shape[0]
+    if loss == SQUARED:
+        for j in range(n):
+            d = o[j] - y[j]
+            total += 0.5 * d * d
+    elif out == SOFTMAX:
+        for j in range(n):
+            if y[j] != 0.0:
+                total -= y[j] * np.log(min(max(o[j], _EPS), 1.0 - _EPS))
+    else:  # independent logistic outputs
+        for j in range(n):
+            p = min(max(o[j], _EPS), 1.0 - _EPS)
+            total -= y[j] * np.log(p) + (1.0 - y[j]) * np.log(1.0 - p)
+    return total
+
+
+@njit(cache=True)
+def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, u_off, hidden, out,
+          risk_kind, act):
+    """Misclassification rate or mean squared error on a validation set."""
+    n = Xv.shape[0]
+    n_out = sizes[sizes.shape[0] - 1]
+    o0 = u_off[sizes.shape[0] - 1]
+    total = 0.0
+    for r in range(n):
+        _forward(act, Xv[r], weights, biases, sizes, w_off, b_off, u_off,
+                 hidden, out)
+        if risk_kind == RISK_MSE:
+            for j in range(n_out):
+                d = act[o0 + j] - Yv[r, j]
+                total += d * d
+        elif n_out == 1:
+            pred = 1.0 if act[o0] > 0.5 else 0.0
+            if pred != Yv[r, 0]:
+                total += 1.0
+        else:
+            best = 0
+            for j in range(1, n_out):
+                if act[o0 + j] > act[o0 + best]:
+                    best = j
+            if Yv[r, best] != 1.0:
+                total += 1.0
+    if risk_kind == RISK_MSE:
+        return total / (n * n_out)
+    return total / n
+
+
+@njit(cache=True)
+def train_epoch(X, Y, weights, biases, sizes, w_off, b_off, lr, batch_size,
+                shuffle, rng_state, hidden, out, loss, mask, use_mask,
+                trajectory, traj_row, record, Xv, Yv, risk_kind, risk_at,
+                risk_out, risk_ptr, t0):
+    """Run one epoch of mini-batch SGD in place.
+
+    Parameters are the flat network (``weights``, ``biases`` and the layout
+    arrays), the data, and the recording buffers.  ``trajectory[traj_row + k]``
+    receives the weights after the k-th update of this epoch when ``record``
+    is true.  ``risk_at`` holds sorted global update indices (1-based, the
+    first update of the run is 1); whenever the update with global index
+    ``t0 + k + 1`` equals ``risk_at[risk_ptr]``, the risk on ``(Xv, Yv)`` is
+    written to ``risk_out[risk_ptr]``.
+
+    Returns ``(loss_sum, n_updates, status, risk_ptr)``: the summed sample
+    losses of the epoch (each taken before its batch's update), the number
+    of updates done, ``OK`` or ``DIVERGED`` (a non-finite loss or weight;
+    the epoch stops there), and the next risk index.
+    """
+    n = X.shape[0]
+    n_layers = sizes.shape[0] - 1
+    n_units = 0
+    u_off = np.zeros(n_layers + 2, dtype=np.int64)
+    for layer in range(n_layers + 1):
+        u_off[layer] = n_units
+        n_units += sizes[layer]
+    u_off[n_layers + 1] = n_units
+    n_out = sizes[n_layers]
+    o0 = u_off[n_layers]
+    bs = min(batch_size, n)
+    act = np.empty((bs, n_units))
+    delta = np.empty((bs, n_units))
+    order = np.arange(n)
+    if shuffle:
+        shuffle_in_place(order, rng_state)
+    n_weights = weights.shape[0]
+
+    loss_sum = 0.0
+    n_updates = 0
+    status = OK
+    start = 0
+    while start < n:
+        nb = min(bs, n - start)
+        # Forward and output deltas.
+        batch_loss = 0.0
+        for r in range(nb):
+            idx = order[start + r]
+            row = act[r]
+            _forward(row, X[idx], weights, biases, sizes, w_off, b_off,
+                     u_off, hidden, out)
+            o = row[o0:o0 + n_out]
+            batch_loss += _sample_loss(o, Y[idx], out, loss)
+            for j in range(n_out):
+                d = o[j] - Y[idx, j]
+                if loss == SQUARED:
+                    d *= _derivative(o[j], out)
+                delta[r, o0 + j] = d
+        loss_sum += batch_loss
+        if not np.isfinite(batch_loss):
+            status = DIVERGED
+            break
+        # Backward: deltas of the hidden layers, with the weights before
+        # this update.
+        for layer in range(n_layers - 1, 0, -1):
+            fan_in = sizes[layer]
+            fan_out = sizes[layer + 1]
+            a_in = u_off[layer]
+            a_out = u_off[layer + 1]
+            for r in range(nb):
+                for i in range(fan_in):
+                    base = w_off[layer] + i * fan_out
+                    s = 0.0
+                    for j in range(fan_out):
+                        s += weights[base + j] * delta[r, a_out + j]
+                    delta[r, a_in + i] = s * _derivative(act[r, a_in + i],
+                                                         hidden)
+        # Update: mean gradient over the batch.
+        scale = lr / nb
+        for layer in range(n_layers):
+            fan_in = sizes[layer]
+            fan_out = sizes[layer + 1]
+            a_in = u_off[layer]
+            a_out = u_off[layer + 1]
+            for i in range(fan_in):
+                base = w_off[layer] + i * fan_out
+                for r in range(nb):
+                    s = scale * act[r, a_in + i]
+                    if s != 0.0:
+                        for j in range(fan_out):
+                            weights[base + j] -= s * delta[r, a_out + j]
+                if use_mask:
+                    for j in range(fan_out):
+                        if not mask[base + j]:
+                            weights[base + j] = 0.0
+            bb = b_off[layer]
+            for r in range(nb):
+                for j in range(fan_out):
+                    biases[bb + j] -= scale * delta[r, a_out + j]
+        if record:
+            dest = trajectory[traj_row + n_updates]
+            for k in range(n_weights):
+                dest[k] = weights[k]
+        n_updates += 1
+        t = t0 + n_updates
+        if risk_ptr < risk_at.shape[0] and risk_at[risk_ptr] == t:
+            risk_out[risk_ptr] = _risk(Xv, Yv, weights, biases, sizes, w_off,
+                                       b_off, u_off, hidden, out, risk_kind,
+                                       act[0])
+            risk_ptr += 1
+        start += nb
+
+    if status == OK:
+        for k in range(n_weights):
+            if not np.isfinite(weights[k]):
+                status = DIVERGED
+                break
+        for k in range(biases.shape[0]):
+            if not np.isfinite(biases[k]):
+                status = DIVERGED
+                break
+    return loss_sum, n_updates, status, risk_ptr
+
+
+@njit(cache=True)
+def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
+    """Network outputs for every row of X, shape (n_samples, n_outputs)."""
+    n_layers = sizes.shape[0] - 1
+    n_units = 0
+    u_off = np.zeros(n_layers + 2, dtype=np.int64)
+    for layer in range(n_layers + 1):
+        u_off[layer] = n_units
+        n_units += sizes[layer]
+    n_out = sizes[n_layers]
+    o0 = u_off[n_layers]
+    act = np.empty(n_units)
+    result = np.empty((X.shape[0], n_out))
+    for r in range(X.shape[0]):
+        _forward(act, X[r], weights, biases, sizes, w_off, b_off, u_off,
+                 hidden, out)
+        for j in range(n_out):
+            result[r, j] = act[o0 + j]
+    return result
+
+
+def warmup():
+    """Compile the kernels on a tiny network (both trajectory dtypes)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3))
+    Y = np.zeros((6, 2))
+    Y[np.arange(6), np.arange(6) % 2] = 1.0
+    sizes = np.array([3, 4, 2], dtype=np.int64)
+    w_off = np.array([0, 12], dtype=np.int64)
+    b_off = np.array([0, 4], dtype=np.int64)
+    mask = np.ones(20, dtype=np.bool_)
+    state = np.array([12345], dtype=np.uint64)
+    risk_at = np.array([1, 2], dtype=np.int64)
+    for dtype in (np.float64, np.float32):
+        weights = rng.normal(scale=0.1, size=20)
+        biases = np.zeros(6)
+        traj = np.empty((3, 20), dtype=dtype)
+        train_epoch(X, Y, weights, biases, sizes, w_off, b_off, 0.1, 2, True,
+                    state, SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, 0,
+                    True, X, Y, RISK_MISCLASSIFICATION, risk_at,
+                    np.empty(2), 0, 0)
+    forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
