@@ -556,7 +556,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.uniform(-1, 1, size=(200, 2))
     >>> y = X[:, 0] - 2 * X[:, 1]
-    >>> reg = DenseMLPRegressor(hidden_layer_sizes=(16,), random_state=0).fit(X, y)
+    >>> reg = DenseMLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01,
+    ...                         random_state=0).fit(X, y)
     >>> reg.score(X, y) > 0.95
     True
     """
