@@ -125,8 +125,6 @@ class _BaseDenseMLP(BaseEstimator):
         self.loss_curve_ = []
         self.risk_curve_ = np.empty(0)
         self.risk_updates_ = np.empty(0, dtype=np.int64)
-        if self.keep_trajectory:
-            self.weight_trajectory_ = _flatten(coefs).astype(np.float32)[None, :]
 
     def _set_masks(self, masks):
         if masks is None:
@@ -162,6 +160,9 @@ class _BaseDenseMLP(BaseEstimator):
             current[:] = [a.copy() for a in given]
         self.initial_coefs_ = [c.copy() for c in self.coefs_]
         self.initial_intercepts_ = [b.copy() for b in self.intercepts_]
+
+    def _start_trajectory(self):
+        """Row 0 of the trajectory: the weights training starts from."""
         if self.keep_trajectory:
             self.weight_trajectory_ = _flatten(self.coefs_).astype(np.float32)[None, :]
 
@@ -246,6 +247,7 @@ class _BaseDenseMLP(BaseEstimator):
         self._initialize(X.shape[1], Y.shape[1], rng)
         self._set_initial_weights(coefs_init, intercepts_init)
         self._set_masks(masks)
+        self._start_trajectory()
         self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter)
         return self
 
@@ -255,9 +257,11 @@ class _BaseDenseMLP(BaseEstimator):
             Y = self._encode_targets(y)
             self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
             self._initialize(X.shape[1], Y.shape[1], rng)
+            self._set_masks(masks)
+            self._start_trajectory()
         else:
             Y = self._encode_targets(y)
-        self._set_masks(masks)
+            self._set_masks(masks)
         self._train(X, Y, X, Y, 1)
         return self
 
@@ -321,8 +325,8 @@ _COMMON_DOC_ATTRS = """
     intercepts_ : list of ndarray of shape (fan_out,)
         Bias vectors.
     initial_coefs_, initial_intercepts_ : list of ndarray
-        The weights and biases before training, for retraining a pruned
-        network from its initialisation.
+        The weights and biases before training (before any mask is applied),
+        for retraining a pruned network from its initialisation.
     masks_ : list of ndarray of bool
         One mask per weight matrix; False marks a pruned weight, kept at 0
         after every update.  All True for a dense fit.
@@ -337,7 +341,8 @@ _COMMON_DOC_ATTRS = """
     risk_updates_ : ndarray of int
         The update index (1-based) of each value of ``risk_curve_``.
     weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights), float32
-        Only with ``keep_trajectory=True``: row 0 the initial weights, then
+        Only with ``keep_trajectory=True``: row 0 the initial weights (with
+        the mask applied), then
         one row after every update; weights only, flattened layer by layer
         in C order.
     n_features_in_ : int
