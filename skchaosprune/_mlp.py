@@ -166,8 +166,15 @@ class _BaseDenseMLP(BaseEstimator):
         if self.keep_trajectory:
             self.weight_trajectory_ = _flatten(self.coefs_).astype(np.float32)[None, :]
 
-    def _train(self, X, Y, Xv, Yv, n_epochs):
-        """Run n_epochs of SGD through the compiled kernel, recording."""
+    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, on_rows=None,
+               chunk_updates=None):
+        """Run n_epochs of SGD through the compiled kernel, recording.
+
+        ``risk_at``: global update indices at which to measure the risk
+        (default: every ``risk_every`` updates).  ``on_rows(rows)``: called
+        with each chunk of weight rows (float64, at most ``chunk_updates``
+        rows) as training produces them.
+        """
         out_act, loss, risk_kind = self._output_layer()
         hidden = _ACTIVATIONS[self.activation]
         weights = _flatten(self.coefs_)
@@ -176,39 +183,56 @@ class _BaseDenseMLP(BaseEstimator):
         use_mask = not mask.all()
         weights[~mask] = 0.0
         n = X.shape[0]
+        n_weights = weights.shape[0]
         per_epoch = -(-n // min(self.batch_size, n))
         total = per_epoch * n_epochs
-        if self.risk_every is not None:
-            first = self.t_ + (-self.t_) % self.risk_every
-            if first == self.t_:
-                first += self.risk_every
-            risk_at = np.arange(first, self.t_ + total + 1, self.risk_every, dtype=np.int64)
-        else:
-            risk_at = np.empty(0, dtype=np.int64)
+        if risk_at is None:
+            risk_at = self._risk_schedule(total)
         risk_out = np.full(risk_at.shape[0], np.nan)
-        record = bool(self.keep_trajectory)
-        traj = np.empty((total if record else 0, weights.shape[0]), dtype=np.float32)
+        keep = bool(self.keep_trajectory)
+        traj = np.empty((total if keep else 0, n_weights), dtype=np.float32)
+        if on_rows is not None:
+            chunk = per_epoch if chunk_updates is None else max(1, int(chunk_updates))
+            rows = np.empty((min(chunk, per_epoch), n_weights))
+        else:
+            chunk = per_epoch
+            rows = np.empty((0, n_weights))
         risk_ptr = 0
         done = 0
+        order = np.arange(n)
         for _ in range(n_epochs):
-            loss_sum, n_updates, status, risk_ptr = _k.train_epoch(
-                X, Y, weights, biases, self._sizes, self._w_off, self._b_off,
-                float(self.learning_rate_init), int(self.batch_size),
-                bool(self.shuffle), self._rng_state, hidden, out_act, loss,
-                mask, use_mask, traj, done, record, Xv, Yv, risk_kind,
-                risk_at, risk_out, risk_ptr, self.t_,
-            )
-            done += n_updates
-            self.t_ += n_updates
-            if status != _k.OK:
-                raise ValueError(
-                    "Training diverged: the weights or the loss became NaN or "
-                    f"infinite in epoch {self.n_iter_ + 1}, after {self.t_} updates. "
-                    f"Lower learning_rate_init (now {self.learning_rate_init}) "
-                    "or standardise X (e.g. with sklearn's StandardScaler)."
+            order[:] = np.arange(n)
+            if self.shuffle:
+                _k.shuffle_in_place(order, self._rng_state)
+            first = 0
+            epoch_loss = 0.0
+            while first < n:
+                # Record into the float32 trajectory, or the streamed chunk.
+                target = rows if on_rows is not None else traj[done:]
+                loss_sum, n_updates, status, risk_ptr = _k.train_batches(
+                    X, Y, order, first, chunk, weights, biases, self._sizes,
+                    self._w_off, self._b_off, float(self.learning_rate_init),
+                    int(self.batch_size), hidden, out_act, loss, mask, use_mask,
+                    target, on_rows is not None or keep, Xv, Yv, risk_kind,
+                    risk_at, risk_out, risk_ptr, self.t_,
                 )
+                self.t_ += n_updates
+                epoch_loss += loss_sum
+                if status != _k.OK:
+                    raise ValueError(
+                        "Training diverged: the weights or the loss became NaN or "
+                        f"infinite in epoch {self.n_iter_ + 1}, after {self.t_} updates. "
+                        f"Lower learning_rate_init (now {self.learning_rate_init}) "
+                        "or standardise X (e.g. with sklearn's StandardScaler)."
+                    )
+                if on_rows is not None:
+                    if keep:
+                        traj[done:done + n_updates] = rows[:n_updates]
+                    on_rows(rows[:n_updates])
+                done += n_updates
+                first = min(n, first + n_updates * int(self.batch_size))
             self.n_iter_ += 1
-            self.loss_curve_.append(loss_sum / n)
+            self.loss_curve_.append(epoch_loss / n)
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
         shapes = [c.shape for c in self.coefs_]
@@ -216,8 +240,16 @@ class _BaseDenseMLP(BaseEstimator):
         self.intercepts_ = _unflatten(biases, [b.shape for b in self.intercepts_])
         self.risk_curve_ = np.concatenate([self.risk_curve_, risk_out[:risk_ptr]])
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
-        if record:
+        if keep:
             self.weight_trajectory_ = np.concatenate([self.weight_trajectory_, traj[:done]])
+
+    def _risk_schedule(self, total):
+        """Update indices of the next ``total`` updates that are multiples
+        of ``risk_every``."""
+        if self.risk_every is None:
+            return np.empty(0, dtype=np.int64)
+        first = self.t_ + self.risk_every - self.t_ % self.risk_every
+        return np.arange(first, self.t_ + total + 1, self.risk_every, dtype=np.int64)
 
     def _split(self, X, Y, y, rng):
         """Hold out the validation split used for the risk series."""

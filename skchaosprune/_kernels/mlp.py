@@ -6,9 +6,10 @@ every bias vector.  ``sizes`` is ``[n_features, hidden..., n_outputs]`` and
 ``w_off``/``b_off`` are the start of each layer in the flat arrays.  Nothing
 here imports scikit-learn.
 
-One call of :func:`train_epoch` runs a whole epoch (shuffle, then for every
-mini-batch: forward, backward, update, mask, record) so that Python only runs
-once per epoch.
+One call of :func:`train_batches` runs many mini-batch updates (for each:
+forward, backward, update, mask, record) over a shuffled order made by
+:func:`shuffle_in_place`, so that Python runs once per epoch, or once per
+chunk of updates when the recorded rows are streamed elsewhere.
 """
 
 import numpy as np
@@ -186,26 +187,27 @@ def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, u_off, hidden, out,
 
 
 @njit(cache=True)
-def train_epoch(X, Y, weights, biases, sizes, w_off, b_off, lr, batch_size,
-                shuffle, rng_state, hidden, out, loss, mask, use_mask,
-                trajectory, traj_row, record, Xv, Yv, risk_kind, risk_at,
-                risk_out, risk_ptr, t0):
-    """Run one epoch of mini-batch SGD in place.
+def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
+                  w_off, b_off, lr, batch_size, hidden, out, loss, mask,
+                  use_mask, trajectory, record, Xv, Yv, risk_kind, risk_at,
+                  risk_out, risk_ptr, t0):
+    """Run up to ``max_batches`` mini-batch SGD updates in place.
 
-    Parameters are the flat network (``weights``, ``biases`` and the layout
-    arrays), the data, and the recording buffers.  ``trajectory[traj_row + k]``
-    receives the weights after the k-th update of this epoch when ``record``
-    is true.  ``risk_at`` holds sorted global update indices (1-based, the
-    first update of the run is 1); whenever the update with global index
-    ``t0 + k + 1`` equals ``risk_at[risk_ptr]``, the risk on ``(Xv, Yv)`` is
-    written to ``risk_out[risk_ptr]``.
+    The batches take the samples ``order[first:]`` in turn (``batch_size``
+    at a time, the last batch of the epoch possibly smaller) and stop at the
+    end of ``order``.  ``trajectory[k]`` receives the weights after the k-th
+    update of this call when ``record`` is true.  ``risk_at`` holds sorted
+    global update indices (1-based: the first update of the run is 1);
+    whenever the update with global index ``t0 + k + 1`` equals
+    ``risk_at[risk_ptr]``, the risk on ``(Xv, Yv)`` is written to
+    ``risk_out[risk_ptr]``.
 
     Returns ``(loss_sum, n_updates, status, risk_ptr)``: the summed sample
-    losses of the epoch (each taken before its batch's update), the number
-    of updates done, ``OK`` or ``DIVERGED`` (a non-finite loss or weight;
-    the epoch stops there), and the next risk index.
+    losses (each taken before its batch's update), the number of updates
+    done, ``OK`` or ``DIVERGED`` (a non-finite loss or weight; the call
+    stops there), and the next risk index.
     """
-    n = X.shape[0]
+    n = order.shape[0]
     n_layers = sizes.shape[0] - 1
     n_units = 0
     u_off = np.zeros(n_layers + 2, dtype=np.int64)
@@ -218,16 +220,13 @@ def train_epoch(X, Y, weights, biases, sizes, w_off, b_off, lr, batch_size,
     bs = min(batch_size, n)
     act = np.empty((bs, n_units))
     delta = np.empty((bs, n_units))
-    order = np.arange(n)
-    if shuffle:
-        shuffle_in_place(order, rng_state)
     n_weights = weights.shape[0]
 
     loss_sum = 0.0
     n_updates = 0
     status = OK
-    start = 0
-    while start < n:
+    start = first
+    while start < n and n_updates < max_batches:
         nb = min(bs, n - start)
         # Forward and output deltas.
         batch_loss = 0.0
@@ -285,7 +284,7 @@ def train_epoch(X, Y, weights, biases, sizes, w_off, b_off, lr, batch_size,
                 for j in range(fan_out):
                     biases[bb + j] -= scale * delta[r, a_out + j]
         if record:
-            dest = trajectory[traj_row + n_updates]
+            dest = trajectory[n_updates]
             for k in range(n_weights):
                 dest[k] = weights[k]
         n_updates += 1
@@ -340,14 +339,15 @@ def warmup():
     w_off = np.array([0, 12], dtype=np.int64)
     b_off = np.array([0, 4], dtype=np.int64)
     mask = np.ones(20, dtype=np.bool_)
-    state = np.array([12345], dtype=np.uint64)
+    order = np.arange(6)
+    shuffle_in_place(order, np.array([12345], dtype=np.uint64))
     risk_at = np.array([1, 2], dtype=np.int64)
     for dtype in (np.float64, np.float32):
         weights = rng.normal(scale=0.1, size=20)
         biases = np.zeros(6)
         traj = np.empty((3, 20), dtype=dtype)
-        train_epoch(X, Y, weights, biases, sizes, w_off, b_off, 0.1, 2, True,
-                    state, SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, 0,
-                    True, X, Y, RISK_MISCLASSIFICATION, risk_at,
-                    np.empty(2), 0, 0)
+        train_batches(X, Y, order, 0, 3, weights, biases, sizes, w_off, b_off,
+                      0.1, 2, SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj,
+                      True, X, Y, RISK_MISCLASSIFICATION, risk_at,
+                      np.empty(2), 0, 0)
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
