@@ -190,7 +190,14 @@ class _BaseDenseMLP(BaseEstimator):
             risk_at = self._risk_schedule(total)
         risk_out = np.full(risk_at.shape[0], np.nan)
         keep = bool(self.keep_trajectory)
-        traj = np.empty((total if keep else 0, n_weights), dtype=np.float32)
+        if keep:
+            # One allocation for the rows kept so far and the new ones.
+            kept = self.weight_trajectory_
+            full = np.empty((kept.shape[0] + total, n_weights), dtype=np.float32)
+            full[:kept.shape[0]] = kept
+            traj = full[kept.shape[0]:]
+        else:
+            traj = np.empty((0, n_weights), dtype=np.float32)
         if on_rows is not None:
             chunk = per_epoch if chunk_updates is None else max(1, int(chunk_updates))
             rows = np.empty((min(chunk, per_epoch), n_weights))
@@ -241,7 +248,7 @@ class _BaseDenseMLP(BaseEstimator):
         self.risk_curve_ = np.concatenate([self.risk_curve_, risk_out[:risk_ptr]])
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
         if keep:
-            self.weight_trajectory_ = np.concatenate([self.weight_trajectory_, traj[:done]])
+            self.weight_trajectory_ = full
 
     def _risk_schedule(self, total):
         """Update indices of the next ``total`` updates that are multiples

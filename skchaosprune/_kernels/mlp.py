@@ -74,12 +74,7 @@ def _activate(z, kind):
     n = z.shape[0]
     if kind == SIGMOID:
         for j in range(n):
-            v = z[j]
-            if v >= 0.0:
-                z[j] = 1.0 / (1.0 + np.exp(-v))
-            else:
-                e = np.exp(v)
-                z[j] = e / (1.0 + e)
+            z[j] = 1.0 / (1.0 + np.exp(-z[j]))
     elif kind == TANH:
         for j in range(n):
             z[j] = np.tanh(z[j])
@@ -121,18 +116,19 @@ def _forward(act, x, weights, biases, sizes, w_off, b_off, u_off, hidden, out):
     for layer in range(n_layers):
         fan_in = sizes[layer]
         fan_out = sizes[layer + 1]
-        a_in = u_off[layer]
-        a_out = u_off[layer + 1]
+        src = act[u_off[layer]:u_off[layer] + fan_in]
+        dst = act[u_off[layer + 1]:u_off[layer + 1] + fan_out]
+        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+        b = biases[b_off[layer]:b_off[layer] + fan_out]
         for j in range(fan_out):
-            act[a_out + j] = biases[b_off[layer] + j]
+            dst[j] = b[j]
         for i in range(fan_in):
-            a = act[a_in + i]
+            a = src[i]
             if a != 0.0:
-                base = w_off[layer] + i * fan_out
+                base = i * fan_out
                 for j in range(fan_out):
-                    act[a_out + j] += a * weights[base + j]
-        kind = out if layer == n_layers - 1 else hidden
-        _activate(act[a_out:a_out + fan_out], kind)
+                    dst[j] += a * w[base + j]
+        _activate(dst, out if layer == n_layers - 1 else hidden)
 
 
 @njit(cache=True)
@@ -251,38 +247,42 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
         for layer in range(n_layers - 1, 0, -1):
             fan_in = sizes[layer]
             fan_out = sizes[layer + 1]
-            a_in = u_off[layer]
-            a_out = u_off[layer + 1]
+            w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
             for r in range(nb):
+                d_out = delta[r, u_off[layer + 1]:u_off[layer + 1] + fan_out]
+                d_in = delta[r, u_off[layer]:u_off[layer] + fan_in]
+                a_in = act[r, u_off[layer]:u_off[layer] + fan_in]
                 for i in range(fan_in):
-                    base = w_off[layer] + i * fan_out
+                    base = i * fan_out
                     s = 0.0
                     for j in range(fan_out):
-                        s += weights[base + j] * delta[r, a_out + j]
-                    delta[r, a_in + i] = s * _derivative(act[r, a_in + i],
-                                                         hidden)
+                        s += w[base + j] * d_out[j]
+                    d_in[i] = s * _derivative(a_in[i], hidden)
         # Update: mean gradient over the batch.
         scale = lr / nb
         for layer in range(n_layers):
             fan_in = sizes[layer]
             fan_out = sizes[layer + 1]
-            a_in = u_off[layer]
-            a_out = u_off[layer + 1]
-            for i in range(fan_in):
-                base = w_off[layer] + i * fan_out
-                for r in range(nb):
-                    s = scale * act[r, a_in + i]
-                    if s != 0.0:
-                        for j in range(fan_out):
-                            weights[base + j] -= s * delta[r, a_out + j]
-                if use_mask:
-                    for j in range(fan_out):
-                        if not mask[base + j]:
-                            weights[base + j] = 0.0
-            bb = b_off[layer]
+            a0 = u_off[layer]
+            d0 = u_off[layer + 1]
+            w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+            m = mask[w_off[layer]:w_off[layer] + fan_in * fan_out]
+            b = biases[b_off[layer]:b_off[layer] + fan_out]
             for r in range(nb):
+                d_out = delta[r, d0:d0 + fan_out]
+                a_in = act[r, a0:a0 + fan_in]
+                for i in range(fan_in):
+                    s = scale * a_in[i]
+                    if s != 0.0:
+                        base = i * fan_out
+                        for j in range(fan_out):
+                            w[base + j] -= s * d_out[j]
                 for j in range(fan_out):
-                    biases[bb + j] -= scale * delta[r, a_out + j]
+                    b[j] -= scale * d_out[j]
+            if use_mask:
+                for k in range(fan_in * fan_out):
+                    if not m[k]:
+                        w[k] = 0.0
         if record:
             dest = trajectory[n_updates]
             for k in range(n_weights):
