@@ -1,9 +1,14 @@
-"""Dense MLP estimators trained by compiled SGD that record their own training.
+"""Dense MLP estimators trained by compiled SGD that record their own training
+and can prune themselves by chaos and causality (LEGCNet-FT/PT).
 
 The estimators are thin: they validate input, lay the network out in flat
-arrays and call :func:`skchaosprune._kernels.mlp.train_epoch` once per epoch.
+arrays and call :func:`skchaosprune._kernels.mlp.train_batches` once per
+epoch (or per chunk of updates while the dynamics are streamed); the maths
+live in :mod:`skchaosprune.lyapunov`, :mod:`skchaosprune.causality` and
+:mod:`skchaosprune._pruning`.
 """
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,6 +28,8 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _docstrings
+from . import _pruning
 from ._kernels import mlp as _k
 
 _ACTIVATIONS = {
@@ -32,6 +39,15 @@ _ACTIVATIONS = {
     "tanh": _k.TANH,
     "relu": _k.RELU,
 }
+
+_MULTITEST = {
+    "bonferroni", "sidak", "holm-sidak", "holm", "simes-hochberg", "hommel",
+    "fdr_bh", "fdr_by", "fdr_tsbh", "fdr_tsbky",
+}
+
+# Rows of float64 weights streamed per chunk while tracking dynamics: about
+# 32 MB whatever the network, so memory does not grow with the epochs.
+_CHUNK_BYTES = 2**25
 
 
 def _layout(sizes):
@@ -59,7 +75,7 @@ def _unflatten(flat, shapes):
 
 
 class _BaseDenseMLP(BaseEstimator):
-    """Shared fitting machinery of the dense MLP estimators."""
+    """Shared fitting, recording and pruning machinery."""
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -72,9 +88,103 @@ class _BaseDenseMLP(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "risk_every": [None, Interval(Integral, 1, None, closed="left")],
         "keep_trajectory": ["boolean"],
+        "record_train_score": ["boolean"],
+        "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"})],
+        "pruning_mode": [StrOptions({"full", "partial"})],
+        "partial_epochs": [Interval(Integral, 1, None, closed="left")],
+        "track_dynamics": ["boolean", StrOptions({"auto"})],
+        "window": [Interval(Integral, 2, None, closed="left")],
+        "overlap": [Interval(Real, 0, 1, closed="left")],
+        "lyapunov_dim": [Interval(Integral, 1, None, closed="left")],
+        "lyapunov_delay": [Interval(Integral, 1, None, closed="left")],
+        "lyapunov_steps": [Interval(Integral, 1, None, closed="left")],
+        "lyapunov_theiler": [Interval(Integral, 0, None, closed="left")],
+        "lyapunov_fit_steps": [Interval(Integral, 1, None, closed="left")],
+        "min_range": [Interval(Real, 0, None, closed="left")],
+        "maxlag": [Interval(Integral, 1, None, closed="left")],
+        "granger_test": [StrOptions({"ssr_chi2test", "ssr_ftest"})],
+        "causality_alpha": [Interval(Real, 0, 1, closed="both")],
+        "lyapunov_threshold": [None, Interval(Real, None, None, closed="neither")],
+        "multitest": [None, StrOptions(_MULTITEST)],
+        "target_sparsity": [None, Interval(Real, 0, 1, closed="both")],
+        "on_infeasible": [StrOptions({"prune", "keep"})],
+        "retrain": [None, StrOptions({"rewind", "finetune"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        *,
+        loss,
+        learning_rate_init,
+        batch_size,
+        max_iter,
+        shuffle,
+        init_std,
+        validation_fraction,
+        risk_every,
+        keep_trajectory,
+        record_train_score,
+        pruning,
+        pruning_mode,
+        partial_epochs,
+        track_dynamics,
+        window,
+        overlap,
+        lyapunov_dim,
+        lyapunov_delay,
+        lyapunov_steps,
+        lyapunov_theiler,
+        lyapunov_fit_steps,
+        min_range,
+        maxlag,
+        granger_test,
+        causality_alpha,
+        lyapunov_threshold,
+        multitest,
+        target_sparsity,
+        on_infeasible,
+        retrain,
+        random_state,
+        verbose,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.init_std = init_std
+        self.validation_fraction = validation_fraction
+        self.risk_every = risk_every
+        self.keep_trajectory = keep_trajectory
+        self.record_train_score = record_train_score
+        self.pruning = pruning
+        self.pruning_mode = pruning_mode
+        self.partial_epochs = partial_epochs
+        self.track_dynamics = track_dynamics
+        self.window = window
+        self.overlap = overlap
+        self.lyapunov_dim = lyapunov_dim
+        self.lyapunov_delay = lyapunov_delay
+        self.lyapunov_steps = lyapunov_steps
+        self.lyapunov_theiler = lyapunov_theiler
+        self.lyapunov_fit_steps = lyapunov_fit_steps
+        self.min_range = min_range
+        self.maxlag = maxlag
+        self.granger_test = granger_test
+        self.causality_alpha = causality_alpha
+        self.lyapunov_threshold = lyapunov_threshold
+        self.multitest = multitest
+        self.target_sparsity = target_sparsity
+        self.on_infeasible = on_infeasible
+        self.retrain = retrain
+        self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ #
     # Hooks the subclasses provide.
@@ -85,7 +195,11 @@ class _BaseDenseMLP(BaseEstimator):
         """(output activation code, loss code, risk code)."""
         raise NotImplementedError
 
+    def _score_outputs(self, out, Y):  # pragma: no cover - abstract
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ #
+    # Network layout and state.
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, Integral):
@@ -120,9 +234,14 @@ class _BaseDenseMLP(BaseEstimator):
         self.initial_coefs_ = [c.copy() for c in coefs]
         self.initial_intercepts_ = [b.copy() for b in intercepts]
         self.masks_ = [np.ones(c.shape, dtype=bool) for c in coefs]
+        self._reset_progress()
+
+    def _reset_progress(self):
+        """Counters and curves of a new training phase."""
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
+        self.train_score_curve_ = []
         self.risk_curve_ = np.empty(0)
         self.risk_updates_ = np.empty(0, dtype=np.int64)
 
@@ -166,14 +285,15 @@ class _BaseDenseMLP(BaseEstimator):
         if self.keep_trajectory:
             self.weight_trajectory_ = _flatten(self.coefs_).astype(np.float32)[None, :]
 
-    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, on_rows=None,
-               chunk_updates=None):
+    # ------------------------------------------------------------------ #
+    # Training.
+    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, tracker=None):
         """Run n_epochs of SGD through the compiled kernel, recording.
 
         ``risk_at``: global update indices at which to measure the risk
-        (default: every ``risk_every`` updates).  ``on_rows(rows)``: called
-        with each chunk of weight rows (float64, at most ``chunk_updates``
-        rows) as training produces them.
+        (default: every ``risk_every`` updates).  ``tracker``: a
+        :class:`~skchaosprune._dynamics.DynamicsTracker` fed with the weight
+        rows in bounded chunks as training produces them.
         """
         out_act, loss, risk_kind = self._output_layer()
         hidden = _ACTIVATIONS[self.activation]
@@ -198,12 +318,12 @@ class _BaseDenseMLP(BaseEstimator):
             traj = full[kept.shape[0]:]
         else:
             traj = np.empty((0, n_weights), dtype=np.float32)
-        if on_rows is not None:
-            chunk = per_epoch if chunk_updates is None else max(1, int(chunk_updates))
-            rows = np.empty((min(chunk, per_epoch), n_weights))
+        if tracker is not None:
+            chunk = max(1, min(per_epoch, _CHUNK_BYTES // (8 * n_weights)))
+            rows = np.empty((chunk, n_weights))
         else:
             chunk = per_epoch
-            rows = np.empty((0, n_weights))
+            rows = traj
         risk_ptr = 0
         done = 0
         order = np.arange(n)
@@ -214,13 +334,12 @@ class _BaseDenseMLP(BaseEstimator):
             first = 0
             epoch_loss = 0.0
             while first < n:
-                # Record into the float32 trajectory, or the streamed chunk.
-                target = rows if on_rows is not None else traj[done:]
+                target = rows if tracker is not None else traj[done:]
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
                     X, Y, order, first, chunk, weights, biases, self._sizes,
                     self._w_off, self._b_off, float(self.learning_rate_init),
                     int(self.batch_size), hidden, out_act, loss, mask, use_mask,
-                    target, on_rows is not None or keep, Xv, Yv, risk_kind,
+                    target, tracker is not None or keep, Xv, Yv, risk_kind,
                     risk_at, risk_out, risk_ptr, self.t_,
                 )
                 self.t_ += n_updates
@@ -232,14 +351,18 @@ class _BaseDenseMLP(BaseEstimator):
                         f"Lower learning_rate_init (now {self.learning_rate_init}) "
                         "or standardise X (e.g. with sklearn's StandardScaler)."
                     )
-                if on_rows is not None:
+                if tracker is not None:
                     if keep:
                         traj[done:done + n_updates] = rows[:n_updates]
-                    on_rows(rows[:n_updates])
+                    tracker.update(rows[:n_updates])
                 done += n_updates
                 first = min(n, first + n_updates * int(self.batch_size))
             self.n_iter_ += 1
             self.loss_curve_.append(epoch_loss / n)
+            if self.record_train_score:
+                self.train_score_curve_.append(
+                    self._score_outputs(self._forward(X, weights, biases), Y)
+                )
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
         shapes = [c.shape for c in self.coefs_]
@@ -258,15 +381,26 @@ class _BaseDenseMLP(BaseEstimator):
         first = self.t_ + self.risk_every - self.t_ % self.risk_every
         return np.arange(first, self.t_ + total + 1, self.risk_every, dtype=np.int64)
 
-    def _split(self, X, Y, y, rng):
+    def _forward(self, X, weights, biases):
+        out_act, _, _ = self._output_layer()
+        return _k.forward_all(X, weights, biases, self._sizes, self._w_off,
+                              self._b_off, _ACTIVATIONS[self.activation], out_act)
+
+    def _tracks(self):
+        if self.track_dynamics == "auto":
+            return self.pruning == "chaos_causal"
+        return bool(self.track_dynamics)
+
+    def _split(self, X, Y, y):
         """Hold out the validation split used for the risk series."""
-        if self.risk_every is None or self.validation_fraction == 0:
+        measures_risk = self.risk_every is not None or self._tracks()
+        if not measures_risk or self.validation_fraction == 0:
             return X, Y, X, Y
-        stratify = y if is_classifier_like(self) else None
+        stratify = y if isinstance(self, ClassifierMixin) else None
         try:
             X_tr, X_val, Y_tr, Y_val = train_test_split(
                 X, Y, test_size=self.validation_fraction,
-                random_state=rng.randint(np.iinfo(np.int32).max), stratify=stratify,
+                random_state=self._split_seed, stratify=stratify,
             )
         except ValueError as exc:
             raise ValueError(
@@ -278,23 +412,232 @@ class _BaseDenseMLP(BaseEstimator):
         return (np.ascontiguousarray(X_tr), np.ascontiguousarray(Y_tr),
                 np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
 
+    def _check_run_length(self, n_train, epochs, what):
+        """Fail early when the dense run is too short for the dynamics."""
+        from ._dynamics import min_updates
+
+        need = min_updates(
+            self.window, self.overlap, self.maxlag, dim=self.lyapunov_dim,
+            delay=self.lyapunov_delay, steps=self.lyapunov_steps,
+            theiler=self.lyapunov_theiler,
+        )
+        per_epoch = -(-n_train // min(self.batch_size, n_train))
+        have = per_epoch * epochs
+        if have < need:
+            raise ValueError(
+                f"The dense run is too short for chaos-causal pruning: {what} "
+                f"gives {have} updates ({epochs} epochs x {per_epoch} updates), "
+                f"but window={self.window}, overlap={self.overlap} and "
+                f"maxlag={self.maxlag} need at least {need} updates "
+                f"({3 * self.maxlag + 2} windows). Train longer, use a smaller "
+                "batch_size, window or maxlag."
+            )
+
     def _fit(self, X, y, coefs_init, intercepts_init, masks):
         rng = check_random_state(self.random_state)
         Y = self._encode_targets(y)
-        X_tr, Y_tr, X_val, Y_val = self._split(X, Y, y, rng)
+        self._split_seed = rng.randint(np.iinfo(np.int32).max)
         self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
+        self._initial_rng_state = self._rng_state.copy()
+        X_tr, Y_tr, X_val, Y_val = self._split(X, Y, y)
         self._initialize(X.shape[1], Y.shape[1], rng)
         self._set_initial_weights(coefs_init, intercepts_init)
         self._set_masks(masks)
         self._start_trajectory()
-        self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter)
+        partial = self.pruning is not None and self.pruning_mode == "partial"
+        epochs = self.partial_epochs if partial else self.max_iter
+        for name in ("lyapunov_exponents_", "risk_series_", "window_ends_",
+                     "dense_coefs_", "dense_intercepts_", "dense_loss_curve_",
+                     "dense_train_score_curve_", "granger_pvalues_", "sparsity_",
+                     "pruning_cost_"):
+            self.__dict__.pop(name, None)
+        self._dense_seconds = self._dynamics_seconds = 0.0
+        start = time.perf_counter()
+        if self._tracks():
+            what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"
+            self._check_run_length(X_tr.shape[0], epochs, what)
+            self._train_tracked(X_tr, Y_tr, X_val, Y_val, epochs)
+        else:
+            self._train(X_tr, Y_tr, X_val, Y_val, epochs)
+        self._dense_seconds = time.perf_counter() - start
+        if self.pruning is not None:
+            self._prune(X_tr, Y_tr, X_val, Y_val)
         return self
 
+    def _train_tracked(self, X, Y, Xv, Yv, epochs):
+        """Dense training with the dynamics streamed into exponents."""
+        from ._dynamics import DynamicsTracker
+
+        tracker = DynamicsTracker(
+            window=self.window, overlap=self.overlap, dim=self.lyapunov_dim,
+            delay=self.lyapunov_delay, steps=self.lyapunov_steps,
+            theiler=self.lyapunov_theiler, fit_steps=self.lyapunov_fit_steps,
+            min_range=self.min_range,
+        )
+        n = X.shape[0]
+        total = -(-n // min(self.batch_size, n)) * epochs
+        ends = tracker.risk_schedule(self.t_, total)
+        risk_at = np.union1d(ends, self._risk_schedule(total)).astype(np.int64)
+        tracker.start(_flatten(self.coefs_))
+        timed = _TimedTracker(tracker)
+        self._train(X, Y, Xv, Yv, epochs, risk_at=risk_at, tracker=timed)
+        self._dynamics_seconds = timed.seconds
+        exps = tracker.exponents
+        at_end = np.isin(self.risk_updates_, ends)
+        self.lyapunov_exponents_ = exps
+        self.risk_series_ = self.risk_curve_[at_end][: exps.shape[0]]
+        self.window_ends_ = ends[: exps.shape[0]]
+        if self.risk_every is None:
+            self.risk_curve_ = self.risk_curve_[~at_end]
+            self.risk_updates_ = self.risk_updates_[~at_end]
+
+    # ------------------------------------------------------------------ #
+    # Pruning.
+    def prune(self, X=None, y=None, **params):
+        """Prune the fitted network and retrain it (ALGORITHM.md sections 5, 6).
+
+        The mask is decided from what the last ``fit`` recorded: the tracked
+        dynamics for 'chaos_causal', the dense weights for 'magnitude'.
+        Calling ``prune`` again with other thresholds re-decides the mask
+        from the same dense run, without repeating it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            Training data for the retraining; pass the data given to ``fit``
+            (the same validation split is held out again).  Not needed with
+            ``retrain=None``.
+        y : array-like of shape (n_samples,), default=None
+            Targets of ``X``.
+        **params : dict
+            Estimator parameters to set first (e.g. ``causality_alpha``,
+            ``lyapunov_threshold``, ``pruning``, ``target_sparsity``).
+
+        Returns
+        -------
+        self : estimator
+            With ``masks_``, ``sparsity_``, ``granger_pvalues_`` (chaos-causal)
+            and the retrained sparse weights in ``coefs_``.
+        """
+        check_is_fitted(self)
+        if params:
+            self.set_params(**params)
+        self._validate_params()
+        if self.pruning is None:
+            raise ValueError(
+                "prune() needs a pruning method: pass pruning='chaos_causal', "
+                "'magnitude' or 'random'."
+            )
+        if self.retrain is not None and (X is None or y is None):
+            raise ValueError(
+                f"retrain={self.retrain!r} retrains the pruned network: pass the "
+                "training data, prune(X, y), or set retrain=None."
+            )
+        X_tr = Y_tr = X_val = Y_val = None
+        if X is not None:
+            X, y = self._validate_train(X, y, reset=False)
+            if isinstance(self, ClassifierMixin):
+                check_classification_targets(y)
+            X_tr, Y_tr, X_val, Y_val = self._split(X, self._encode_targets(y), y)
+        self._prune(X_tr, Y_tr, X_val, Y_val)
+        return self
+
+    def _dense_state(self):
+        """The dense run's weights, saved before the first pruning."""
+        if not hasattr(self, "dense_coefs_"):
+            self.dense_coefs_ = [c.copy() for c in self.coefs_]
+            self.dense_intercepts_ = [b.copy() for b in self.intercepts_]
+            self.dense_loss_curve_ = list(self.loss_curve_)
+            self.dense_train_score_curve_ = list(self.train_score_curve_)
+            self._dense_updates = self.t_
+            self._dense_epochs = self.n_iter_
+            self._dense_rng_state = self._rng_state.copy()
+        return self.dense_coefs_, self.dense_intercepts_
+
+    def _keep_mask(self, dense_coefs):
+        """Flat keep mask of the configured pruning rule."""
+        n_weights = sum(c.size for c in dense_coefs)
+        if self.pruning != "chaos_causal" and self.target_sparsity is None:
+            raise ValueError(
+                f"pruning={self.pruning!r} needs target_sparsity (the fraction of "
+                "weights to prune), e.g. the sparsity_ of a chaos-causal fit."
+            )
+        if self.pruning == "magnitude":
+            return _pruning.magnitude_keep_mask(_flatten(dense_coefs), self.target_sparsity)
+        if self.pruning == "random":
+            rng = check_random_state(self.random_state)
+            return _pruning.random_keep_mask(n_weights, self.target_sparsity, rng)
+        if not hasattr(self, "lyapunov_exponents_"):
+            raise ValueError(
+                "chaos-causal pruning needs the dynamics of the dense run: fit with "
+                "pruning='chaos_causal' or track_dynamics=True first."
+            )
+        from .causality import granger_pvalues
+
+        start = time.perf_counter()
+        result = granger_pvalues(
+            self.risk_series_, self.lyapunov_exponents_, maxlag=self.maxlag,
+            test=self.granger_test, on_infeasible=self.on_infeasible,
+            multitest=self.multitest,
+        )
+        self._granger_seconds = time.perf_counter() - start
+        self.granger_pvalues_ = np.asarray(result.pvalues, dtype=np.float64)
+        return _pruning.causal_keep_mask(
+            self.granger_pvalues_, self.lyapunov_exponents_.max(axis=0),
+            causality_alpha=self.causality_alpha,
+            lyapunov_threshold=self.lyapunov_threshold,
+            target_sparsity=self.target_sparsity,
+        )
+
+    def _prune(self, X_tr, Y_tr, X_val, Y_val):
+        dense_coefs, dense_intercepts = self._dense_state()
+        self._granger_seconds = 0.0
+        keep = self._keep_mask(dense_coefs)
+        masks = [m.astype(bool) for m in _unflatten(keep.astype(np.float64),
+                                                    [c.shape for c in dense_coefs])]
+        self.masks_ = masks
+        self.sparsity_ = float(1.0 - keep.mean())
+        start = time.perf_counter()
+        if self.retrain is None:
+            self.coefs_ = [np.where(m, c, 0.0) for m, c in zip(masks, dense_coefs)]
+            self.intercepts_ = [b.copy() for b in dense_intercepts]
+        else:
+            if self.retrain == "rewind":
+                # Same initial weights and the same data order as the dense run.
+                self.coefs_ = [c.copy() for c in self.initial_coefs_]
+                self.intercepts_ = [b.copy() for b in self.initial_intercepts_]
+                self._rng_state = self._initial_rng_state.copy()
+            else:
+                self.coefs_ = [c.copy() for c in dense_coefs]
+                self.intercepts_ = [b.copy() for b in dense_intercepts]
+                self._rng_state = self._dense_rng_state.copy()
+            self._reset_progress()
+            self._set_masks(masks)
+            self._start_trajectory()
+            self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter)
+        retrain_seconds = time.perf_counter() - start
+        retrain_updates = 0 if self.retrain is None else self.t_
+        self.pruning_cost_ = {
+            "dense_epochs": self._dense_epochs,
+            "dense_updates": self._dense_updates,
+            "dense_seconds": self._dense_seconds,
+            "dynamics_seconds": self._dynamics_seconds,
+            "granger_seconds": self._granger_seconds,
+            "retrain_epochs": 0 if self.retrain is None else self.n_iter_,
+            "retrain_updates": retrain_updates,
+            "retrain_seconds": retrain_seconds,
+            "total_updates": self._dense_updates + retrain_updates,
+            "total_seconds": self._dense_seconds + self._granger_seconds + retrain_seconds,
+        }
+
+    # ------------------------------------------------------------------ #
     def _partial_fit(self, X, y, masks, first_call):
         if first_call:
             rng = check_random_state(self.random_state)
             Y = self._encode_targets(y)
+            self._split_seed = rng.randint(np.iinfo(np.int32).max)
             self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
+            self._initial_rng_state = self._rng_state.copy()
             self._initialize(X.shape[1], Y.shape[1], rng)
             self._set_masks(masks)
             self._start_trajectory()
@@ -307,112 +650,54 @@ class _BaseDenseMLP(BaseEstimator):
     def _outputs(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        out_act, _, _ = self._output_layer()
-        return _k.forward_all(
-            X, _flatten(self.coefs_), _flatten(self.intercepts_), self._sizes,
-            self._w_off, self._b_off, _ACTIVATIONS[self.activation], out_act,
-        )
+        return self._forward(X, _flatten(self.coefs_), _flatten(self.intercepts_))
 
     def _validate_train(self, X, y, reset):
-        return validate_data(
-            self, X, y, reset=reset, dtype=np.float64, order="C",
-            multi_output=not is_classifier_like(self), y_numeric=not is_classifier_like(self),
-        )
+        regression = not isinstance(self, ClassifierMixin)
+        return validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
+                             multi_output=regression, y_numeric=regression)
 
 
-def is_classifier_like(est):
-    return isinstance(est, ClassifierMixin)
+class _TimedTracker:
+    """Wraps a tracker's ``update`` to add up the seconds it takes."""
+
+    def __init__(self, tracker):
+        self.tracker = tracker
+        self.seconds = 0.0
+
+    def update(self, rows):
+        start = time.perf_counter()
+        self.tracker.update(rows)
+        self.seconds += time.perf_counter() - start
 
 
-_COMMON_DOC_PARAMS = """
-    hidden_layer_sizes : array-like of int, default=(100,)
-        Units of each hidden layer; any depth.
-    activation : {'sigmoid', 'logistic', 'tanh', 'relu', 'identity'}, default='relu'
-        Hidden-layer activation ('logistic' is an alias of 'sigmoid').
-    learning_rate_init : float, default=LR_DEFAULT
-        Constant SGD step size (no momentum, no schedule).
-    batch_size : int, default=32
-        Samples per update; 1 is the paper's one-sample SGD.
-    max_iter : int, default=200
-        Epochs of training in ``fit``.
-    shuffle : bool, default=True
-        Shuffle the samples each epoch (with the estimator's own seeded
-        generator, so the same ``random_state`` gives the same order).
-    init_std : float or None, default=None
-        None: Glorot-uniform initial weights and biases (as sklearn's MLP);
-        a float: normal with this standard deviation (the paper used 0.1).
-    validation_fraction : float, default=0.1
-        Fraction of the training data held out to measure the risk series
-        (only when ``risk_every`` is set; ``fit`` then trains on the rest).
-        0 measures the risk on the training data.
-    risk_every : int or None, default=None
-        Record the validation risk every ``risk_every`` updates into
-        ``risk_curve_`` (with the update indices in ``risk_updates_``).
-    keep_trajectory : bool, default=False
-        Keep every weight after every update in ``weight_trajectory_``
-        (float32).  Memory: ``4 * (n_updates + 1) * n_weights`` bytes, where
-        ``n_updates = max_iter * ceil(n_train / batch_size)``; for 64-100-10
-        on 1,437 samples with ``batch_size=1`` that is 42 MB per epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights and the shuffling.
-    verbose : bool, default=False
-        Print the loss after each epoch."""
-
-_COMMON_DOC_ATTRS = """
-    coefs_ : list of ndarray of shape (fan_in, fan_out)
-        Weight matrices after training (pruned weights are exactly 0).
-    intercepts_ : list of ndarray of shape (fan_out,)
-        Bias vectors.
-    initial_coefs_, initial_intercepts_ : list of ndarray
-        The weights and biases before training (before any mask is applied),
-        for retraining a pruned network from its initialisation.
-    masks_ : list of ndarray of bool
-        One mask per weight matrix; False marks a pruned weight, kept at 0
-        after every update.  All True for a dense fit.
-    n_iter_ : int
-        Epochs run.
-    t_ : int
-        Updates run.
-    loss_curve_ : list of float
-        Mean training loss of each epoch.
-    risk_curve_ : ndarray of shape (n_risk,)
-        Validation risk recorded every ``risk_every`` updates.
-    risk_updates_ : ndarray of int
-        The update index (1-based) of each value of ``risk_curve_``.
-    weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights), float32
-        Only with ``keep_trajectory=True``: row 0 the initial weights (with
-        the mask applied), then
-        one row after every update; weights only, flattened layer by layer
-        in C order.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    n_layers_ : int
-        Number of layers, input and output included.
-    n_outputs_ : int
-        Number of output units."""
+def _doc(text, lr):
+    return text.strip().replace("LR_DEFAULT", lr)
 
 
 class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
     __doc__ = f"""Dense multi-layer perceptron classifier trained by compiled SGD.
 
-    The whole epoch loop runs inside one Numba call; the estimator can record
-    every weight after every update and the validation misclassification
-    rate, the raw material of chaos-causality pruning.
+    The whole epoch loop runs inside compiled Numba code; the estimator can
+    record every weight after every update and the validation
+    misclassification rate, and prune itself by chaos and causality
+    (LEGCNet-FT/PT) or by the magnitude and random baselines.
 
     Parameters
     ----------
-    {_COMMON_DOC_PARAMS.strip().replace("LR_DEFAULT", "0.01")}
+    {_doc(_docstrings.TRAINING_PARAMS, "0.01")}
     loss : {{'log_loss', 'squared_error'}}, default='log_loss'
         'log_loss': softmax outputs (one logistic output for two classes).
         'squared_error': sigmoid outputs trained on one-hot targets with
         loss ``0.5 * sum((output - target) ** 2)`` per sample, the paper's
         setting.
+    {_doc(_docstrings.PRUNING_PARAMS, "0.01")}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    {_COMMON_DOC_ATTRS.strip()}
+    {_doc(_docstrings.ATTRIBUTES, "0.01")}
 
     Examples
     --------
@@ -451,28 +736,58 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         validation_fraction=0.1,
         risk_every=None,
         keep_trajectory=False,
+        record_train_score=False,
+        pruning=None,
+        pruning_mode="full",
+        partial_epochs=10,
+        track_dynamics="auto",
+        window=200,
+        overlap=0.1,
+        lyapunov_dim=2,
+        lyapunov_delay=1,
+        lyapunov_steps=3,
+        lyapunov_theiler=0,
+        lyapunov_fit_steps=1,
+        min_range=1e-5,
+        maxlag=14,
+        granger_test="ssr_chi2test",
+        causality_alpha=0.05,
+        lyapunov_threshold=None,
+        multitest=None,
+        target_sparsity=None,
+        on_infeasible="prune",
+        retrain="rewind",
         random_state=None,
         verbose=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.learning_rate_init = learning_rate_init
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.init_std = init_std
-        self.validation_fraction = validation_fraction
-        self.risk_every = risk_every
-        self.keep_trajectory = keep_trajectory
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(
+            hidden_layer_sizes, activation, loss=loss,
+            learning_rate_init=learning_rate_init, batch_size=batch_size,
+            max_iter=max_iter, shuffle=shuffle, init_std=init_std,
+            validation_fraction=validation_fraction, risk_every=risk_every,
+            keep_trajectory=keep_trajectory, record_train_score=record_train_score,
+            pruning=pruning, pruning_mode=pruning_mode, partial_epochs=partial_epochs,
+            track_dynamics=track_dynamics, window=window, overlap=overlap,
+            lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
+            lyapunov_steps=lyapunov_steps, lyapunov_theiler=lyapunov_theiler,
+            lyapunov_fit_steps=lyapunov_fit_steps, min_range=min_range,
+            maxlag=maxlag, granger_test=granger_test,
+            causality_alpha=causality_alpha, lyapunov_threshold=lyapunov_threshold,
+            multitest=multitest, target_sparsity=target_sparsity,
+            on_infeasible=on_infeasible, retrain=retrain,
+            random_state=random_state, verbose=verbose,
+        )
 
     def _output_layer(self):
         if self.loss == "squared_error":
             return _k.SIGMOID, _k.SQUARED, _k.RISK_MISCLASSIFICATION
         out = _k.SIGMOID if len(self.classes_) == 2 else _k.SOFTMAX
         return out, _k.LOG_LOSS, _k.RISK_MISCLASSIFICATION
+
+    def _score_outputs(self, out, Y):
+        if out.shape[1] == 1:
+            return float(np.mean((out[:, 0] > 0.5) == (Y[:, 0] == 1.0)))
+        return float(np.mean(np.argmax(out, axis=1) == np.argmax(Y, axis=1)))
 
     def _encode_targets(self, y):
         unknown = np.setdiff1d(np.unique(y), self.classes_)
@@ -496,7 +811,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
-        """Train the network from scratch for ``max_iter`` epochs.
+        """Train the network from scratch, then prune it if ``pruning`` is set.
 
         Parameters
         ----------
@@ -543,7 +858,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         Notes
         -----
         The risk (with ``risk_every``) is measured on the data of the call,
-        not on a held-out split.
+        not on a held-out split; ``partial_fit`` never prunes.
         """
         first_call = not hasattr(self, "classes_")
         if first_call:
@@ -585,13 +900,14 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     Parameters
     ----------
-    {_COMMON_DOC_PARAMS.strip().replace("LR_DEFAULT", "0.001")}
+    {_doc(_docstrings.TRAINING_PARAMS, "0.001")}
     loss : {{'squared_error'}}, default='squared_error'
         The only loss.
+    {_doc(_docstrings.PRUNING_PARAMS, "0.001")}
 
     Attributes
     ----------
-    {_COMMON_DOC_ATTRS.strip()}
+    {_doc(_docstrings.ATTRIBUTES, "0.001")}
 
     Examples
     --------
@@ -625,22 +941,47 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         validation_fraction=0.1,
         risk_every=None,
         keep_trajectory=False,
+        record_train_score=False,
+        pruning=None,
+        pruning_mode="full",
+        partial_epochs=10,
+        track_dynamics="auto",
+        window=200,
+        overlap=0.1,
+        lyapunov_dim=2,
+        lyapunov_delay=1,
+        lyapunov_steps=3,
+        lyapunov_theiler=0,
+        lyapunov_fit_steps=1,
+        min_range=1e-5,
+        maxlag=14,
+        granger_test="ssr_chi2test",
+        causality_alpha=0.05,
+        lyapunov_threshold=None,
+        multitest=None,
+        target_sparsity=None,
+        on_infeasible="prune",
+        retrain="rewind",
         random_state=None,
         verbose=False,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.learning_rate_init = learning_rate_init
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.init_std = init_std
-        self.validation_fraction = validation_fraction
-        self.risk_every = risk_every
-        self.keep_trajectory = keep_trajectory
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(
+            hidden_layer_sizes, activation, loss=loss,
+            learning_rate_init=learning_rate_init, batch_size=batch_size,
+            max_iter=max_iter, shuffle=shuffle, init_std=init_std,
+            validation_fraction=validation_fraction, risk_every=risk_every,
+            keep_trajectory=keep_trajectory, record_train_score=record_train_score,
+            pruning=pruning, pruning_mode=pruning_mode, partial_epochs=partial_epochs,
+            track_dynamics=track_dynamics, window=window, overlap=overlap,
+            lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
+            lyapunov_steps=lyapunov_steps, lyapunov_theiler=lyapunov_theiler,
+            lyapunov_fit_steps=lyapunov_fit_steps, min_range=min_range,
+            maxlag=maxlag, granger_test=granger_test,
+            causality_alpha=causality_alpha, lyapunov_threshold=lyapunov_threshold,
+            multitest=multitest, target_sparsity=target_sparsity,
+            on_infeasible=on_infeasible, retrain=retrain,
+            random_state=random_state, verbose=verbose,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -649,6 +990,12 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     def _output_layer(self):
         return _k.IDENTITY, _k.SQUARED, _k.RISK_MSE
+
+    def _score_outputs(self, out, Y):
+        residual = ((Y - out) ** 2).sum(axis=0)
+        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
+        total[total == 0] = 1.0
+        return float(np.mean(1.0 - residual / total))
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)
@@ -663,7 +1010,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
-        """Train the network from scratch for ``max_iter`` epochs.
+        """Train the network from scratch, then prune it if ``pruning`` is set.
 
         Parameters
         ----------

@@ -1,0 +1,147 @@
+"""Shared numpydoc fragments of the MLP estimators' docstrings."""
+
+TRAINING_PARAMS = """
+    hidden_layer_sizes : array-like of int, default=(100,)
+        Units of each hidden layer; any depth.
+    activation : {'sigmoid', 'logistic', 'tanh', 'relu', 'identity'}, default='relu'
+        Hidden-layer activation ('logistic' is an alias of 'sigmoid').
+    learning_rate_init : float, default=LR_DEFAULT
+        Constant SGD step size (no momentum, no schedule).
+    batch_size : int, default=32
+        Samples per update; 1 is the paper's one-sample SGD.
+    max_iter : int, default=200
+        Epochs of training in ``fit`` (and of retraining after pruning).
+    shuffle : bool, default=True
+        Shuffle the samples each epoch (with the estimator's own seeded
+        generator, so the same ``random_state`` gives the same order).
+    init_std : float or None, default=None
+        None: Glorot-uniform initial weights and biases (as sklearn's MLP);
+        a float: normal with this standard deviation (the paper used 0.1).
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out to measure the risk series
+        (only when a risk is recorded: ``risk_every`` set or dynamics
+        tracked; ``fit`` then trains on the rest).  0 measures the risk on
+        the training data.
+    risk_every : int or None, default=None
+        Record the validation risk every ``risk_every`` updates into
+        ``risk_curve_`` (with the update indices in ``risk_updates_``).
+    keep_trajectory : bool, default=False
+        Keep every weight after every update in ``weight_trajectory_``
+        (float32).  Memory: ``4 * (n_updates + 1) * n_weights`` bytes, where
+        ``n_updates = max_iter * ceil(n_train / batch_size)``; for 64-100-10
+        on 1,437 samples with ``batch_size=1`` that is 42 MB per epoch.
+        Chaos-causal pruning does not need it (it streams the rows).
+    record_train_score : bool, default=False
+        Record the training accuracy (regressor: R^2) after every epoch in
+        ``train_score_curve_``, for :func:`skchaosprune.metrics.epochs_to_accuracy`."""
+
+PRUNING_PARAMS = """
+    pruning : {None, 'chaos_causal', 'magnitude', 'random'}, default=None
+        What ``fit`` does after dense training: nothing (a dense MLP), or
+        prune and retrain.  'chaos_causal' is the paper's method;
+        'magnitude' (smallest |w|, global) and 'random' are its baselines
+        and need ``target_sparsity``.
+    pruning_mode : {'full', 'partial'}, default='full'
+        'full' (LEGCNet-FT): the mask comes from ``max_iter`` dense epochs.
+        'partial' (LEGCNet-PT): from ``partial_epochs`` dense epochs only.
+    partial_epochs : int, default=10
+        Dense epochs before the mask is decided in 'partial' mode.
+    track_dynamics : bool or 'auto', default='auto'
+        Stream the weights into windowed Lyapunov exponents and record the
+        risk at each window's end during dense training ('auto': only when
+        ``pruning='chaos_causal'``).  False gives a plain dense MLP.
+    window : int, default=200
+        Updates per Lyapunov window.
+    overlap : float, default=0.1
+        Overlap of consecutive windows; the stride is
+        ``round(window * (1 - overlap))``.
+    lyapunov_dim, lyapunov_delay, lyapunov_steps, lyapunov_theiler : int, default=2, 1, 3, 0
+        Embedding dimension, delay, divergence steps and Theiler window of
+        the Rosenstein exponent (TISEAN ``lyap_r -m2 -d1 -s3``).
+    lyapunov_fit_steps : int, default=1
+        Slope over ``curve[0..fit_steps]``; 1 is the paper's
+        ``curve[1] - curve[0]``.
+    min_range : float, default=1e-5
+        A window whose weight range is below this is static (exponent 0).
+    maxlag : int, default=14
+        Largest Granger lag; the p-value is the minimum over lags 1..maxlag.
+    granger_test : {'ssr_chi2test', 'ssr_ftest'}, default='ssr_chi2test'
+        statsmodels' test statistic to use.
+    causality_alpha : float, default=0.05
+        Prune a weight whose p-value is ``>= causality_alpha``.
+    lyapunov_threshold : float or None, default=None
+        Prune without a test a weight whose largest windowed exponent never
+        exceeds this value.  None: no gate (the reference behaviour).
+    multitest : str or None, default=None
+        Correction of the p-values across weights, any method of
+        ``statsmodels.stats.multitest.multipletests`` ('fdr_bh',
+        'bonferroni', ...).
+    target_sparsity : float or None, default=None
+        Prune exactly this fraction of the weights, least causal first
+        (chaos-causal) or as the baseline's rule; required for 'magnitude'
+        and 'random'.
+    on_infeasible : {'prune', 'keep'}, default='prune'
+        A weight whose test is infeasible (constant exponent series, perfect
+        fit) gets p = 1 ('prune') or p = 0 ('keep', the reference code).
+    retrain : {'rewind', 'finetune'} or None, default='rewind'
+        After pruning: retrain ``max_iter`` epochs from the initial weights
+        with the same data order ('rewind', the paper), from the dense
+        weights ('finetune'), or keep the masked dense weights (None).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the initial weights, the shuffling and
+        random pruning.
+    verbose : bool, default=False
+        Print the loss after each epoch."""
+
+ATTRIBUTES = """
+    coefs_ : list of ndarray of shape (fan_in, fan_out)
+        Weight matrices of the final network (after pruning: retrained, with
+        pruned weights exactly 0).
+    intercepts_ : list of ndarray of shape (fan_out,)
+        Bias vectors (never pruned).
+    initial_coefs_, initial_intercepts_ : list of ndarray
+        The weights and biases before training (before any mask is applied),
+        for retraining a pruned network from its initialisation.
+    masks_ : list of ndarray of bool
+        One mask per weight matrix; False marks a pruned weight, kept at 0
+        after every update.  All True for a dense fit.
+    n_iter_ : int
+        Epochs run by the last training phase.
+    t_ : int
+        Updates run by the last training phase.
+    loss_curve_ : list of float
+        Mean training loss of each epoch of the last training phase.
+    train_score_curve_ : list of float
+        With ``record_train_score``: training accuracy (R^2) per epoch.
+    risk_curve_ : ndarray of shape (n_risk,)
+        Validation risk recorded every ``risk_every`` updates.
+    risk_updates_ : ndarray of int
+        The update index (1-based) of each value of ``risk_curve_``.
+    weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights), float32
+        Only with ``keep_trajectory=True``: row 0 the initial weights (with
+        the mask applied), then one row after every update; weights only,
+        flattened layer by layer in C order.
+    lyapunov_exponents_ : ndarray of shape (n_windows, n_weights)
+        With tracked dynamics: the windowed largest Lyapunov exponent of
+        every weight during dense training.
+    risk_series_ : ndarray of shape (n_windows,)
+        With tracked dynamics: the validation risk at each window's last
+        update (misclassification rate; regressor: mean squared error).
+    window_ends_ : ndarray of int
+        The update index at which each window ends.
+    granger_pvalues_ : ndarray of shape (n_weights,)
+        After chaos-causal pruning: each weight's p-value (after any
+        multiple-testing correction and ``on_infeasible``).
+    sparsity_ : float
+        After pruning: pruned weights / all weights.
+    dense_coefs_, dense_intercepts_ : list of ndarray
+        After pruning: the dense network the mask was decided from.
+    pruning_cost_ : dict
+        After pruning: epochs, updates and seconds of the dense phase, the
+        dynamics, the tests and the retraining, and their totals.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of output units."""

@@ -1,0 +1,92 @@
+"""Tracking a network's dynamics during training (ALGORITHM.md sections 2, 3).
+
+As the compiled training loop produces weight rows, they stream into a
+:class:`~skchaosprune.lyapunov.WindowedLyapunov` accumulator, and the
+validation risk is measured at the last update of every window; memory stays
+O(window x n_weights) whatever the number of epochs.
+"""
+
+import numpy as np
+
+from .lyapunov import WindowedLyapunov, lyapunov_min_length
+
+
+def window_stride(window, overlap):
+    """Stride between window starts: ``round(window * (1 - overlap))``."""
+    return max(1, int(round(window * (1.0 - overlap))))
+
+
+def window_ends(n_rows, window, overlap):
+    """Row index of the last row of every complete window in ``n_rows``.
+
+    Row 0 is the initial weights and row ``t`` the weights after update
+    ``t``, so a window's last row is also the update after which its risk
+    is measured.
+    """
+    if n_rows < window:
+        return np.empty(0, dtype=np.int64)
+    h = window_stride(window, overlap)
+    n_windows = (n_rows - window) // h + 1
+    return np.arange(n_windows, dtype=np.int64) * h + window - 1
+
+
+def min_granger_windows(maxlag):
+    """Fewest windows (series length) the Granger test accepts at maxlag.
+
+    statsmodels' grangercausalitytests needs more than ``3 * maxlag + 1``
+    observations (with the constant), i.e. at least ``3 * maxlag + 2``.
+    """
+    return 3 * int(maxlag) + 2
+
+
+def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
+    """Fewest SGD updates a chaos-causal run needs for ``maxlag``.
+
+    Enough rows (initial weights included) for ``min_granger_windows``
+    windows, each long enough for the Lyapunov parameters.
+    """
+    need_len = lyapunov_min_length(dim=dim, delay=delay, steps=steps, theiler=theiler)
+    if window < need_len:
+        raise ValueError(
+            f"window={window} is too short for the Lyapunov parameters "
+            f"(dim={dim}, delay={delay}, steps={steps}, theiler={theiler}): "
+            f"it must be at least {need_len}."
+        )
+    n_windows = min_granger_windows(maxlag)
+    rows = (n_windows - 1) * window_stride(window, overlap) + window
+    return rows - 1
+
+
+class DynamicsTracker:
+    """Streams weight rows into windowed exponents; schedules the risk.
+
+    Parameters mirror the estimators' (``window``, ``overlap``, the
+    Lyapunov embedding parameters, ``min_range``).
+    """
+
+    def __init__(self, *, window, overlap, dim, delay, steps, theiler, fit_steps,
+                 min_range):
+        self.window = window
+        self.overlap = overlap
+        self._lyap = WindowedLyapunov(
+            window=window, overlap=overlap, dim=dim, delay=delay, steps=steps,
+            theiler=theiler, fit_steps=fit_steps, min_range=min_range,
+        )
+
+    def start(self, initial_row):
+        """Feed row 0, the weights before any update."""
+        self._lyap.update(np.asarray(initial_row, dtype=np.float64)[None, :])
+
+    def risk_schedule(self, t0, n_updates):
+        """Update indices in (t0, t0 + n_updates] that end a window."""
+        ends = window_ends(t0 + n_updates + 1, self.window, self.overlap)
+        return ends[ends > t0]
+
+    def update(self, rows):
+        """Feed the weight rows produced by the latest chunk of updates."""
+        self._lyap.update(rows)
+
+    @property
+    def exponents(self):
+        """Exponents of the complete windows so far, (n_windows, n_weights)."""
+        return np.asarray(self._lyap.exponents_)
