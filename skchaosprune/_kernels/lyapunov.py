@@ -1,0 +1,282 @@
+"""Compiled Rosenstein divergence curves, as TISEAN ``lyap_r`` computes them.
+
+Only numpy and numba here.  The definition (ALGORITHM.md section 2), for a
+window ``x[0..L-1]`` and parameters dim ``m``, delay ``d``, steps ``s`` and
+Theiler window ``t``:
+
+1. ``y = (x - min x) / (max x - min x)``;
+2. delay vectors ``v_i = (y_i, y_{i+d}, ..., y_{i+(m-1)d})``, ``D(i, j)`` the
+   squared Euclidean distance, summed over the coordinates in order;
+3. candidates ``j = 0 .. L-(m-1)d-s-1``, reference points
+   ``n = 0 .. L-(m-1)d-s-t-1``;
+4. the neighbour of ``n`` is the candidate with ``|n - j| > t`` and
+   ``0 < D(n, j) < 1`` of smallest ``D`` (ties: the largest ``j``); reference
+   points without one are skipped;
+5. for ``k = 0 .. s``, every pair with ``D(n+k, j*+k) > 0`` adds
+   ``0.5 ln D`` to ``sums[k]`` and one to ``counts[k]``.
+
+Nearest neighbours are found exactly without the O(L^2) scan: the candidates
+are sorted by their first coordinate, and from each reference point the scan
+runs outwards in that order until the squared gap in the first coordinate
+alone exceeds the best distance found so far.  Floating-point subtraction
+and squaring are monotone, and ``D`` is accumulated starting from that same
+squared gap, so the early stop never skips a candidate that the brute-force
+scan would accept (ties included: the scan stops only when the gap is
+strictly larger than the best distance).
+
+Every series is computed by the same sequential code whatever thread handles
+it, so the parallel kernels give bit-identical results for any thread count.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+# Per-window status codes.
+STATUS_OK = 0
+STATUS_STATIC = 1  # range below min_range (or zero): exponent 0
+STATUS_UNDEFINED = 2  # some curve[k], k <= fit_steps, has no pair: exponent 0
+
+# Series handled together by one parallel task: the window is gathered
+# row by row, so a block of adjacent columns reads whole cache lines.
+_BLOCK = 16
+
+
+@njit(cache=True)
+def _rescale(x, y, n):
+    """y[:n] = (x - min) / (max - min); returns max - min (y untouched if 0)."""
+    lo = x[0]
+    hi = x[0]
+    for i in range(1, n):
+        v = x[i]
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+    span = hi - lo
+    if span > 0.0:
+        for i in range(n):
+            y[i] = (x[i] - lo) / span
+    return span
+
+
+@njit(cache=True)
+def _sort_indices(y, n, order, tmp):
+    """order[:n] = indices of y[:n] sorted by value (stable merge sort).
+
+    Bottom-up, with insertion-sorted runs of 16 and ``tmp`` as scratch; no
+    allocation.
+    """
+    run = 16
+    for i in range(n):
+        order[i] = i
+    # insertion sort of each run
+    for lo in range(0, n, run):
+        hi = min(lo + run, n)
+        for i in range(lo + 1, hi):
+            v = order[i]
+            key = y[v]
+            k = i - 1
+            while k >= lo and y[order[k]] > key:
+                order[k + 1] = order[k]
+                k -= 1
+            order[k + 1] = v
+    src = order
+    dst = tmp
+    width = run
+    swapped = False
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            a = lo
+            b = mid
+            o = lo
+            while a < mid and b < hi:
+                if y[src[b]] < y[src[a]]:
+                    dst[o] = src[b]
+                    b += 1
+                else:
+                    dst[o] = src[a]
+                    a += 1
+                o += 1
+            while a < mid:
+                dst[o] = src[a]
+                a += 1
+                o += 1
+            while b < hi:
+                dst[o] = src[b]
+                b += 1
+                o += 1
+        src, dst = dst, src
+        swapped = not swapped
+        width *= 2
+    if swapped:
+        for i in range(n):
+            order[i] = tmp[i]
+
+
+@njit(cache=True)
+def _curve_sums(y, n_points, dim, delay, steps, theiler, order, rank, tmp,
+                sums, counts):
+    """Fill sums[0..steps], counts[0..steps] for the rescaled window y."""
+    n_vec = n_points - (dim - 1) * delay
+    n_cand = n_vec - steps
+    n_ref = n_cand - theiler
+    for k in range(steps + 1):
+        sums[k] = 0.0
+        counts[k] = 0
+    if n_ref <= 0:
+        return
+    _sort_indices(y, n_cand, order, tmp)
+    for r in range(n_cand):
+        rank[order[r]] = r
+    for n in range(n_ref):
+        p = rank[n]
+        yn = y[n]
+        best = 1.0
+        bj = -1
+        # outwards to larger first coordinates
+        for r in range(p + 1, n_cand):
+            j = order[r]
+            e = y[j] - yn
+            d = e * e
+            if d > best:
+                break
+            if abs(n - j) <= theiler:
+                continue
+            for q in range(1, dim):
+                e = y[j + q * delay] - y[n + q * delay]
+                d += e * e
+            if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
+                best = d
+                bj = j
+        # outwards to smaller first coordinates
+        for r in range(p - 1, -1, -1):
+            j = order[r]
+            e = y[j] - yn
+            d = e * e
+            if d > best:
+                break
+            if abs(n - j) <= theiler:
+                continue
+            for q in range(1, dim):
+                e = y[j + q * delay] - y[n + q * delay]
+                d += e * e
+            if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
+                best = d
+                bj = j
+        if bj < 0:
+            continue
+        for k in range(steps + 1):
+            d = 0.0
+            for q in range(dim):
+                e = y[n + k + q * delay] - y[bj + k + q * delay]
+                d += e * e
+            if d > 0.0:
+                sums[k] += 0.5 * np.log(d)
+                counts[k] += 1
+
+
+@njit(cache=True)
+def _slope(sums, counts, fit_steps):
+    """Slope of curve[0..fit_steps]; NaN if a point of it is undefined.
+
+    ``fit_steps == 1`` is exactly ``curve[1] - curve[0]``; larger values
+    give the least-squares slope against k = 0 .. fit_steps.
+    """
+    for k in range(fit_steps + 1):
+        if counts[k] == 0:
+            return np.nan
+    if fit_steps == 1:
+        return sums[1] / counts[1] - sums[0] / counts[0]
+    kbar = 0.5 * fit_steps
+    num = 0.0
+    den = 0.0
+    for k in range(fit_steps + 1):
+        w = k - kbar
+        num += w * (sums[k] / counts[k])
+        den += w * w
+    return num / den
+
+
+@njit(cache=True)
+def divergence_curve(x, dim, delay, steps, theiler):
+    """(curve, counts) of one series (non-constant, finite: checked by caller).
+
+    ``curve[k]`` is NaN where ``counts[k]`` is 0.
+    """
+    n = x.shape[0]
+    y = np.empty(n)
+    _rescale(x, y, n)
+    order = np.empty(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    tmp = np.empty(n, dtype=np.int64)
+    sums = np.empty(steps + 1)
+    counts = np.empty(steps + 1, dtype=np.int64)
+    _curve_sums(y, n, dim, delay, steps, theiler, order, rank, tmp, sums, counts)
+    curve = np.empty(steps + 1)
+    for k in range(steps + 1):
+        curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
+    return curve, counts
+
+
+@njit(cache=True)
+def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
+                     min_range, order, rank, tmp, sums, counts):
+    """(exponent, status) of one gathered window x[:n]."""
+    span = _rescale(x, y, n)
+    if not (span >= min_range) or span == 0.0:
+        return 0.0, STATUS_STATIC
+    _curve_sums(y, n, dim, delay, steps, theiler, order, rank, tmp, sums, counts)
+    le = _slope(sums, counts, fit_steps)
+    if np.isnan(le):
+        return 0.0, STATUS_UNDEFINED
+    return le, STATUS_OK
+
+
+@njit(cache=True, parallel=True)
+def window_exponents(data, starts, window, dim, delay, steps, theiler,
+                     fit_steps, min_range, out, status):
+    """Exponents of the windows ``data[s:s+window, :]`` for s in ``starts``.
+
+    ``data`` is C-contiguous float64 of shape (n_rows, n_series); ``out``
+    (float64) and ``status`` (int8) have shape (len(starts), n_series).
+    Parallel over blocks of series; each series is computed sequentially,
+    so the result does not depend on the number of threads.
+    """
+    n_series = data.shape[1]
+    n_win = starts.shape[0]
+    n_blocks = (n_series + _BLOCK - 1) // _BLOCK
+    for b in prange(n_blocks):
+        s0 = b * _BLOCK
+        nb = min(_BLOCK, n_series - s0)
+        xbuf = np.empty((_BLOCK, window))
+        y = np.empty(window)
+        order = np.empty(window, dtype=np.int64)
+        rank = np.empty(window, dtype=np.int64)
+        tmp = np.empty(window, dtype=np.int64)
+        sums = np.empty(steps + 1)
+        counts = np.empty(steps + 1, dtype=np.int64)
+        for w in range(n_win):
+            st = starts[w]
+            for r in range(window):
+                row = data[st + r]
+                for q in range(nb):
+                    xbuf[q, r] = row[s0 + q]
+            for q in range(nb):
+                le, code = _window_exponent(
+                    xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
+                    min_range, order, rank, tmp, sums, counts)
+                out[w, s0 + q] = le
+                status[w, s0 + q] = code
+
+
+def warmup():
+    """Compile the kernels on tiny inputs."""
+    x = np.sin(np.arange(20.0)) + 0.01 * np.arange(20.0)
+    divergence_curve(x, 2, 1, 3, 0)
+    data = np.ascontiguousarray(np.stack([x, x[::-1], np.zeros(20)], axis=1))
+    starts = np.array([0, 5], dtype=np.int64)
+    out = np.empty((2, 3))
+    status = np.empty((2, 3), dtype=np.int8)
+    window_exponents(data, starts, 15, 2, 1, 3, 0, 1, 1e-5, out, status)
