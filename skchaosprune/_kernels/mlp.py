@@ -108,27 +108,66 @@ def _derivative(a, kind):
 
 
 @njit(cache=True)
-def _forward(act, x, weights, biases, sizes, w_off, b_off, u_off, hidden, out):
-    """Forward pass of one sample; act is the flat activation row."""
+def block_offsets(sizes, nb):
+    """Start of each layer's (nb, units) block in the flat activation buffer."""
     n_layers = sizes.shape[0] - 1
-    for i in range(sizes[0]):
-        act[i] = x[i]
+    off = np.zeros(n_layers + 2, dtype=np.int64)
+    for layer in range(n_layers + 1):
+        off[layer + 1] = off[layer] + nb * sizes[layer]
+    return off
+
+
+@njit(cache=True)
+def _block(buf, off, layer, nb, units):
+    return buf[off[layer]:off[layer] + nb * units].reshape((nb, units))
+
+
+@njit(cache=True)
+def _forward_one(A, off, weights, biases, sizes, w_off, b_off, hidden, out):
+    """Forward pass of one sample: loops that skip zero inputs."""
+    n_layers = sizes.shape[0] - 1
     for layer in range(n_layers):
         fan_in = sizes[layer]
         fan_out = sizes[layer + 1]
-        src = act[u_off[layer]:u_off[layer] + fan_in]
-        dst = act[u_off[layer + 1]:u_off[layer + 1] + fan_out]
+        s = A[off[layer]:off[layer] + fan_in]
+        d = A[off[layer + 1]:off[layer + 1] + fan_out]
         w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
         b = biases[b_off[layer]:b_off[layer] + fan_out]
         for j in range(fan_out):
-            dst[j] = b[j]
+            d[j] = b[j]
         for i in range(fan_in):
-            a = src[i]
+            a = s[i]
             if a != 0.0:
                 base = i * fan_out
                 for j in range(fan_out):
-                    dst[j] += a * w[base + j]
-        _activate(dst, out if layer == n_layers - 1 else hidden)
+                    d[j] += a * w[base + j]
+        _activate(d, out if layer == n_layers - 1 else hidden)
+
+
+@njit(cache=True)
+def _forward_block(A, off, nb, weights, biases, sizes, w_off, b_off, hidden,
+                   out):
+    """Forward pass of nb samples whose inputs fill block 0 of A: one BLAS
+    product per layer (plain loops for a single sample)."""
+    if nb == 1:
+        _forward_one(A, off, weights, biases, sizes, w_off, b_off, hidden, out)
+        return
+    n_layers = sizes.shape[0] - 1
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        src = _block(A, off, layer, nb, fan_in)
+        dst = _block(A, off, layer + 1, nb, fan_out)
+        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+        b = biases[b_off[layer]:b_off[layer] + fan_out]
+        np.dot(src, w.reshape((fan_in, fan_out)), dst)
+        for r in range(nb):
+            d = dst[r]
+            for j in range(fan_out):
+                d[j] += b[j]
+        kind = out if layer == n_layers - 1 else hidden
+        for r in range(nb):
+            _activate(dst[r], kind)
 
 
 @njit(cache=True)
@@ -152,28 +191,52 @@ def _sample_loss(o, y, out, loss):
 
 
 @njit(cache=True)
-def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, u_off, hidden, out,
-          risk_kind, act):
+def _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
+                  out):
+    """Network outputs for every row of X written to result, in blocks."""
+    n = X.shape[0]
+    n_layers = sizes.shape[0] - 1
+    n_out = sizes[n_layers]
+    block = min(n, 256)
+    off = block_offsets(sizes, block)
+    A = np.empty(off[n_layers + 1])
+    start = 0
+    while start < n:
+        nb = min(block, n - start)
+        src = _block(A, off, 0, nb, sizes[0])
+        for r in range(nb):
+            src[r] = X[start + r]
+        _forward_block(A, off, nb, weights, biases, sizes, w_off, b_off,
+                       hidden, out)
+        o = _block(A, off, n_layers, nb, n_out)
+        for r in range(nb):
+            result[start + r] = o[r]
+        start += nb
+
+
+@njit(cache=True)
+def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
+          risk_kind, result):
     """Misclassification rate or mean squared error on a validation set."""
+    _predict_into(Xv, result, weights, biases, sizes, w_off, b_off, hidden,
+                  out)
     n = Xv.shape[0]
-    n_out = sizes[sizes.shape[0] - 1]
-    o0 = u_off[sizes.shape[0] - 1]
+    n_out = result.shape[1]
     total = 0.0
     for r in range(n):
-        _forward(act, Xv[r], weights, biases, sizes, w_off, b_off, u_off,
-                 hidden, out)
+        o = result[r]
         if risk_kind == RISK_MSE:
             for j in range(n_out):
-                d = act[o0 + j] - Yv[r, j]
+                d = o[j] - Yv[r, j]
                 total += d * d
         elif n_out == 1:
-            pred = 1.0 if act[o0] > 0.5 else 0.0
+            pred = 1.0 if o[0] > 0.5 else 0.0
             if pred != Yv[r, 0]:
                 total += 1.0
         else:
             best = 0
             for j in range(1, n_out):
-                if act[o0 + j] > act[o0 + best]:
+                if o[j] > o[best]:
                     best = j
             if Yv[r, best] != 1.0:
                 total += 1.0
@@ -205,17 +268,13 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
     """
     n = order.shape[0]
     n_layers = sizes.shape[0] - 1
-    n_units = 0
-    u_off = np.zeros(n_layers + 2, dtype=np.int64)
-    for layer in range(n_layers + 1):
-        u_off[layer] = n_units
-        n_units += sizes[layer]
-    u_off[n_layers + 1] = n_units
     n_out = sizes[n_layers]
-    o0 = u_off[n_layers]
     bs = min(batch_size, n)
-    act = np.empty((bs, n_units))
-    delta = np.empty((bs, n_units))
+    off = block_offsets(sizes, bs)
+    A = np.empty(off[n_layers + 1])
+    D = np.empty(off[n_layers + 1])
+    grad = np.empty(weights.shape[0])
+    risk_buf = np.empty((Xv.shape[0], n_out))
     n_weights = weights.shape[0]
 
     loss_sum = 0.0
@@ -224,20 +283,26 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
     start = first
     while start < n and n_updates < max_batches:
         nb = min(bs, n - start)
-        # Forward and output deltas.
+        # A smaller last batch lays its blocks out at its own size.
+        off_b = off if nb == bs else block_offsets(sizes, nb)
+        src = _block(A, off_b, 0, nb, sizes[0])
+        for r in range(nb):
+            src[r] = X[order[start + r]]
+        _forward_block(A, off_b, nb, weights, biases, sizes, w_off, b_off,
+                       hidden, out)
+        o = _block(A, off_b, n_layers, nb, n_out)
+        d = _block(D, off_b, n_layers, nb, n_out)
         batch_loss = 0.0
         for r in range(nb):
-            idx = order[start + r]
-            row = act[r]
-            _forward(row, X[idx], weights, biases, sizes, w_off, b_off,
-                     u_off, hidden, out)
-            o = row[o0:o0 + n_out]
-            batch_loss += _sample_loss(o, Y[idx], out, loss)
+            y = Y[order[start + r]]
+            orow = o[r]
+            drow = d[r]
+            batch_loss += _sample_loss(orow, y, out, loss)
             for j in range(n_out):
-                d = o[j] - Y[idx, j]
+                dj = orow[j] - y[j]
                 if loss == SQUARED:
-                    d *= _derivative(o[j], out)
-                delta[r, o0 + j] = d
+                    dj *= _derivative(orow[j], out)
+                drow[j] = dj
         loss_sum += batch_loss
         if not np.isfinite(batch_loss):
             status = DIVERGED
@@ -248,39 +313,55 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
             fan_in = sizes[layer]
             fan_out = sizes[layer + 1]
             w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
-            for r in range(nb):
-                d_out = delta[r, u_off[layer + 1]:u_off[layer + 1] + fan_out]
-                d_in = delta[r, u_off[layer]:u_off[layer] + fan_in]
-                a_in = act[r, u_off[layer]:u_off[layer] + fan_in]
+            d_out = _block(D, off_b, layer + 1, nb, fan_out)
+            d_in = _block(D, off_b, layer, nb, fan_in)
+            a_in = _block(A, off_b, layer, nb, fan_in)
+            if nb == 1:
+                d_row = d_out[0]
                 for i in range(fan_in):
                     base = i * fan_out
-                    s = 0.0
+                    acc = 0.0
                     for j in range(fan_out):
-                        s += w[base + j] * d_out[j]
-                    d_in[i] = s * _derivative(a_in[i], hidden)
+                        acc += w[base + j] * d_row[j]
+                    d_in[0, i] = acc
+            else:
+                np.dot(d_out, w.reshape((fan_in, fan_out)).T, d_in)
+            for r in range(nb):
+                dr = d_in[r]
+                ar = a_in[r]
+                for i in range(fan_in):
+                    dr[i] *= _derivative(ar[i], hidden)
         # Update: mean gradient over the batch.
         scale = lr / nb
         for layer in range(n_layers):
             fan_in = sizes[layer]
             fan_out = sizes[layer + 1]
-            a0 = u_off[layer]
-            d0 = u_off[layer + 1]
-            w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
-            m = mask[w_off[layer]:w_off[layer] + fan_in * fan_out]
+            size = fan_in * fan_out
+            w = weights[w_off[layer]:w_off[layer] + size]
             b = biases[b_off[layer]:b_off[layer] + fan_out]
-            for r in range(nb):
-                d_out = delta[r, d0:d0 + fan_out]
-                a_in = act[r, a0:a0 + fan_in]
+            d_out = _block(D, off_b, layer + 1, nb, fan_out)
+            a_in = _block(A, off_b, layer, nb, fan_in)
+            if nb == 1:
+                a_row = a_in[0]
+                d_row = d_out[0]
                 for i in range(fan_in):
-                    s = scale * a_in[i]
+                    s = scale * a_row[i]
                     if s != 0.0:
                         base = i * fan_out
                         for j in range(fan_out):
-                            w[base + j] -= s * d_out[j]
+                            w[base + j] -= s * d_row[j]
+            else:
+                g = grad[w_off[layer]:w_off[layer] + size]
+                np.dot(a_in.T, d_out, g.reshape((fan_in, fan_out)))
+                for k in range(size):
+                    w[k] -= scale * g[k]
+            for r in range(nb):
+                dr = d_out[r]
                 for j in range(fan_out):
-                    b[j] -= scale * d_out[j]
+                    b[j] -= scale * dr[j]
             if use_mask:
-                for k in range(fan_in * fan_out):
+                m = mask[w_off[layer]:w_off[layer] + size]
+                for k in range(size):
                     if not m[k]:
                         w[k] = 0.0
         if record:
@@ -291,8 +372,8 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
         t = t0 + n_updates
         if risk_ptr < risk_at.shape[0] and risk_at[risk_ptr] == t:
             risk_out[risk_ptr] = _risk(Xv, Yv, weights, biases, sizes, w_off,
-                                       b_off, u_off, hidden, out, risk_kind,
-                                       act[0])
+                                       b_off, hidden, out, risk_kind,
+                                       risk_buf)
             risk_ptr += 1
         start += nb
 
@@ -311,21 +392,9 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
 @njit(cache=True)
 def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
     """Network outputs for every row of X, shape (n_samples, n_outputs)."""
-    n_layers = sizes.shape[0] - 1
-    n_units = 0
-    u_off = np.zeros(n_layers + 2, dtype=np.int64)
-    for layer in range(n_layers + 1):
-        u_off[layer] = n_units
-        n_units += sizes[layer]
-    n_out = sizes[n_layers]
-    o0 = u_off[n_layers]
-    act = np.empty(n_units)
-    result = np.empty((X.shape[0], n_out))
-    for r in range(X.shape[0]):
-        _forward(act, X[r], weights, biases, sizes, w_off, b_off, u_off,
-                 hidden, out)
-        for j in range(n_out):
-            result[r, j] = act[o0 + j]
+    result = np.empty((X.shape[0], sizes[sizes.shape[0] - 1]))
+    _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
+                  out)
     return result
 
 
