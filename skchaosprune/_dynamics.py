@@ -8,26 +8,7 @@ O(window x n_weights) whatever the number of epochs.
 
 import numpy as np
 
-from .lyapunov import WindowedLyapunov, lyapunov_min_length
-
-
-def window_stride(window, overlap):
-    """Stride between window starts: ``round(window * (1 - overlap))``."""
-    return max(1, int(round(window * (1.0 - overlap))))
-
-
-def window_ends(n_rows, window, overlap):
-    """Row index of the last row of every complete window in ``n_rows``.
-
-    Row 0 is the initial weights and row ``t`` the weights after update
-    ``t``, so a window's last row is also the update after which its risk
-    is measured.
-    """
-    if n_rows < window:
-        return np.empty(0, dtype=np.int64)
-    h = window_stride(window, overlap)
-    n_windows = (n_rows - window) // h + 1
-    return np.arange(n_windows, dtype=np.int64) * h + window - 1
+from .lyapunov import WindowedLyapunov, lyapunov_min_length, window_ends, window_stride
 
 
 def min_granger_windows(maxlag):
@@ -78,7 +59,12 @@ class DynamicsTracker:
         self._lyap.update(np.asarray(initial_row, dtype=np.float64)[None, :])
 
     def risk_schedule(self, t0, n_updates):
-        """Update indices in (t0, t0 + n_updates] that end a window."""
+        """Update indices in (t0, t0 + n_updates] that end a window.
+
+        Row 0 of the trajectory is the initial weights and row ``t`` the
+        weights after update ``t``, so a window's last row is also the
+        update after which its risk is measured.
+        """
         ends = window_ends(t0 + n_updates + 1, self.window, self.overlap)
         return ends[ends > t0]
 
