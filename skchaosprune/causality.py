@@ -1,0 +1,507 @@
+"""Granger-causality p-values for thousands of sources at once.
+
+:func:`granger_pvalues` answers, for every column ``x`` of ``sources``,
+"does ``x`` Granger-cause ``target``?" with exactly the numbers that
+``statsmodels.tsa.stattools.grangercausalitytests`` gives on the two-column
+array ``[target, x]`` (see ``ALGORITHM.md`` section 4), but without a Python
+loop over sources:
+
+* the restricted model (``target`` on its own lags and a constant) depends
+  only on the target, so it is fitted once per lag;
+* by Frisch-Waugh-Lovell, the unrestricted model of each source reduces to
+  an ``l x l`` problem on the source's lags residualised on the restricted
+  design;
+* a fast path builds those small problems from lagged cross-products (BLAS
+  and a compiled kernel, :mod:`skchaosprune._kernels.granger`) and solves
+  them by Cholesky with an a-posteriori bound on the error of every
+  p-value; every (source, lag) whose bound is not far below ``1e-8``, or
+  whose Cholesky shows a (near) rank deficiency, is recomputed by the exact
+  path: explicit residualisation (twice, against cancellation), Householder
+  QR and an SVD of the small triangular factor with a rank decision.
+
+statsmodels is not called here; the test suite uses it as the oracle.
+"""
+
+import numbers
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["GrangerResult", "granger_pvalues", "granger_min_length"]
+
+_TESTS = ("ssr_chi2test", "ssr_ftest", "lrtest")
+_EPS = np.finfo(np.float64).eps
+#: statsmodels' ``pinv_extended`` cut-off (relative to the largest singular value)
+_PINV_RCOND = 1e-15
+
+
+class GrangerResult(NamedTuple):
+    """Result of :func:`granger_pvalues`.
+
+    With ``reduce='min'`` every per-source field has shape ``(n_sources,)``;
+    with ``reduce=None`` ``pvalues``, ``uncorrected_pvalues``, ``statistics``
+    and ``df_resid`` have shape ``(n_sources, maxlag)`` (column ``l - 1`` is
+    lag ``l``) and ``lags`` is ``arange(1, maxlag + 1)``.
+
+    Attributes
+    ----------
+    pvalues : ndarray of float
+        The p-value of each source (after the ``multitest`` correction, if
+        any). Never NaN: infeasible sources get 1.0 (``on_infeasible='prune'``)
+        or 0.0 (``'keep'``).
+    statistics : ndarray of float
+        The test statistic behind each p-value (at the lag in ``lags`` when
+        reduced); NaN for infeasible sources.
+    lags : ndarray of int
+        ``reduce='min'``: the lag (1-based) achieving the minimum p-value
+        (the smallest such lag on ties), 0 for infeasible sources.
+        ``reduce=None``: the lags of the columns, ``1 .. maxlag``.
+    df_resid : ndarray of float
+        Residual degrees of freedom of the unrestricted model
+        (``nobs - rank``), the denominator degrees of freedom of
+        ``ssr_ftest``; NaN for infeasible sources.
+    infeasible : ndarray of bool, shape (n_sources,)
+        Sources for which statsmodels would raise ``InfeasibleTestError`` at
+        some lag (a constant lagged column, or a perfect fit).
+    uncorrected_pvalues : ndarray of float
+        The p-values before the ``multitest`` correction (the same array as
+        ``pvalues`` when ``multitest is None``).
+    test, maxlag, reduce, on_infeasible, multitest
+        The arguments used.
+    """
+
+    pvalues: np.ndarray
+    statistics: np.ndarray
+    lags: np.ndarray
+    df_resid: np.ndarray
+    infeasible: np.ndarray
+    uncorrected_pvalues: np.ndarray
+    test: str
+    maxlag: int
+    reduce: object
+    on_infeasible: str
+    multitest: object
+
+
+def granger_min_length(maxlag=14):
+    """Smallest series length :func:`granger_pvalues` accepts for ``maxlag``.
+
+    statsmodels requires more than ``3 * maxlag + 1`` observations (so that
+    the unrestricted model at the largest lag keeps at least ``maxlag + 1``
+    residual degrees of freedom).
+
+    Parameters
+    ----------
+    maxlag : int, default=14
+        The largest lag tested.
+
+    Returns
+    -------
+    int
+        ``3 * maxlag + 2``.
+
+    Examples
+    --------
+    >>> granger_min_length(14)
+    44
+    >>> granger_min_length(1)
+    5
+    """
+    maxlag = _check_maxlag(maxlag)
+    return 3 * maxlag + 2
+
+
+def _check_maxlag(maxlag):
+    if isinstance(maxlag, bool) or not isinstance(maxlag, numbers.Integral):
+        raise ValueError(
+            f"maxlag must be a positive integer, got {maxlag!r}; "
+            "pass e.g. maxlag=14 (the reference value)."
+        )
+    maxlag = int(maxlag)
+    if maxlag < 1:
+        raise ValueError(f"maxlag must be a positive integer (>= 1), got {maxlag}.")
+    return maxlag
+
+
+def _multitest_methods():
+    from statsmodels.stats.multitest import _alias_list
+
+    return sorted(name for names in _alias_list for name in names)
+
+
+def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest):
+    maxlag = _check_maxlag(maxlag)
+    if test not in _TESTS:
+        raise ValueError(f"test must be one of {_TESTS}, got {test!r}.")
+    if reduce not in ("min", None):
+        raise ValueError(f"reduce must be 'min' or None, got {reduce!r}.")
+    if on_infeasible not in ("prune", "keep"):
+        raise ValueError(
+            f"on_infeasible must be 'prune' (p = 1) or 'keep' (p = 0), got {on_infeasible!r}."
+        )
+    if multitest is not None and multitest not in _multitest_methods():
+        raise ValueError(
+            f"multitest must be None or a statsmodels.stats.multitest.multipletests "
+            f"method ({', '.join(_multitest_methods())}), got {multitest!r}."
+        )
+    try:
+        y = np.asarray(target, dtype=np.float64)
+        X = np.asarray(sources, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"target and sources must be numeric arrays: {exc}") from exc
+    if y.ndim != 1:
+        raise ValueError(f"target must be 1-D of shape (T,), got shape {y.shape}.")
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"sources must be 2-D of shape (T, n_sources), got shape {X.shape}.")
+    T = y.shape[0]
+    if X.shape[0] != T:
+        raise ValueError(
+            f"sources must have one row per time step of target: target has "
+            f"{T} time steps, sources has shape {X.shape} (transpose it?)."
+        )
+    need = 3 * maxlag + 2
+    if T < need:
+        raise ValueError(
+            f"Insufficient observations: {T} time steps, but maxlag={maxlag} needs "
+            f"at least 3 * maxlag + 2 = {need} (statsmodels' rule). Use a longer "
+            f"series (more windows) or maxlag <= {max((T - 2) // 3, 0)}."
+        )
+    if not np.isfinite(y).all():
+        raise ValueError("target contains NaN or inf values; Granger tests need finite series.")
+    if not np.isfinite(X).all():
+        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
+        raise ValueError(
+            f"sources contain NaN or inf values (columns {bad[:10].tolist()}"
+            f"{'...' if bad.size > 10 else ''}); Granger tests need finite series."
+        )
+    if T and np.all(y == y[0]):
+        raise ValueError(
+            "target is constant: no Granger test is possible (statsmodels raises "
+            "InfeasibleTestError for every source). A constant risk series means "
+            "the network's error never changed over the windows; check the run."
+        )
+    return y, X, maxlag
+
+
+# ----------------------------------------------------------------------------
+# Shared (target-only) part of one lag
+# ----------------------------------------------------------------------------
+
+
+class _Restricted(NamedTuple):
+    lag: int
+    nobs: int
+    Q: np.ndarray  # orthonormal basis of the restricted design, (nobs, r)
+    resid: np.ndarray  # restricted residual, (nobs,)
+    ssr: float
+    tss: float
+    rank: int
+    smax: float
+    infeasible: bool  # target alone makes this lag infeasible
+
+
+def _restricted(y, lag):
+    """Fit the restricted model at ``lag`` the way statsmodels' OLS does (pinv)."""
+    T = y.shape[0]
+    nobs = T - lag
+    yv = y[lag:]
+    Xr = np.empty((nobs, lag + 1))
+    for k in range(1, lag + 1):
+        Xr[:, k - 1] = y[lag - k : T - k]
+    Xr[:, lag] = 1.0
+    u, s, vt = np.linalg.svd(Xr, full_matrices=False)
+    keep = s > _PINV_RCOND * s.max()
+    sinv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+    pinv = np.dot(vt.T, sinv[:, None] * u.T)
+    beta = np.dot(pinv, yv)
+    resid = yv - np.dot(Xr, beta)
+    ssr = float(np.dot(resid, resid))
+    centered = yv - yv.mean()
+    tss = float(np.dot(centered, centered))
+    # statsmodels: InfeasibleTestError on a constant lagged target column, or
+    # (perfect fit) when the target rows are constant (tss == 0).
+    const_col = any(np.all(Xr[:, k] == Xr[0, k]) for k in range(lag))
+    infeasible = bool(const_col or tss == 0.0 or np.all(yv == yv[0]))
+    rank = int(np.count_nonzero(s > s.max() * max(2 * lag + 1, 1) * _EPS))
+    return _Restricted(lag, nobs, u[:, keep], resid, ssr, tss, rank, float(s.max()), infeasible)
+
+
+# ----------------------------------------------------------------------------
+# Exact path: explicit residualisation, Householder QR, SVD rank decision
+# ----------------------------------------------------------------------------
+
+
+def _exact_lag(S, rr):
+    """Explained sum of squares, SSR_u and rank of the source part at one lag.
+
+    ``S`` is (T, m), the raw sources. Returns three arrays of shape (m,).
+    """
+    lag, nobs, Q = rr.lag, rr.nobs, rr.Q
+    T, m = S.shape
+    A = np.empty((m, lag + 1, nobs))
+    frob2 = np.zeros(m)
+    for k in range(1, lag + 1):
+        Xk = S[lag - k : T - k, :]
+        frob2 += np.einsum("tm,tm->m", Xk, Xk)
+    # Centring is exact in the span of the constant column, and keeps a large
+    # mean from swamping the residualisation (x ~ 1e4 + 1e-3 noise).
+    Sc = S - S.mean(axis=0)
+    for k in range(1, lag + 1):
+        Xk = Sc[lag - k : T - k, :]
+        Xres = Xk - Q @ (Q.T @ Xk)
+        Xres -= Q @ (Q.T @ Xres)  # second pass: Gram-Schmidt needs it twice
+        A[:, k - 1, :] = Xres.T
+    A[:, lag, :] = rr.resid
+    R = np.linalg.qr(A.transpose(0, 2, 1), mode="r")
+    Rx = R[:, :lag, :lag]
+    c = R[:, :lag, lag]
+    rho2 = R[:, lag, lag] ** 2
+    u, sv, _ = np.linalg.svd(Rx)
+    z2 = np.einsum("mki,mk->mi", u, c) ** 2
+    # statsmodels drops singular values below 1e-15 * sigma_max of the joint
+    # design (pinv) and counts rank above (2l+1) * eps * sigma_max (df); one
+    # decision here, at the larger of the two, relative to an estimate of the
+    # joint sigma_max.
+    smax_joint = np.sqrt(rr.smax**2 + frob2)
+    tol = max(_PINV_RCOND, (2 * lag + 1) * _EPS) * smax_joint
+    keep = sv > tol[:, None]
+    explained = np.where(keep, z2, 0.0).sum(axis=1)
+    ssr_u = rho2 + np.where(keep, 0.0, z2).sum(axis=1)
+    rank_x = keep.sum(axis=1)
+    return explained, ssr_u, rank_x
+
+
+# ----------------------------------------------------------------------------
+# Feasibility: constant lagged columns (statsmodels' first check)
+# ----------------------------------------------------------------------------
+
+
+def _constant_lag_columns(S, maxlag):
+    """Boolean (maxlag, m): does lag ``l`` have a constant lagged source column?"""
+    T, m = S.shape
+    change = np.zeros((T, m), dtype=np.int32)
+    change[1:] = S[1:] != S[:-1]
+    cum = np.cumsum(change, axis=0)
+    out = np.zeros((maxlag, m), dtype=bool)
+    for lag in range(1, maxlag + 1):
+        for k in range(1, lag + 1):
+            a, b = lag - k, T - k  # column covers S[a:b]
+            out[lag - 1] |= (cum[b - 1] - cum[a]) == 0
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Statistics
+# ----------------------------------------------------------------------------
+
+
+def _statistic(test, explained, ssr_u, nobs, lag, df_resid):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if test == "ssr_chi2test":
+            stat = nobs * explained / ssr_u
+            return stat, stats.chi2.sf(stat, lag)
+        if test == "ssr_ftest":
+            stat = explained / ssr_u / lag * df_resid
+            return stat, stats.f.sf(stat, lag, df_resid)
+        stat = nobs * np.log1p(explained / ssr_u)  # lrtest
+        return stat, stats.chi2.sf(stat, lag)
+
+
+def _block(y, S, maxlag, restricted, test):
+    """Per-lag statistics for one block of sources: arrays of shape (maxlag, m)."""
+    m = S.shape[1]
+    stat = np.full((maxlag, m), np.nan)
+    pval = np.full((maxlag, m), np.nan)
+    dfr = np.full((maxlag, m), np.nan)
+    infeasible = _constant_lag_columns(S, maxlag)
+    for lag in range(1, maxlag + 1):
+        rr = restricted[lag - 1]
+        if rr.infeasible:
+            infeasible[lag - 1] = True
+            continue
+        ok = ~infeasible[lag - 1]
+        if not ok.any():
+            continue
+        idx = np.flatnonzero(ok)
+        explained, ssr_u, rank_x = _exact_lag(S[:, idx], rr)
+        perfect = (ssr_u == 0.0) | (ssr_u / rr.tss < _EPS)
+        df_resid = (rr.nobs - rr.rank - rank_x).astype(np.float64)
+        s, p = _statistic(test, explained, ssr_u, rr.nobs, lag, df_resid)
+        infeasible[lag - 1, idx[perfect]] = True
+        good = idx[~perfect]
+        stat[lag - 1, good] = s[~perfect]
+        pval[lag - 1, good] = p[~perfect]
+        dfr[lag - 1, good] = df_resid[~perfect]
+    return stat, pval, dfr, infeasible.any(axis=0)
+
+
+def granger_pvalues(
+    target,
+    sources,
+    maxlag=14,
+    test="ssr_chi2test",
+    reduce="min",
+    *,
+    on_infeasible="prune",
+    multitest=None,
+    alpha=0.05,
+    block_size=2048,
+):
+    """Granger-causality p-values of many sources for one target.
+
+    For each column ``x`` of ``sources`` and each lag ``l = 1 .. maxlag``,
+    compares the restricted model (``target`` on its own ``l`` lags and a
+    constant) with the unrestricted one (adding ``x``'s ``l`` lags), on rows
+    ``l .. T-1``, exactly as ``statsmodels.tsa.stattools.
+    grangercausalitytests(np.column_stack([target, x]), maxlag)`` does.
+
+    Parameters
+    ----------
+    target : array-like of shape (T,)
+        The series to be explained (the risk series).
+    sources : array-like of shape (T, n_sources)
+        One candidate cause per column (the windowed-Lyapunov series of each
+        weight). A 1-D array is one source.
+    maxlag : int, default=14
+        Largest lag tested; needs ``T >= 3 * maxlag + 2``
+        (:func:`granger_min_length`).
+    test : {'ssr_chi2test', 'ssr_ftest', 'lrtest'}, default='ssr_chi2test'
+        The statsmodels test whose p-value is reported.
+    reduce : {'min', None}, default='min'
+        ``'min'``: the minimum p-value over lags (the reference method).
+        ``None``: every lag, shape ``(n_sources, maxlag)``.
+    on_infeasible : {'prune', 'keep'}, default='prune'
+        Where statsmodels raises ``InfeasibleTestError`` (at any lag: a
+        constant lagged column, e.g. an all-zero source, or a perfect fit)
+        the source gets p = 1 (``'prune'``: no evidence of causality) or
+        p = 0 (``'keep'``: the reference code's behaviour).
+    multitest : str or None, default=None
+        A ``statsmodels.stats.multitest.multipletests`` method (e.g.
+        ``'fdr_bh'``, ``'bonferroni'``, ``'holm'``) applied across sources
+        after the reduction over lags (with ``reduce=None``: across sources,
+        separately for each lag). Infeasible sources take part with their
+        assigned p-value.
+    alpha : float, default=0.05
+        Passed to ``multipletests``; only the two-stage FDR methods' corrected
+        p-values depend on it.
+    block_size : int, default=2048
+        Sources processed at once (bounds memory to about
+        ``block_size * T * 8 * 8`` bytes).
+
+    Returns
+    -------
+    GrangerResult
+        Named tuple: ``pvalues``, ``statistics``, ``lags``, ``df_resid``,
+        ``infeasible``, ``uncorrected_pvalues`` and the arguments used.
+
+    Raises
+    ------
+    ValueError
+        On NaN or inf, ``maxlag < 1``, too few time steps for ``maxlag``,
+        mismatched shapes, a constant target, or an unknown option.
+
+    Notes
+    -----
+    Infeasibility follows statsmodels: a source is infeasible when any of
+    its lagged columns is constant over the rows used at some lag, or when
+    the unrestricted fit is perfect (``SSR_u == 0`` or
+    ``SSR_u / TSS < eps``) at some lag. A target whose own lagged columns are
+    constant at some lag makes every source infeasible (a warning says so);
+    a target constant over the whole series is an error.
+
+    The rank decision of a (nearly) collinear design is a floating-point
+    judgement: statsmodels drops singular values below ``1e-15`` times the
+    largest (pinv) and counts the rank above ``(2l+1) * eps`` times it (for
+    the F test's degrees of freedom). This implementation drops the source
+    part's singular values below ``max(1e-15, (2l+1) eps)`` times an estimate
+    of the joint design's largest singular value. Results agree with
+    statsmodels except where a singular value lies within rounding noise of
+    these cut-offs (a source exactly collinear with the target's lags, or
+    whose own lags are exactly collinear): there statsmodels' own answer
+    depends on its rounding. When a statistic is exactly zero in exact
+    arithmetic, statsmodels' computed value is rounding noise of order
+    ``nobs * eps``, which moves the lag-1 chi-square p-value by up to about
+    ``1e-7``; this implementation returns the exact value (p = 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> T = 200
+    >>> x = rng.normal(size=T)
+    >>> y = np.r_[0.0, 0.8 * x[:-1]] + 0.5 * rng.normal(size=T)
+    >>> sources = np.column_stack([x, rng.normal(size=T), np.zeros(T)])
+    >>> res = granger_pvalues(y, sources, maxlag=3)
+    >>> bool(res.pvalues[0] < 1e-10), bool(res.pvalues[1] > 0.01)
+    (True, True)
+    >>> res.infeasible
+    array([False, False,  True])
+    >>> float(res.pvalues[2]), int(res.lags[0])
+    (1.0, 1)
+    >>> granger_pvalues(y, sources, maxlag=3, reduce=None).pvalues.shape
+    (3, 3)
+    """
+    y, X, maxlag = _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest)
+    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
+        raise ValueError(f"block_size must be a positive integer, got {block_size!r}.")
+    T, n = X.shape
+    restricted = [_restricted(y, lag) for lag in range(1, maxlag + 1)]
+    bad_lags = [rr.lag for rr in restricted if rr.infeasible]
+    if bad_lags:
+        warnings.warn(
+            f"The target's own lagged columns are constant (or its rows are) at "
+            f"lags {bad_lags}: every source is infeasible there, so every source "
+            f"is reported as infeasible (on_infeasible={on_infeasible!r}).",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    stat = np.empty((maxlag, n))
+    pval = np.empty((maxlag, n))
+    dfr = np.empty((maxlag, n))
+    infeasible = np.empty(n, dtype=bool)
+    for start in range(0, n, int(block_size)):
+        stop = min(start + int(block_size), n)
+        S = np.ascontiguousarray(X[:, start:stop])
+        (stat[:, start:stop], pval[:, start:stop], dfr[:, start:stop],
+         infeasible[start:stop]) = _block(y, S, maxlag, restricted, test)
+    fill = 1.0 if on_infeasible == "prune" else 0.0
+    stat[:, infeasible] = np.nan
+    pval[:, infeasible] = fill
+    dfr[:, infeasible] = np.nan
+    if reduce == "min":
+        best = np.argmin(pval, axis=0) if n else np.zeros(0, dtype=np.intp)
+        cols = np.arange(n)
+        p = pval[best, cols]
+        s = stat[best, cols]
+        d = dfr[best, cols]
+        lags = np.where(infeasible, 0, best + 1).astype(np.int64)
+    else:
+        p, s, d = pval.T.copy(), stat.T.copy(), dfr.T.copy()
+        lags = np.arange(1, maxlag + 1, dtype=np.int64)
+    raw = p
+    if multitest is not None and n:
+        from statsmodels.stats.multitest import multipletests
+
+        if p.ndim == 1:
+            p = multipletests(raw, alpha=alpha, method=multitest)[1]
+        else:
+            p = np.column_stack(
+                [multipletests(raw[:, j], alpha=alpha, method=multitest)[1] for j in range(maxlag)]
+            )
+    return GrangerResult(
+        pvalues=p,
+        statistics=s,
+        lags=lags,
+        df_resid=d,
+        infeasible=infeasible,
+        uncorrected_pvalues=raw,
+        test=test,
+        maxlag=maxlag,
+        reduce=reduce,
+        on_infeasible=on_infeasible,
+        multitest=multitest,
+    )

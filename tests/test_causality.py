@@ -1,0 +1,322 @@
+"""Tests for skchaosprune.causality: statsmodels is the oracle (test-only).
+
+Every p-value is compared with ``statsmodels.tsa.stattools.
+grangercausalitytests`` run on the two-column array ``[target, source]``,
+source by source, to 1e-8 absolute; infeasible sources must be exactly the
+ones for which statsmodels raises ``InfeasibleTestError``.
+
+The generated cases stay out of the one genuinely ambiguous region: sources
+*exactly* collinear with the target's lags (or with their own lags), where
+the rank decision is rounding noise for statsmodels itself (see the Notes of
+:func:`granger_pvalues`). Near-collinear cases (relative perturbations down
+to 1e-6) are included.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.multitest import multipletests
+from statsmodels.tools.sm_exceptions import InfeasibleTestError
+from statsmodels.tsa.stattools import grangercausalitytests
+
+from skchaosprune.causality import GrangerResult, granger_min_length, granger_pvalues
+
+TOL = 1e-8
+TESTS = ["ssr_chi2test", "ssr_ftest", "lrtest"]
+
+
+def oracle(y, x, maxlag, test="ssr_chi2test"):
+    """statsmodels' per-lag p-values and statistics, or None when infeasible."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = grangercausalitytests(np.column_stack([y, x]), maxlag)
+        except InfeasibleTestError:
+            return None
+    p = np.array([res[lag][0][test][1] for lag in range(1, maxlag + 1)])
+    s = np.array([res[lag][0][test][0] for lag in range(1, maxlag + 1)])
+    return p, s
+
+
+def assert_matches_statsmodels(y, X, maxlag, test="ssr_chi2test"):
+    per_lag = granger_pvalues(y, X, maxlag, test=test, reduce=None)
+    reduced = granger_pvalues(y, X, maxlag, test=test)
+    keep = granger_pvalues(y, X, maxlag, test=test, on_infeasible="keep")
+    for j in range(X.shape[1]):
+        ref = oracle(y, X[:, j], maxlag, test)
+        if ref is None:
+            assert per_lag.infeasible[j], f"statsmodels calls source {j} infeasible"
+            assert reduced.pvalues[j] == 1.0 and keep.pvalues[j] == 0.0
+            assert np.all(per_lag.pvalues[j] == 1.0)
+            assert np.isnan(reduced.statistics[j]) and reduced.lags[j] == 0
+            continue
+        p, s = ref
+        assert not per_lag.infeasible[j], f"statsmodels tests source {j}"
+        np.testing.assert_allclose(per_lag.pvalues[j], p, rtol=0, atol=TOL)
+        np.testing.assert_allclose(per_lag.statistics[j], s, rtol=1e-6, atol=1e-9)
+        assert abs(reduced.pvalues[j] - p.min()) <= TOL
+        assert keep.pvalues[j] == reduced.pvalues[j]
+        lag = reduced.lags[j]
+        assert 1 <= lag <= maxlag and abs(p[lag - 1] - p.min()) <= TOL
+    return reduced
+
+
+def make_sources(rng, y, kinds, T):
+    cols = []
+    for kind in kinds:
+        if kind == "normal":
+            x = rng.normal(size=T)
+        elif kind == "cauchy":
+            x = rng.standard_cauchy(size=T)
+        elif kind == "causal":  # x drives y one step ahead (strong signal)
+            x = np.r_[y[1:], 0.0] + 0.3 * rng.normal(size=T)
+        elif kind == "near_target":  # nearly the target itself
+            x = 3.0 * y + 1.0 + 1e-6 * rng.normal(size=T)
+        elif kind == "near_shift":  # nearly the target's lag
+            x = np.r_[0.0, y[:-1]] + 1e-5 * rng.normal(size=T)
+        elif kind == "smooth":  # own lags nearly collinear
+            t = np.arange(T)
+            x = np.sin(0.05 * t) + 1e-4 * rng.normal(size=T)
+        elif kind == "large_mean":
+            x = 1e4 + 1e-3 * rng.normal(size=T)
+        elif kind == "tiny":
+            x = 1e-9 * rng.normal(size=T)
+        elif kind == "sparse":  # mostly static weight: LE series mostly zero
+            x = np.where(rng.random(T) < 0.2, rng.normal(size=T), 0.0)
+        elif kind == "zero":
+            x = np.zeros(T)
+        elif kind == "constant":
+            x = np.full(T, 0.25)
+        else:  # pragma: no cover
+            raise AssertionError(kind)
+        cols.append(x)
+    return np.column_stack(cols)
+
+
+KINDS = ["normal", "cauchy", "causal", "near_target", "near_shift", "smooth",
+         "large_mean", "tiny", "sparse", "zero", "constant"]
+
+
+@st.composite
+def cases(draw):
+    maxlag = draw(st.sampled_from([1, 2, 3, 5, 14]))
+    short = draw(st.booleans())
+    T = granger_min_length(maxlag) + (0 if short else draw(st.integers(0, 150)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    target_kind = draw(st.sampled_from(["normal", "cauchy", "ar", "risk"]))
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=6))
+    test = draw(st.sampled_from(TESTS))
+    rng = np.random.default_rng(seed)
+    if target_kind == "normal":
+        y = rng.normal(size=T)
+    elif target_kind == "cauchy":
+        y = rng.standard_cauchy(size=T)
+    elif target_kind == "ar":
+        y = np.zeros(T)
+        e = rng.normal(size=T)
+        for t in range(1, T):
+            y[t] = 0.7 * y[t - 1] + e[t]
+    else:  # a falling misclassification rate with noise
+        y = 0.1 + 0.8 * np.exp(-np.arange(T) / (T / 5)) + 0.02 * rng.normal(size=T)
+    X = make_sources(rng, y, kinds, T)
+    return y, X, maxlag, test
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_matches_statsmodels_generated(case):
+    y, X, maxlag, test = case
+    assert_matches_statsmodels(y, X, maxlag, test)
+
+
+@pytest.mark.parametrize("maxlag", [1, 14])
+@pytest.mark.parametrize("test", TESTS)
+def test_matches_statsmodels_every_kind(maxlag, test):
+    rng = np.random.default_rng(maxlag)
+    T = 120 if maxlag == 14 else 40
+    y = rng.normal(size=T)
+    X = make_sources(rng, y, KINDS + ["normal"] * 20, T)
+    res = assert_matches_statsmodels(y, X, maxlag, test)
+    assert res.infeasible[KINDS.index("zero")] and res.infeasible[KINDS.index("constant")]
+
+
+@pytest.mark.parametrize("maxlag", [1, 14])
+def test_shortest_series_statsmodels_accepts(maxlag):
+    T = granger_min_length(maxlag)
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=T)
+    X = rng.normal(size=(T, 8))
+    assert_matches_statsmodels(y, X, maxlag)
+    with pytest.raises(ValueError, match="Insufficient observations"):
+        granger_pvalues(y[:-1], X[:-1], maxlag)
+    with pytest.raises(ValueError):  # statsmodels agrees it is too short
+        grangercausalitytests(np.column_stack([y[:-1], X[:-1, 0]]), maxlag)
+
+
+def test_perfect_fit_is_infeasible():
+    rng = np.random.default_rng(5)
+    T = 60
+    x = rng.normal(size=T)
+    y = np.r_[0.0, x[:-1]]  # y_t = x_{t-1} exactly
+    X = np.column_stack([x, rng.normal(size=T)])
+    assert oracle(y, x, 3) is None
+    res = granger_pvalues(y, X, 3)
+    assert res.infeasible.tolist() == [True, False]
+    assert res.pvalues[0] == 1.0
+    assert granger_pvalues(y, X, 3, on_infeasible="keep").pvalues[0] == 0.0
+    assert_matches_statsmodels(y, X, 3)
+
+
+def test_partly_static_source_infeasible_only_where_statsmodels_says():
+    # nonzero only at the very start or the very end: some lagged column is
+    # constant over the rows used at some lag
+    rng = np.random.default_rng(7)
+    T = 50
+    y = rng.normal(size=T)
+    cols = []
+    for pos in [0, 1, 2, T - 1, T - 2, T // 2]:
+        x = np.zeros(T)
+        x[pos] = 1.0
+        cols.append(x)
+    X = np.column_stack(cols)
+    res = assert_matches_statsmodels(y, X, 4)
+    assert res.infeasible.any()
+
+
+def test_all_zero_sources_flow_through_never_nan():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=80)
+    X = np.zeros((80, 5))
+    for on, fill in [("prune", 1.0), ("keep", 0.0)]:
+        for reduce in ["min", None]:
+            res = granger_pvalues(y, X, 14, reduce=reduce, on_infeasible=on)
+            assert np.all(res.pvalues == fill) and res.infeasible.all()
+            assert not np.isnan(res.pvalues).any()
+
+
+def test_result_fields_and_shapes():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=100)
+    X = rng.normal(size=(100, 7))
+    res = granger_pvalues(y, X, 5)
+    assert isinstance(res, GrangerResult)
+    for field in ["pvalues", "statistics", "lags", "df_resid", "infeasible", "uncorrected_pvalues"]:
+        assert getattr(res, field).shape == (7,)
+    assert res.test == "ssr_chi2test" and res.maxlag == 5 and res.reduce == "min"
+    full = granger_pvalues(y, X, 5, reduce=None)
+    assert full.pvalues.shape == full.statistics.shape == full.df_resid.shape == (7, 5)
+    np.testing.assert_array_equal(full.lags, np.arange(1, 6))
+    np.testing.assert_array_equal(full.pvalues.min(axis=1), res.pvalues)
+    np.testing.assert_array_equal(np.argmin(full.pvalues, axis=1) + 1, res.lags)
+    # ssr_ftest degrees of freedom: nobs - (2 * lag + 1)
+    np.testing.assert_array_equal(full.df_resid[0], [100 - 3 * lag - 1 for lag in range(1, 6)])
+    # a 1-D source is one source; no sources is fine too
+    one = granger_pvalues(y, X[:, 0], 5)
+    assert one.pvalues.shape == (1,) and abs(one.pvalues[0] - res.pvalues[0]) < 1e-12
+    assert granger_pvalues(y, X[:, :0], 5).pvalues.shape == (0,)
+
+
+def test_blocks_do_not_change_results():
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=90)
+    X = make_sources(rng, y, KINDS * 3, 90)
+    a = granger_pvalues(y, X, 6, reduce=None)
+    b = granger_pvalues(y, X, 6, reduce=None, block_size=4)
+    # BLAS may round differently for other block shapes: equal to 1e-12
+    np.testing.assert_allclose(a.pvalues, b.pvalues, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(a.infeasible, b.infeasible)
+
+
+@pytest.mark.parametrize("method", ["fdr_bh", "bonferroni", "holm", "fdr_by"])
+def test_multitest(method):
+    rng = np.random.default_rng(4)
+    T = 100
+    y = rng.normal(size=T)
+    X = make_sources(rng, y, ["causal", "normal", "normal", "zero", "causal"] * 4, T)
+    raw = granger_pvalues(y, X, 3)
+    res = granger_pvalues(y, X, 3, multitest=method)
+    np.testing.assert_array_equal(res.uncorrected_pvalues, raw.pvalues)
+    np.testing.assert_allclose(res.pvalues, multipletests(raw.pvalues, method=method)[1])
+    assert np.all(res.pvalues >= raw.pvalues)
+    full = granger_pvalues(y, X, 3, reduce=None, multitest=method)
+    for lag in range(3):
+        np.testing.assert_allclose(
+            full.pvalues[:, lag], multipletests(full.uncorrected_pvalues[:, lag], method=method)[1]
+        )
+
+
+def test_constant_target_is_an_error():
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    with pytest.raises(ValueError, match="target is constant"):
+        granger_pvalues(np.full(50, 0.3), X, 2)
+
+
+def test_target_constant_lag_columns_make_all_infeasible():
+    rng = np.random.default_rng(0)
+    y = np.zeros(50)
+    y[-1] = 1.0  # every lagged target column is constant
+    X = rng.normal(size=(50, 3))
+    assert all(oracle(y, X[:, j], 2) is None for j in range(3))
+    with pytest.warns(RuntimeWarning, match="every source"):
+        res = granger_pvalues(y, X, 2)
+    assert res.infeasible.all() and np.all(res.pvalues == 1.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"maxlag": 0}, "positive integer"),
+        ({"maxlag": -3}, "positive integer"),
+        ({"maxlag": 1.5}, "positive integer"),
+        ({"maxlag": True}, "positive integer"),
+        ({"maxlag": 20}, "Insufficient observations"),
+        ({"test": "params_ftest"}, "test must be one of"),
+        ({"reduce": "max"}, "reduce must be"),
+        ({"on_infeasible": "drop"}, "on_infeasible"),
+        ({"multitest": "nope"}, "multitest must be"),
+        ({"block_size": 0}, "block_size"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=50)
+    X = rng.normal(size=(50, 2))
+    args = {"maxlag": 2, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        granger_pvalues(y, X, **args)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["target", "sources"])
+def test_non_finite_is_an_error(bad, where):
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=50)
+    X = rng.normal(size=(50, 2))
+    if where == "target":
+        y[10] = bad
+    else:
+        X[10, 1] = bad
+    with pytest.raises(ValueError, match="NaN or inf"):
+        granger_pvalues(y, X, 2)
+
+
+def test_shape_errors():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=50)
+    with pytest.raises(ValueError, match="one row per time step"):
+        granger_pvalues(y, rng.normal(size=(3, 50)), 2)
+    with pytest.raises(ValueError, match="target must be 1-D"):
+        granger_pvalues(y[:, None], rng.normal(size=(50, 2)), 2)
+    with pytest.raises(ValueError, match="sources must be 2-D"):
+        granger_pvalues(y, rng.normal(size=(50, 2, 2)), 2)
+    with pytest.raises(ValueError, match="numeric"):
+        granger_pvalues(y, [["a"] * 2] * 50, 2)
+
+
+def test_min_length():
+    assert granger_min_length(14) == 44
+    with pytest.raises(ValueError):
+        granger_min_length(0)
