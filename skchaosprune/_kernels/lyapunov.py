@@ -40,6 +40,14 @@ STATUS_UNDEFINED = 2  # some curve[k], k <= fit_steps, has no pair: exponent 0
 # row by row, so a block of adjacent columns reads whole cache lines.
 _BLOCK = 16
 
+# Exact power-of-two rescaling of the running products of distances.
+_SHIFT = 256
+_TINY = 2.0 ** -256
+_HUGE = 2.0 ** 256
+_SCALE_UP = 2.0 ** 256
+_SCALE_DOWN = 2.0 ** -256
+_LN2 = 0.6931471805599453
+
 
 @njit(cache=True)
 def _rescale(x, y, n):
@@ -116,16 +124,25 @@ def _sort_indices(y, n, order, tmp):
 
 
 @njit(cache=True)
-def _curve_sums(y, n_points, dim, delay, steps, theiler, order, rank, tmp,
-                sums, counts):
-    """Fill sums[0..steps], counts[0..steps] for the rescaled window y."""
+def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
+                tmp, sums, counts, shifts):
+    """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
+
+    ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
+    accumulated as a product of the distances, kept in range by exact
+    power-of-two rescaling (``shifts``), and one logarithm per step at the
+    end: a logarithm per pair would dominate the cost of a window.
+    """
     n_vec = n_points - (dim - 1) * delay
     n_cand = n_vec - steps
     n_ref = n_cand - theiler
-    for k in range(steps + 1):
-        sums[k] = 0.0
+    for k in range(k_max + 1):
+        sums[k] = 1.0
         counts[k] = 0
+        shifts[k] = 0
     if n_ref <= 0:
+        for k in range(k_max + 1):
+            sums[k] = 0.0
         return
     _sort_indices(y, n_cand, order, tmp)
     for r in range(n_cand):
@@ -167,14 +184,23 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, order, rank, tmp,
                 bj = j
         if bj < 0:
             continue
-        for k in range(steps + 1):
+        for k in range(k_max + 1):
             d = 0.0
             for q in range(dim):
                 e = y[n + k + q * delay] - y[bj + k + q * delay]
                 d += e * e
             if d > 0.0:
-                sums[k] += 0.5 * np.log(d)
+                prod = sums[k] * d
+                if prod < _TINY:
+                    prod *= _SCALE_UP
+                    shifts[k] -= _SHIFT
+                elif prod > _HUGE:
+                    prod *= _SCALE_DOWN
+                    shifts[k] += _SHIFT
+                sums[k] = prod
                 counts[k] += 1
+    for k in range(k_max + 1):
+        sums[k] = 0.5 * (np.log(sums[k]) + shifts[k] * _LN2)
 
 
 @njit(cache=True)
@@ -213,7 +239,9 @@ def divergence_curve(x, dim, delay, steps, theiler):
     tmp = np.empty(n, dtype=np.int64)
     sums = np.empty(steps + 1)
     counts = np.empty(steps + 1, dtype=np.int64)
-    _curve_sums(y, n, dim, delay, steps, theiler, order, rank, tmp, sums, counts)
+    shifts = np.empty(steps + 1, dtype=np.int64)
+    _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, tmp,
+                sums, counts, shifts)
     curve = np.empty(steps + 1)
     for k in range(steps + 1):
         curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
@@ -222,12 +250,17 @@ def divergence_curve(x, dim, delay, steps, theiler):
 
 @njit(cache=True)
 def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
-                     min_range, order, rank, tmp, sums, counts):
-    """(exponent, status) of one gathered window x[:n]."""
+                     min_range, order, rank, tmp, sums, counts, shifts):
+    """(exponent, status) of one gathered window x[:n].
+
+    Only curve[0..fit_steps] is computed: the later steps do not enter the
+    slope (the candidate and reference sets still depend on ``steps``).
+    """
     span = _rescale(x, y, n)
     if not (span >= min_range) or span == 0.0:
         return 0.0, STATUS_STATIC
-    _curve_sums(y, n, dim, delay, steps, theiler, order, rank, tmp, sums, counts)
+    _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank, tmp,
+                sums, counts, shifts)
     le = _slope(sums, counts, fit_steps)
     if np.isnan(le):
         return 0.0, STATUS_UNDEFINED
@@ -257,6 +290,7 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
         tmp = np.empty(window, dtype=np.int64)
         sums = np.empty(steps + 1)
         counts = np.empty(steps + 1, dtype=np.int64)
+        shifts = np.empty(steps + 1, dtype=np.int64)
         for w in range(n_win):
             st = starts[w]
             for r in range(window):
@@ -266,7 +300,7 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
             for q in range(nb):
                 le, code = _window_exponent(
                     xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
-                    min_range, order, rank, tmp, sums, counts)
+                    min_range, order, rank, tmp, sums, counts, shifts)
                 out[w, s0 + q] = le
                 status[w, s0 + q] = code
 
