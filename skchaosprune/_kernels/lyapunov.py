@@ -124,14 +124,66 @@ def _sort_indices(y, n, order, tmp):
 
 
 @njit(cache=True)
+def _sort_keys(y, n, order, keys, bucket, cnt):
+    """order[:n]: indices of y[:n] (values in [0, 1]) by value; keys = y[order].
+
+    A counting sort into n buckets followed by an insertion sort, which is
+    linear for spread-out values; when one bucket holds too many values
+    (clustered windows) the merge sort is used instead.  The order of equal
+    values is irrelevant to the neighbour search.
+    """
+    for b in range(n + 1):
+        cnt[b] = 0
+    crowded = False
+    for i in range(n):
+        b = int(y[i] * n)
+        if b >= n:
+            b = n - 1
+        bucket[i] = b
+        cnt[b + 1] += 1
+        if cnt[b + 1] > 32:
+            crowded = True
+    if crowded:
+        _sort_indices(y, n, order, bucket)
+        for r in range(n):
+            keys[r] = y[order[r]]
+        return
+    for b in range(n):
+        cnt[b + 1] += cnt[b]
+    for i in range(n):
+        b = bucket[i]
+        pos = cnt[b]
+        cnt[b] = pos + 1
+        order[pos] = i
+        keys[pos] = y[i]
+    for i in range(1, n):
+        key = keys[i]
+        if keys[i - 1] <= key:
+            continue
+        v = order[i]
+        k = i - 1
+        while k >= 0 and keys[k] > key:
+            keys[k + 1] = keys[k]
+            order[k + 1] = order[k]
+            k -= 1
+        keys[k + 1] = key
+        order[k + 1] = v
+
+
+@njit(cache=True)
 def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
-                tmp, sums, counts, shifts):
+                bucket, cnt, keys, vecs, sums, counts, shifts):
     """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
 
     ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
     accumulated as a product of the distances, kept in range by exact
     power-of-two rescaling (``shifts``), and one logarithm per step at the
     end: a logarithm per pair would dominate the cost of a window.
+
+    Scratch (length >= n_points): ``order``, ``rank``, ``bucket`` (int64),
+    ``keys`` (float64), ``cnt`` (int64, n_points + 1), ``vecs`` (float64,
+    n_points * dim; the candidates' delay vectors in sorted order, so
+    that the scan reads memory sequentially).
     """
     n_vec = n_points - (dim - 1) * delay
     n_cand = n_vec - steps
@@ -144,40 +196,46 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         for k in range(k_max + 1):
             sums[k] = 0.0
         return
-    _sort_indices(y, n_cand, order, tmp)
+    _sort_keys(y, n_cand, order, keys, bucket, cnt)
     for r in range(n_cand):
-        rank[order[r]] = r
+        j = order[r]
+        rank[j] = r
+        for q in range(1, dim):
+            vecs[r * dim + q] = y[j + q * delay]
     for n in range(n_ref):
         p = rank[n]
-        yn = y[n]
+        yn = keys[p]
+        pb = p * dim
         best = 1.0
         bj = -1
         # outwards to larger first coordinates
         for r in range(p + 1, n_cand):
-            j = order[r]
-            e = y[j] - yn
+            e = keys[r] - yn
             d = e * e
             if d > best:
                 break
+            j = order[r]
             if abs(n - j) <= theiler:
                 continue
+            rb = r * dim
             for q in range(1, dim):
-                e = y[j + q * delay] - y[n + q * delay]
+                e = vecs[rb + q] - vecs[pb + q]
                 d += e * e
             if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
                 best = d
                 bj = j
         # outwards to smaller first coordinates
         for r in range(p - 1, -1, -1):
-            j = order[r]
-            e = y[j] - yn
+            e = keys[r] - yn
             d = e * e
             if d > best:
                 break
+            j = order[r]
             if abs(n - j) <= theiler:
                 continue
+            rb = r * dim
             for q in range(1, dim):
-                e = y[j + q * delay] - y[n + q * delay]
+                e = vecs[rb + q] - vecs[pb + q]
                 d += e * e
             if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
                 best = d
@@ -185,10 +243,13 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         if bj < 0:
             continue
         for k in range(k_max + 1):
-            d = 0.0
-            for q in range(dim):
-                e = y[n + k + q * delay] - y[bj + k + q * delay]
-                d += e * e
+            if k == 0:
+                d = best  # D(n, j*) itself, summed in the same order
+            else:
+                d = 0.0
+                for q in range(dim):
+                    e = y[n + k + q * delay] - y[bj + k + q * delay]
+                    d += e * e
             if d > 0.0:
                 prod = sums[k] * d
                 if prod < _TINY:
@@ -226,6 +287,21 @@ def _slope(sums, counts, fit_steps):
 
 
 @njit(cache=True)
+def _scratch(n, dim, steps):
+    """Scratch arrays of _curve_sums for windows of up to n points."""
+    order = np.empty(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    bucket = np.empty(n, dtype=np.int64)
+    cnt = np.empty(n + 1, dtype=np.int64)
+    keys = np.empty(n)
+    vecs = np.empty(n * dim)
+    sums = np.empty(steps + 1)
+    counts = np.empty(steps + 1, dtype=np.int64)
+    shifts = np.empty(steps + 1, dtype=np.int64)
+    return order, rank, bucket, cnt, keys, vecs, sums, counts, shifts
+
+
+@njit(cache=True)
 def divergence_curve(x, dim, delay, steps, theiler):
     """(curve, counts) of one series (non-constant, finite: checked by caller).
 
@@ -234,14 +310,9 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order = np.empty(n, dtype=np.int64)
-    rank = np.empty(n, dtype=np.int64)
-    tmp = np.empty(n, dtype=np.int64)
-    sums = np.empty(steps + 1)
-    counts = np.empty(steps + 1, dtype=np.int64)
-    shifts = np.empty(steps + 1, dtype=np.int64)
-    _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, tmp,
-                sums, counts, shifts)
+    order, rank, bucket, cnt, keys, vecs, sums, counts, shifts = _scratch(n, dim, steps)
+    _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
+                cnt, keys, vecs, sums, counts, shifts)
     curve = np.empty(steps + 1)
     for k in range(steps + 1):
         curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
@@ -250,7 +321,8 @@ def divergence_curve(x, dim, delay, steps, theiler):
 
 @njit(cache=True)
 def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
-                     min_range, order, rank, tmp, sums, counts, shifts):
+                     min_range, order, rank, bucket, cnt, keys, vecs, sums,
+                     counts, shifts):
     """(exponent, status) of one gathered window x[:n].
 
     Only curve[0..fit_steps] is computed: the later steps do not enter the
@@ -259,8 +331,8 @@ def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
     span = _rescale(x, y, n)
     if not (span >= min_range) or span == 0.0:
         return 0.0, STATUS_STATIC
-    _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank, tmp,
-                sums, counts, shifts)
+    _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank,
+                bucket, cnt, keys, vecs, sums, counts, shifts)
     le = _slope(sums, counts, fit_steps)
     if np.isnan(le):
         return 0.0, STATUS_UNDEFINED
@@ -285,12 +357,8 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
         nb = min(_BLOCK, n_series - s0)
         xbuf = np.empty((_BLOCK, window))
         y = np.empty(window)
-        order = np.empty(window, dtype=np.int64)
-        rank = np.empty(window, dtype=np.int64)
-        tmp = np.empty(window, dtype=np.int64)
-        sums = np.empty(steps + 1)
-        counts = np.empty(steps + 1, dtype=np.int64)
-        shifts = np.empty(steps + 1, dtype=np.int64)
+        order, rank, bucket, cnt, keys, vecs, sums, counts, shifts = _scratch(
+            window, dim, steps)
         for w in range(n_win):
             st = starts[w]
             for r in range(window):
@@ -300,7 +368,8 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
             for q in range(nb):
                 le, code = _window_exponent(
                     xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
-                    min_range, order, rank, tmp, sums, counts, shifts)
+                    min_range, order, rank, bucket, cnt, keys, vecs, sums,
+                    counts, shifts)
                 out[w, s0 + q] = le
                 status[w, s0 + q] = code
 

@@ -1,0 +1,347 @@
+"""Windowed Lyapunov exponents: speed against nolds and NumPy, and a
+digits-sized streaming run.
+
+What is measured, all in the same run:
+
+1. Seconds per 200-point window, on 60 windows (20 random walks, 20
+   SGD-like mean-reverting walks, 20 logistic-map stretches):
+
+   - **skchaosprune**: ``lyap_r -m2 -d1 -s3`` with the paper's first-step
+     slope (``dim=2, delay=1, steps=3, theiler=0, fit_steps=1``), timed
+     (a) batched, all windows in one ``window_exponents`` call, with 1
+     thread and with every thread, and (b) one ``lyapunov_exponent`` call
+     per window (Python validation included).
+   - **nolds** ``lyap_r(x, emb_dim=2, lag=1, min_tsep=0, trajectory_len=4,
+     fit="poly")``: the closest nolds settings (2-D delay vectors of lag 1,
+     only the point itself excluded as neighbour, the divergence followed
+     for 3 steps, an ordinary least-squares line through the 4 curve
+     points).  nolds differs in details that barely change its cost: no
+     rescaling (which shifts the curve but not its slope), no ``D < 1``
+     bound, ties to the smallest index, a slope fitted over all 4 points.
+   - **NumPy brute force**: a vectorised O(L^2) transcription of the same
+     definition (full distance matrix, masked argmin with ties to the
+     largest index); it also checks our values (to 1e-9).
+
+   Each timing is the best of a few repeats (a shared 2-core machine is
+   noisy); JIT compilation is excluded (``warmup()`` first).
+
+2. A digits-sized trajectory: 7,400 weights (a 64-100-10 network) x 72,000
+   steps (about 50 epochs of one-sample SGD on 1,437 digits), never held in
+   memory: it is generated in float32 chunks of 1,437 rows (one epoch of
+   one-sample SGD, as training would produce them) and fed to
+   ``WindowedLyapunov(window=200, overlap=0.1)``; 399 windows of 200 steps
+   (stride 180), about 3 million windows.  The weights are synthetic:
+   random walks (per-weight step sizes from 1e-4 to 1e-2) drifting towards
+   a per-weight target, 8 % of them frozen (like the first-layer weights of digits' always-blank pixels).
+   Reported: seconds spent in ``update`` (the Lyapunov work), seconds to
+   generate the data, and peak memory, two ways: tracemalloc's peak of
+   Python/NumPy allocations during the run (the buffers, the chunks and
+   the exponents; numba's small per-thread scratch is not traced) and the
+   process's peak resident set size (``resource.getrusage().ru_maxrss``,
+   everything: interpreter, LLVM, libraries).  Eight weights' full
+   trajectories are kept aside to check the streamed exponents against
+   the batch function.
+
+Targets: at least 200x faster than nolds per window; the digits-sized run
+in under 2 minutes with peak memory under 1 GB.
+
+nolds 0.6.3 fails to import on Python < 3.12 (its issue #80:
+``importlib.resources.files(__name__)`` is given the module
+``nolds.datasets``, which is not a package).  This script wraps
+``importlib.resources.files`` so that a module anchor resolves to its
+package, before importing nolds; nothing is modified on disk.
+
+Run from the repository root (the package need not be installed)::
+
+    python benchmarks/bench_lyapunov.py            # about 2-3 minutes
+    python benchmarks/bench_lyapunov.py --quick    # 740 weights, fewer repeats
+
+Exit status is 0 whether or not the targets are met (it is a measurement,
+not a test).
+"""
+
+import argparse
+import importlib.resources
+import os
+import platform
+import resource
+import sys
+import time
+import tracemalloc
+import warnings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+
+from skchaosprune._kernels import lyapunov as _kernels  # noqa: E402
+from skchaosprune.lyapunov import (  # noqa: E402
+    WindowedLyapunov,
+    lyapunov_exponent,
+    window_exponents,
+    windowed_lyapunov,
+)
+
+PARAMS = dict(dim=2, delay=1, steps=3, theiler=0, fit_steps=1)
+NOLDS_PARAMS = dict(emb_dim=2, lag=1, min_tsep=0, trajectory_len=4, fit="poly")
+WINDOW = 200
+OVERLAP = 0.1
+
+
+def import_nolds():
+    """Import nolds, working around its issue #80 on Python < 3.12."""
+    original = importlib.resources.files
+
+    def files(anchor=None):
+        if isinstance(anchor, str):
+            module = sys.modules.get(anchor)
+            if module is not None and not hasattr(module, "__path__"):
+                anchor = anchor.rpartition(".")[0] or anchor
+        return original(anchor)
+
+    importlib.resources.files = files
+    import nolds
+
+    return nolds
+
+
+# ---------------------------------------------------------------------------
+# the NumPy brute-force peer
+
+
+def numpy_lyapunov(x, dim=2, delay=1, steps=3, theiler=0, fit_steps=1):
+    """ALGORITHM.md section 2 with a full distance matrix (plain NumPy)."""
+    y = (x - x.min()) / (x.max() - x.min())
+    n_vec = len(y) - (dim - 1) * delay
+    n_cand = n_vec - steps
+    n_ref = n_cand - theiler
+    vecs = np.stack([y[q * delay:q * delay + n_vec] for q in range(dim)], axis=1)
+    dist = np.zeros((n_vec, n_vec))
+    for q in range(dim):
+        diff = vecs[:, None, q] - vecs[None, :, q]
+        dist += diff * diff
+    sub = dist[:n_ref, :n_cand].copy()
+    n_idx = np.arange(n_ref)[:, None]
+    j_idx = np.arange(n_cand)[None, :]
+    ok = (np.abs(n_idx - j_idx) > theiler) & (sub > 0) & (sub < 1)
+    sub[~ok] = np.inf
+    # ties: the largest j, i.e. the first minimum of the reversed rows
+    nb = n_cand - 1 - np.argmin(sub[:, ::-1], axis=1)
+    has = np.isfinite(sub[np.arange(n_ref), nb])
+    n_sel, j_sel = np.arange(n_ref)[has], nb[has]
+    curve = np.empty(fit_steps + 1)
+    for k in range(fit_steps + 1):
+        dk = dist[n_sel + k, j_sel + k]
+        dk = dk[dk > 0]
+        if dk.size == 0:
+            return 0.0
+        curve[k] = np.mean(0.5 * np.log(dk))
+    if fit_steps == 1:
+        return curve[1] - curve[0]
+    return np.polyfit(np.arange(fit_steps + 1), curve, 1)[0]
+
+
+# ---------------------------------------------------------------------------
+# data
+
+
+def comparison_windows(rng, n_each=20):
+    wins = []
+    for _ in range(n_each):
+        wins.append(np.cumsum(rng.normal(size=WINDOW)))
+    for _ in range(n_each):  # SGD-like: mean-reverting with noise
+        w = np.empty(WINDOW)
+        w[0] = rng.normal()
+        target = rng.normal()
+        for t in range(1, WINDOW):
+            w[t] = w[t - 1] + 0.05 * (target - w[t - 1]) + 0.02 * rng.normal()
+        wins.append(w)
+    for _ in range(n_each):
+        x = np.empty(WINDOW)
+        x[0] = rng.uniform(0.05, 0.95)
+        for t in range(WINDOW - 1):
+            x[t + 1] = 4.0 * x[t] * (1.0 - x[t])
+        wins.append(x)
+    return wins
+
+
+class SyntheticSGD:
+    """Float32 chunks of mean-reverting random walks (never the whole)."""
+
+    def __init__(self, n_weights, seed=0, frozen=0.08):
+        self.rng = np.random.default_rng(seed)
+        self.w = self.rng.normal(scale=0.1, size=n_weights).astype(np.float32)
+        self.target = self.rng.normal(scale=0.3, size=n_weights).astype(np.float32)
+        self.step = (10.0 ** self.rng.uniform(-4, -2, size=n_weights)).astype(np.float32)
+        self.step[self.rng.uniform(size=n_weights) < frozen] = 0.0
+
+    def chunk(self, n_rows):
+        noise = self.rng.standard_normal((n_rows, self.w.size), dtype=np.float32)
+        noise *= self.step
+        noise += 0.0005 * (self.target - self.w)  # drift to the target, per chunk
+        np.cumsum(noise, axis=0, out=noise)
+        noise += self.w
+        self.w = noise[-1].copy()
+        return noise
+
+
+# ---------------------------------------------------------------------------
+
+
+def best_time(fn, repeats):
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run_digits(n_weights, n_steps, chunk_rows):
+    gen = SyntheticSGD(n_weights, seed=1)
+    acc = WindowedLyapunov(window=WINDOW, overlap=OVERLAP, **PARAMS)
+    keep = np.linspace(0, n_weights - 1, 8).astype(int)
+    kept = []
+    t_update = 0.0
+    t_gen = 0.0
+    fed = 0
+    tracemalloc.start()
+    t_all = time.perf_counter()
+    while fed < n_steps:
+        rows = min(chunk_rows, n_steps - fed)
+        t0 = time.perf_counter()
+        chunk = gen.chunk(rows)
+        kept.append(chunk[:, keep].copy())
+        t1 = time.perf_counter()
+        acc.update(chunk)
+        t2 = time.perf_counter()
+        t_gen += t1 - t0
+        t_update += t2 - t1
+        fed += rows
+        del chunk
+    t_all = time.perf_counter() - t_all
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    le = acc.exponents_
+    kept = np.concatenate(kept)
+    check = windowed_lyapunov(kept, window=WINDOW, overlap=OVERLAP, **PARAMS)
+    same = bool(np.array_equal(check, le[:, keep]))
+    return dict(n_windows=acc.n_windows_, t_update=t_update, t_gen=t_gen,
+                t_all=t_all, peak=peak, same=same, le=le,
+                static=float(np.mean(acc.status_ == 1)),
+                undefined=float(np.mean(acc.status_ == 2)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="740 weights instead of 7,400; fewer repeats")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else 3
+    n_weights = 740 if args.quick else 7400
+    n_steps = 72000
+
+    nolds = import_nolds()
+    threads = numba.config.NUMBA_NUM_THREADS
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, "
+          f"numba {numba.__version__}, nolds {nolds.__version__ if hasattr(nolds, '__version__') else '?'}, "
+          f"{os.cpu_count()} CPUs, numba threads {threads}")
+    print(f"skchaosprune parameters: {PARAMS}, window {WINDOW}")
+    print(f"nolds.lyap_r parameters: {NOLDS_PARAMS}")
+    _kernels.warmup()
+    lyapunov_exponent(np.arange(20.0) ** 2 % 7)
+
+    # -- 2. digits-sized streaming run (first, so ru_maxrss is its own peak)
+    print(f"\n[digits-sized] {n_weights} weights x {n_steps} steps, float32 "
+          f"chunks of 1437 rows, window {WINDOW}, overlap {OVERLAP}")
+    dig = run_digits(n_weights, n_steps, 1437)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB -> MiB
+    n_win_total = dig["n_windows"] * n_weights
+    print(f"  windows: {dig['n_windows']} per weight, {n_win_total:,} in all "
+          f"({dig['static']:.1%} static, {dig['undefined']:.2%} undefined)")
+    print(f"  Lyapunov work (update calls): {dig['t_update']:.1f} s "
+          f"({dig['t_update'] / n_win_total * 1e6:.2f} us per window)")
+    print(f"  data generation: {dig['t_gen']:.1f} s; whole loop {dig['t_all']:.1f} s")
+    print(f"  peak memory: tracemalloc {dig['peak'] / 2**20:.0f} MiB; "
+          f"process peak RSS (ru_maxrss) {rss:.0f} MiB")
+    print(f"  streamed == batch on 8 kept weights: {dig['same']}")
+    del dig["le"]
+
+    # -- 1. per-window comparison
+    rng = np.random.default_rng(0)
+    wins = comparison_windows(rng)
+    n = len(wins)
+    stacked = np.ascontiguousarray(np.stack(wins, axis=1))  # (200, n): one window per column
+    starts = np.zeros(1, dtype=np.int64)
+
+    ours = window_exponents(stacked, starts, WINDOW, **PARAMS)[0]
+    ref = np.array([numpy_lyapunov(w, **PARAMS) for w in wins])
+    max_diff = float(np.max(np.abs(ours - ref)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nolds_vals = np.array([nolds.lyap_r(w, **NOLDS_PARAMS) for w in wins])
+
+    # enough copies that a batched call takes measurable time
+    copies = 200
+    big = np.ascontiguousarray(np.tile(stacked, (1, copies)))
+    n_big = big.shape[1]
+
+    def ours_batched():
+        window_exponents(big, starts, WINDOW, **PARAMS)
+
+    def ours_calls():
+        for w in wins:
+            lyapunov_exponent(w, **PARAMS)
+
+    def numpy_calls():
+        for w in wins:
+            numpy_lyapunov(w, **PARAMS)
+
+    def nolds_calls():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for w in wins:
+                nolds.lyap_r(w, **NOLDS_PARAMS)
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    t_b1 = best_time(ours_batched, repeats) / n_big
+    numba.set_num_threads(threads)
+    t_bn = best_time(ours_batched, repeats) / n_big
+    numba.set_num_threads(1)
+    t_call = best_time(ours_calls, repeats) / n
+    numba.set_num_threads(previous)
+    t_np = best_time(numpy_calls, repeats) / n
+    t_nolds = best_time(nolds_calls, repeats) / n
+
+    print(f"\n[per 200-point window] {n} windows (random walk, SGD-like, logistic)")
+    print(f"  skchaosprune, batched, 1 thread:    {t_b1 * 1e6:9.2f} us")
+    print(f"  skchaosprune, batched, {threads} threads:   {t_bn * 1e6:9.2f} us")
+    print(f"  skchaosprune, one call per window:  {t_call * 1e6:9.2f} us (1 thread)")
+    print(f"  NumPy brute force:                  {t_np * 1e6:9.2f} us")
+    print(f"  nolds.lyap_r:                       {t_nolds * 1e6:9.2f} us")
+    print(f"  ours vs NumPy brute force values: max |diff| = {max_diff:.1e}")
+    print(f"  ours vs nolds values (different details): mean |diff| = "
+          f"{np.mean(np.abs(ours - nolds_vals)):.3f}, "
+          f"means {ours.mean():.3f} vs {nolds_vals.mean():.3f}")
+
+    print("\nRatios (measured above):")
+    print(f"  nolds / ours batched {threads} threads:  {t_nolds / t_bn:8.0f}x   (target >= 200x)")
+    print(f"  nolds / ours batched 1 thread:   {t_nolds / t_b1:8.0f}x")
+    print(f"  nolds / ours one call per window:{t_nolds / t_call:8.0f}x")
+    print(f"  NumPy / ours batched {threads} threads:  {t_np / t_bn:8.0f}x")
+    print(f"  NumPy / ours batched 1 thread:   {t_np / t_b1:8.0f}x")
+    print(f"  digits-sized run: {dig['t_update']:.1f} s of Lyapunov work "
+          f"({dig['t_all']:.1f} s with data generation; target < 120 s), "
+          f"peak {dig['peak'] / 2**20:.0f} MiB traced / {rss:.0f} MiB RSS "
+          f"(target < 1024 MiB)")
+    ok = (t_nolds / t_bn >= 200 and dig["t_all"] < 120 and rss < 1024
+          and dig["same"] and max_diff < 1e-9)
+    print(f"  all targets met: {ok}")
+
+
+if __name__ == "__main__":
+    main()
