@@ -20,8 +20,9 @@ TRAINING_PARAMS = """
     validation_fraction : float, default=0.1
         Fraction of the training data held out to measure the risk series
         (only when a risk is recorded: ``risk_every`` set or dynamics
-        tracked; ``fit`` then trains on the rest).  0 measures the risk on
-        the training data.
+        tracked; ``fit`` then trains on the rest).  Stratified by class for
+        the classifier, unless some class is too rare to be split.  0
+        measures the risk on the training data.
     risk_every : int or None, default=None
         Record the validation risk every ``risk_every`` updates into
         ``risk_curve_`` (with the update indices in ``risk_updates_``).
@@ -31,6 +32,11 @@ TRAINING_PARAMS = """
         ``n_updates = max_iter * ceil(n_train / batch_size)``; for 64-100-10
         on 1,437 samples with ``batch_size=1`` that is 42 MB per epoch.
         Chaos-causal pruning does not need it (it streams the rows).
+    trajectory_dtype : {'float32', 'float64'}, default='float32'
+        Storage of ``weight_trajectory_``.  float32 halves the memory but
+        rounds the weights to about 7 digits, which changes the Lyapunov
+        exponents of windows whose weights barely move; use float64 to
+        compute exponents offline exactly as the tracked ones.
     record_train_score : bool, default=False
         Record the training accuracy (regressor: R^2) after every epoch in
         ``train_score_curve_``, for :func:`skchaosprune.metrics.epochs_to_accuracy`."""
@@ -117,7 +123,7 @@ ATTRIBUTES = """
         Validation risk recorded every ``risk_every`` updates.
     risk_updates_ : ndarray of int
         The update index (1-based) of each value of ``risk_curve_``.
-    weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights), float32
+    weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights)
         Only with ``keep_trajectory=True``: row 0 the initial weights (with
         the mask applied), then one row after every update; weights only,
         flattened layer by layer in C order.

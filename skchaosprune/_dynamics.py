@@ -8,22 +8,14 @@ O(window x n_weights) whatever the number of epochs.
 
 import numpy as np
 
+from .causality import granger_min_length
 from .lyapunov import WindowedLyapunov, lyapunov_min_length, window_ends, window_stride
-
-
-def min_granger_windows(maxlag):
-    """Fewest windows (series length) the Granger test accepts at maxlag.
-
-    statsmodels' grangercausalitytests needs more than ``3 * maxlag + 1``
-    observations (with the constant), i.e. at least ``3 * maxlag + 2``.
-    """
-    return 3 * int(maxlag) + 2
 
 
 def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
     """Fewest SGD updates a chaos-causal run needs for ``maxlag``.
 
-    Enough rows (initial weights included) for ``min_granger_windows``
+    Enough rows (initial weights included) for ``granger_min_length(maxlag)``
     windows, each long enough for the Lyapunov parameters.
     """
     need_len = lyapunov_min_length(dim=dim, delay=delay, steps=steps, theiler=theiler)
@@ -33,7 +25,7 @@ def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
             f"(dim={dim}, delay={delay}, steps={steps}, theiler={theiler}): "
             f"it must be at least {need_len}."
         )
-    n_windows = min_granger_windows(maxlag)
+    n_windows = granger_min_length(maxlag)
     rows = (n_windows - 1) * window_stride(window, overlap) + window
     return rows - 1
 

@@ -9,6 +9,7 @@ live in :mod:`skchaosprune.lyapunov`, :mod:`skchaosprune.causality` and
 """
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -74,6 +75,10 @@ def _unflatten(flat, shapes):
     return out
 
 
+class ConstantRiskWarning(UserWarning):
+    """The risk series never changed, so no Granger test was possible."""
+
+
 class _BaseDenseMLP(BaseEstimator):
     """Shared fitting, recording and pruning machinery."""
 
@@ -88,6 +93,7 @@ class _BaseDenseMLP(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "risk_every": [None, Interval(Integral, 1, None, closed="left")],
         "keep_trajectory": ["boolean"],
+        "trajectory_dtype": [StrOptions({"float32", "float64"})],
         "record_train_score": ["boolean"],
         "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"})],
         "pruning_mode": [StrOptions({"full", "partial"})],
@@ -127,6 +133,7 @@ class _BaseDenseMLP(BaseEstimator):
         validation_fraction,
         risk_every,
         keep_trajectory,
+        trajectory_dtype,
         record_train_score,
         pruning,
         pruning_mode,
@@ -162,6 +169,7 @@ class _BaseDenseMLP(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.risk_every = risk_every
         self.keep_trajectory = keep_trajectory
+        self.trajectory_dtype = trajectory_dtype
         self.record_train_score = record_train_score
         self.pruning = pruning
         self.pruning_mode = pruning_mode
@@ -283,7 +291,7 @@ class _BaseDenseMLP(BaseEstimator):
     def _start_trajectory(self):
         """Row 0 of the trajectory: the weights training starts from."""
         if self.keep_trajectory:
-            self.weight_trajectory_ = _flatten(self.coefs_).astype(np.float32)[None, :]
+            self.weight_trajectory_ = _flatten(self.coefs_).astype(self.trajectory_dtype)[None, :]
 
     # ------------------------------------------------------------------ #
     # Training.
@@ -313,11 +321,11 @@ class _BaseDenseMLP(BaseEstimator):
         if keep:
             # One allocation for the rows kept so far and the new ones.
             kept = self.weight_trajectory_
-            full = np.empty((kept.shape[0] + total, n_weights), dtype=np.float32)
+            full = np.empty((kept.shape[0] + total, n_weights), dtype=kept.dtype)
             full[:kept.shape[0]] = kept
             traj = full[kept.shape[0]:]
         else:
-            traj = np.empty((0, n_weights), dtype=np.float32)
+            traj = np.empty((0, n_weights), dtype=self.trajectory_dtype)
         if tracker is not None:
             chunk = max(1, min(per_epoch, _CHUNK_BYTES // (8 * n_weights)))
             rows = np.empty((chunk, n_weights))
@@ -398,10 +406,19 @@ class _BaseDenseMLP(BaseEstimator):
             return X, Y, X, Y
         stratify = y if isinstance(self, ClassifierMixin) else None
         try:
-            X_tr, X_val, Y_tr, Y_val = train_test_split(
-                X, Y, test_size=self.validation_fraction,
-                random_state=self._split_seed, stratify=stratify,
-            )
+            try:
+                X_tr, X_val, Y_tr, Y_val = train_test_split(
+                    X, Y, test_size=self.validation_fraction,
+                    random_state=self._split_seed, stratify=stratify,
+                )
+            except ValueError:
+                if stratify is None:
+                    raise
+                # Too few samples of some class to stratify: split plainly.
+                X_tr, X_val, Y_tr, Y_val = train_test_split(
+                    X, Y, test_size=self.validation_fraction,
+                    random_state=self._split_seed,
+                )
         except ValueError as exc:
             raise ValueError(
                 f"Cannot hold out validation_fraction={self.validation_fraction} "
@@ -575,13 +592,29 @@ class _BaseDenseMLP(BaseEstimator):
         from .causality import granger_pvalues
 
         start = time.perf_counter()
-        result = granger_pvalues(
-            self.risk_series_, self.lyapunov_exponents_, maxlag=self.maxlag,
-            test=self.granger_test, on_infeasible=self.on_infeasible,
-            multitest=self.multitest,
-        )
+        risk = self.risk_series_
+        if np.ptp(risk) == 0:
+            # statsmodels finds every test infeasible against a constant
+            # target: no weight shows evidence of causality.
+            p_infeasible = 1.0 if self.on_infeasible == "prune" else 0.0
+            warnings.warn(
+                f"The validation risk was constant ({risk[0]:.4g}) over all "
+                f"{risk.size} windows, so no weight's exponents can Granger-cause "
+                f"it: every test is infeasible and on_infeasible="
+                f"{self.on_infeasible!r} gives every weight p = {p_infeasible:g}. "
+                "Use a larger validation_fraction, a shorter window or fewer "
+                "epochs so that the risk still changes.",
+                ConstantRiskWarning,
+            )
+            self.granger_pvalues_ = np.full(self.lyapunov_exponents_.shape[1], p_infeasible)
+        else:
+            result = granger_pvalues(
+                risk, self.lyapunov_exponents_, maxlag=self.maxlag,
+                test=self.granger_test, on_infeasible=self.on_infeasible,
+                multitest=self.multitest,
+            )
+            self.granger_pvalues_ = np.asarray(result.pvalues, dtype=np.float64)
         self._granger_seconds = time.perf_counter() - start
-        self.granger_pvalues_ = np.asarray(result.pvalues, dtype=np.float64)
         return _pruning.causal_keep_mask(
             self.granger_pvalues_, self.lyapunov_exponents_.max(axis=0),
             causality_alpha=self.causality_alpha,
@@ -736,6 +769,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         validation_fraction=0.1,
         risk_every=None,
         keep_trajectory=False,
+        trajectory_dtype="float32",
         record_train_score=False,
         pruning=None,
         pruning_mode="full",
@@ -765,7 +799,8 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, shuffle=shuffle, init_std=init_std,
             validation_fraction=validation_fraction, risk_every=risk_every,
-            keep_trajectory=keep_trajectory, record_train_score=record_train_score,
+            keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
+            record_train_score=record_train_score,
             pruning=pruning, pruning_mode=pruning_mode, partial_epochs=partial_epochs,
             track_dynamics=track_dynamics, window=window, overlap=overlap,
             lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
@@ -941,6 +976,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         validation_fraction=0.1,
         risk_every=None,
         keep_trajectory=False,
+        trajectory_dtype="float32",
         record_train_score=False,
         pruning=None,
         pruning_mode="full",
@@ -970,7 +1006,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, shuffle=shuffle, init_std=init_std,
             validation_fraction=validation_fraction, risk_every=risk_every,
-            keep_trajectory=keep_trajectory, record_train_score=record_train_score,
+            keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
+            record_train_score=record_train_score,
             pruning=pruning, pruning_mode=pruning_mode, partial_epochs=partial_epochs,
             track_dynamics=track_dynamics, window=window, overlap=overlap,
             lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
