@@ -225,8 +225,9 @@ def test_blocks_do_not_change_results():
     X = make_sources(rng, y, KINDS * 3, 90)
     a = granger_pvalues(y, X, 6, reduce=None)
     b = granger_pvalues(y, X, 6, reduce=None, block_size=4)
-    # BLAS may round differently for other block shapes: equal to 1e-12
-    np.testing.assert_allclose(a.pvalues, b.pvalues, rtol=0, atol=1e-12)
+    # BLAS may round differently for other block shapes, and the
+    # near-collinear sources amplify rounding ~1e6-fold: equal to 1e-9
+    np.testing.assert_allclose(a.pvalues, b.pvalues, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(a.infeasible, b.infeasible)
 
 
