@@ -29,8 +29,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _docstrings
-from . import _pruning
+from . import _docstrings, _progress, _pruning
 from ._kernels import mlp as _k
 
 _ACTIVATIONS = {
@@ -295,7 +294,8 @@ class _BaseDenseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------ #
     # Training.
-    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, tracker=None):
+    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, tracker=None,
+               phase="training"):
         """Run n_epochs of SGD through the compiled kernel, recording.
 
         ``risk_at``: global update indices at which to measure the risk
@@ -335,7 +335,8 @@ class _BaseDenseMLP(BaseEstimator):
         risk_ptr = 0
         done = 0
         order = np.arange(n)
-        for _ in range(n_epochs):
+        _progress.report(phase, 0, n_epochs)
+        for epoch in range(n_epochs):
             order[:] = np.arange(n)
             if self.shuffle:
                 _k.shuffle_in_place(order, self._rng_state)
@@ -373,6 +374,7 @@ class _BaseDenseMLP(BaseEstimator):
                 )
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            _progress.report(phase, epoch + 1, n_epochs)
         shapes = [c.shape for c in self.coefs_]
         self.coefs_ = _unflatten(weights, shapes)
         self.intercepts_ = _unflatten(biases, [b.shape for b in self.intercepts_])
@@ -497,7 +499,8 @@ class _BaseDenseMLP(BaseEstimator):
         risk_at = np.union1d(ends, self._risk_schedule(total)).astype(np.int64)
         tracker.start(_flatten(self.coefs_))
         timed = _TimedTracker(tracker)
-        self._train(X, Y, Xv, Yv, epochs, risk_at=risk_at, tracker=timed)
+        self._train(X, Y, Xv, Yv, epochs, risk_at=risk_at, tracker=timed,
+                    phase="dense training + Lyapunov exponents")
         self._dynamics_seconds = timed.seconds
         exps = tracker.exponents
         at_end = np.isin(self.risk_updates_, ends)
@@ -608,12 +611,14 @@ class _BaseDenseMLP(BaseEstimator):
             )
             self.granger_pvalues_ = np.full(self.lyapunov_exponents_.shape[1], p_infeasible)
         else:
+            _progress.report("Granger tests", 0, 1)
             result = granger_pvalues(
                 risk, self.lyapunov_exponents_, maxlag=self.maxlag,
                 test=self.granger_test, on_infeasible=self.on_infeasible,
                 multitest=self.multitest,
             )
             self.granger_pvalues_ = np.asarray(result.pvalues, dtype=np.float64)
+            _progress.report("Granger tests", 1, 1)
         self._granger_seconds = time.perf_counter() - start
         return _pruning.causal_keep_mask(
             self.granger_pvalues_, self.lyapunov_exponents_.max(axis=0),
@@ -647,7 +652,7 @@ class _BaseDenseMLP(BaseEstimator):
             self._reset_progress()
             self._set_masks(masks)
             self._start_trajectory()
-            self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter)
+            self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter, phase="retraining")
         retrain_seconds = time.perf_counter() - start
         retrain_updates = 0 if self.retrain is None else self.t_
         self.pruning_cost_ = {
