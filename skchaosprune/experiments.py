@@ -1,0 +1,365 @@
+"""The paper's comparison: dense, chaos-causal (FT and PT), magnitude and
+random pruning on one dataset over several seeds (ALGORITHM.md sections 6-9).
+
+:func:`run_methods` fits every method per seed and measures it,
+:func:`summarize` reduces the rows to mean and standard deviation per
+(dataset, method), :func:`format_table` prints them.
+
+Examples
+--------
+>>> from skchaosprune.experiments import format_table, run_methods, summarize
+>>> rows = run_methods("digits", seeds=(0,), methods=("dense",), max_iter=2)
+>>> sorted(rows[0])                                   # doctest: +NORMALIZE_WHITESPACE
+['accuracy', 'dataset', 'dense_epochs', 'epochs_to_benchmark', 'f1_macro',
+ 'flops', 'method', 'n_weights', 'pruned_weights', 'seconds', 'seed',
+ 'sparsity', 'total_updates']
+>>> rows[0]["flops"]                                  # 2*(64*50 + 50*10) + 50 + 10
+7460
+>>> print(format_table(summarize(rows)).splitlines()[0])   # doctest: +ELLIPSIS
+dataset  method  n  accuracy ...
+"""
+
+import math
+import time
+
+import numpy as np
+
+from . import metrics
+from .datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator
+
+__all__ = [
+    "FIELDS",
+    "METHODS",
+    "default_partial_epochs",
+    "format_table",
+    "run_methods",
+    "summarize",
+]
+
+#: The methods :func:`run_methods` knows, in the order it fits them.
+METHODS = ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")
+
+#: Keys of every row :func:`run_methods` returns.
+FIELDS = (
+    "dataset", "method", "seed", "accuracy", "f1_macro", "sparsity", "flops",
+    "epochs_to_benchmark", "seconds", "total_updates", "dense_epochs",
+    "pruned_weights", "n_weights",
+)
+
+# Summarised metrics: (row key, column title, format of mean and std).
+_METRICS = (
+    ("accuracy", "accuracy", "{:.4f}"),
+    ("f1_macro", "macro F1", "{:.4f}"),
+    ("sparsity", "pruned %", "{:.1f}"),
+    ("flops", "FLOPs", "{:.0f}"),
+    ("epochs_to_benchmark", "epochs to bench", "{:.1f}"),
+    ("seconds", "fit s", "{:.2f}"),
+    ("total_updates", "updates", "{:.0f}"),
+)
+
+
+def _updates_per_epoch(n_train, batch_size, validation_fraction):
+    """SGD updates per epoch on the part of ``n_train`` samples the
+    estimator trains on (``train_test_split`` holds out
+    ``ceil(validation_fraction * n_train)``)."""
+    n_fit = n_train - math.ceil(validation_fraction * n_train) if validation_fraction else n_train
+    return -(-n_fit // min(batch_size, n_fit))
+
+
+def default_partial_epochs(estimator, n_train):
+    """Dense epochs LEGCNet-PT runs before deciding its mask, by default.
+
+    The paper decides the PT mask after "the first epochs" of training.
+    The default is the larger of 10 % of the full run's epochs (rounded up)
+    and the fewest epochs whose updates are enough for the Granger tests:
+    :func:`skchaosprune._dynamics.min_updates` for the estimator's
+    ``window``, ``overlap``, ``maxlag`` and Lyapunov parameters (e.g. 44
+    windows for ``maxlag=14``).
+
+    Parameters
+    ----------
+    estimator : DenseMLPClassifier
+        The configured (unfitted) chaos-causal estimator.
+    n_train : int
+        Training samples passed to ``fit`` (before the validation split the
+        estimator holds out for the risk series).
+
+    Returns
+    -------
+    epochs : int
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import paper_estimator
+    >>> # banknote: 1,097 training samples, 987 after the validation split;
+    >>> # window 250 with maxlag 14 needs 9,924 updates: 11 epochs (> 10 %).
+    >>> default_partial_epochs(paper_estimator("banknote"), 1097)
+    11
+    """
+    from ._dynamics import min_updates
+
+    need = min_updates(
+        estimator.window, estimator.overlap, estimator.maxlag,
+        dim=estimator.lyapunov_dim, delay=estimator.lyapunov_delay,
+        steps=estimator.lyapunov_steps, theiler=estimator.lyapunov_theiler,
+    )
+    per_epoch = _updates_per_epoch(n_train, estimator.batch_size,
+                                   estimator.validation_fraction)
+    return max(math.ceil(0.1 * estimator.max_iter), -(-need // per_epoch))
+
+
+def _method_estimator(name, method, seed, params, *, target_sparsity, partial_epochs,
+                      per_epoch):
+    if method == "dense":
+        est = paper_estimator(name, random_state=seed, **params)
+    elif method == "chaos_ft":
+        est = paper_estimator(name, pruning="chaos_causal", random_state=seed, **params)
+    elif method == "chaos_pt":
+        est = paper_estimator(name, pruning="chaos_causal", pruning_mode="partial",
+                              partial_epochs=partial_epochs, random_state=seed, **params)
+    else:
+        est = paper_estimator(name, pruning=method, target_sparsity=target_sparsity,
+                              random_state=seed, **params)
+    if (not method.startswith("chaos") and est.validation_fraction > 0
+            and "risk_every" not in params):
+        # The chaos-causal runs hold out a validation split for the risk
+        # series and train on the rest.  Recording a risk (once per epoch)
+        # makes the other methods hold out the same split (same seed), so
+        # every method trains on the same samples, from the same initial
+        # weights, in the same order.
+        est.set_params(risk_every=per_epoch)
+    return est
+
+
+def _row(name, method, seed, est, seconds, X_test, y_test, benchmark):
+    from sklearn.metrics import f1_score
+
+    pred = est.predict(X_test)
+    n_weights = int(sum(m.size for m in est.masks_))
+    pruned = int(sum((~m).sum() for m in est.masks_))
+    cost = getattr(est, "pruning_cost_", None)
+    return {
+        "dataset": name,
+        "method": method,
+        "seed": seed,
+        "accuracy": float(np.mean(pred == y_test)),
+        "f1_macro": float(f1_score(y_test, pred, average="macro")),
+        "sparsity": 100.0 * metrics.sparsity(est),
+        "flops": metrics.flops(est),
+        "epochs_to_benchmark": metrics.epochs_to_accuracy(est.train_score_curve_, benchmark),
+        "seconds": seconds,
+        "total_updates": int(cost["total_updates"] if cost else est.t_),
+        "dense_epochs": int(cost["dense_epochs"] if cost else est.n_iter_),
+        "pruned_weights": pruned,
+        "n_weights": n_weights,
+    }
+
+
+def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
+                partial_epochs=None, progress=None, *, scaling="per_feature",
+                **overrides):
+    """Fit and measure dense and pruned networks on one paper dataset.
+
+    Per seed: the dense network; chaos-causal pruning with the mask from
+    the full dense run (LEGCNet-FT, ``'chaos_ft'``) and from its first
+    ``partial_epochs`` (LEGCNet-PT, ``'chaos_pt'``); magnitude and random
+    pruning at exactly the FT mask's sparsity (``target_sparsity`` = that
+    seed's FT ``sparsity_``; if FT pruned nothing, neither do they).  All
+    use :func:`~skchaosprune.datasets.paper_estimator` with
+    ``random_state=seed``, so they start from the same initial weights and
+    see the training samples in the same order; every pruned network is
+    retrained from those initial weights (rewind).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`~skchaosprune.datasets.PAPER_SETTINGS`.
+    data_dir : str or path-like, default=None
+        Folder of the paper's data files (see
+        :func:`~skchaosprune.datasets.load_paper_dataset`).
+    seeds : iterable of int, default=(0, 1, 2, 3, 4)
+        Estimator seeds (initial weights, data order, validation split,
+        random mask).  The train/test split is always seed 42.
+    methods : iterable of str, default=METHODS
+        Any of 'dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random';
+        'magnitude' and 'random' need 'chaos_ft' (their sparsity).
+    partial_epochs : int or None, default=None
+        PT's dense epochs; None: :func:`default_partial_epochs`.
+    progress : callable or None, default=None
+        Called with a one-line status string before each fit.
+    scaling : {'per_feature', 'reference', None}, default='per_feature'
+        Passed to :func:`~skchaosprune.datasets.load_paper_dataset`.
+    **overrides : dict
+        Estimator parameters replacing the paper's (e.g. ``max_iter``,
+        ``window``, ``maxlag``, ``causality_alpha``), for every method.
+
+    Returns
+    -------
+    rows : list of dict
+        One per (seed, method), with the keys of :data:`FIELDS`:
+        ``accuracy`` and ``f1_macro`` (macro-averaged F1) on the test set;
+        ``sparsity`` in percent of the weights (biases not counted);
+        ``flops`` of one forward pass, ``2 * non-zero weights + outputs``
+        per layer (:func:`skchaosprune.metrics.flops`);
+        ``epochs_to_benchmark``, the first epoch of the final training run
+        (the retraining, for pruned networks) whose training accuracy
+        reaches the dataset's benchmark, None if none does;
+        ``seconds``, the wall time of ``fit`` (dense phase, dynamics, tests
+        and retraining); ``total_updates``, SGD updates of the whole fit;
+        ``dense_epochs``, epochs of the dense phase (PT: ``partial_epochs``);
+        ``pruned_weights`` and ``n_weights``.
+
+    Notes
+    -----
+    The chaos-causal estimators hold out ``validation_fraction`` (0.1) of
+    the training data for the risk series and train on the rest; the other
+    methods are given ``risk_every`` = one epoch of updates, which makes
+    them hold out the same split, so that all methods train on the same
+    samples.  The dense row is then exactly the dense phase of the FT run.
+    """
+    settings = PAPER_SETTINGS.get(name)
+    if settings is None:
+        raise ValueError(
+            f"Unknown paper dataset {name!r}; choose one of {sorted(PAPER_SETTINGS)}."
+        )
+    methods = tuple(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)}.")
+    if not methods:
+        raise ValueError(f"methods is empty; choose from {list(METHODS)}.")
+    if {"magnitude", "random"} & set(methods) and "chaos_ft" not in methods:
+        raise ValueError(
+            "'magnitude' and 'random' are pruned at the sparsity of the chaos-causal "
+            "FT mask: include 'chaos_ft' in methods."
+        )
+    if partial_epochs is not None and (
+        isinstance(partial_epochs, bool) or not isinstance(partial_epochs, (int, np.integer))
+        or partial_epochs < 1
+    ):
+        raise ValueError(f"partial_epochs must be a positive int or None; got {partial_epochs!r}.")
+    fixed = sorted({"pruning", "pruning_mode", "partial_epochs", "target_sparsity",
+                    "random_state"} & set(overrides))
+    if fixed:
+        raise ValueError(
+            f"run_methods sets {fixed} itself for each method and seed; use the "
+            "methods, seeds and partial_epochs arguments instead."
+        )
+    order = [m for m in METHODS if m in methods]
+    X_tr, X_te, y_tr, y_te, _, _ = load_paper_dataset(name, data_dir, scaling=scaling)
+    probe = paper_estimator(name, pruning="chaos_causal", **overrides)
+    if "chaos_pt" in order and partial_epochs is None:
+        partial_epochs = default_partial_epochs(probe, X_tr.shape[0])
+    per_epoch = _updates_per_epoch(X_tr.shape[0], probe.batch_size, probe.validation_fraction)
+    rows = []
+    for seed in seeds:
+        ft_sparsity = None
+        for method in order:
+            if progress is not None:
+                extra = f" (partial_epochs={partial_epochs})" if method == "chaos_pt" else ""
+                progress(f"{name} seed {seed}: {method}{extra}")
+            est = _method_estimator(name, method, seed, overrides,
+                                    target_sparsity=ft_sparsity,
+                                    partial_epochs=partial_epochs, per_epoch=per_epoch)
+            start = time.perf_counter()
+            est.fit(X_tr, y_tr)
+            seconds = time.perf_counter() - start
+            if method == "chaos_ft":
+                ft_sparsity = float(est.sparsity_)
+            rows.append(_row(name, method, seed, est, seconds, X_te, y_te, settings.benchmark))
+    return rows
+
+
+def _mean_std(values):
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return (None, None)
+    std = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+    return (float(np.mean(values)), std)
+
+
+def summarize(rows):
+    """Mean and standard deviation of each metric per (dataset, method).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of :func:`run_methods`.
+
+    Returns
+    -------
+    summary : list of dict
+        One per (dataset, method), in the order they first appear, with
+        'dataset', 'method', 'n' (rows), 'reached' (rows whose
+        epochs_to_benchmark is not None) and, for 'accuracy', 'f1_macro',
+        'sparsity', 'flops', 'epochs_to_benchmark', 'seconds' and
+        'total_updates', a tuple ``(mean, std)``.  The standard deviation
+        is the sample one (``ddof=1``; 0.0 for a single row).
+        'epochs_to_benchmark' is averaged over the rows that reached the
+        benchmark only (``(None, None)`` if none did).
+
+    Examples
+    --------
+    >>> rows = [dict(dataset="d", method="m", accuracy=a, f1_macro=a, sparsity=0.0,
+    ...              flops=10, epochs_to_benchmark=e, seconds=1.0, total_updates=5)
+    ...         for a, e in [(0.8, 3), (0.9, None)]]
+    >>> s = summarize(rows)[0]
+    >>> s["accuracy"], s["epochs_to_benchmark"], s["reached"]
+    ((0.85, 0.0707...), (3.0, 0.0), 1)
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["dataset"], row["method"]), []).append(row)
+    summary = []
+    for (dataset, method), group in groups.items():
+        entry = {"dataset": dataset, "method": method, "n": len(group)}
+        reached = [r["epochs_to_benchmark"] for r in group if r["epochs_to_benchmark"] is not None]
+        entry["reached"] = len(reached)
+        for key, _, _ in _METRICS:
+            values = reached if key == "epochs_to_benchmark" else [r[key] for r in group]
+            entry[key] = _mean_std(values)
+        summary.append(entry)
+    return summary
+
+
+def format_table(summary):
+    """A plain-text table of :func:`summarize`'s output.
+
+    Each cell is ``mean +/- std``; 'epochs to bench' is averaged over the
+    runs that reached the training-accuracy benchmark, with their count in
+    brackets.  A footnote states the FLOPs formula.
+
+    Parameters
+    ----------
+    summary : list of dict
+        Output of :func:`summarize`.
+
+    Returns
+    -------
+    table : str
+    """
+    header = ["dataset", "method", "n", *[title for _, title, _ in _METRICS]]
+    lines = []
+    for entry in summary:
+        cells = [entry["dataset"], entry["method"], str(entry["n"])]
+        for key, _, fmt in _METRICS:
+            mean, std = entry[key]
+            if mean is None:
+                cell = "never"
+            else:
+                cell = f"{fmt.format(mean)} +/- {fmt.format(std)}"
+            if key == "epochs_to_benchmark" and mean is not None:
+                cell += f" [{entry['reached']}/{entry['n']}]"
+            cells.append(cell)
+        lines.append(cells)
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+
+    def render(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out = [render(header), render(["-" * w for w in widths])]
+    out += [render(cells) for cells in lines]
+    out.append("FLOPs: one forward pass, sum over layers of 2 * non-zero weights + "
+               "outputs; epochs to bench: mean over the [reached/n] runs that reached "
+               "the training-accuracy benchmark.")
+    return "\n".join(out)
