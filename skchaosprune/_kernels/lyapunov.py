@@ -40,6 +40,9 @@ STATUS_UNDEFINED = 2  # some curve[k], k <= fit_steps, has no pair: exponent 0
 # row by row, so a block of adjacent columns reads whole cache lines.
 _BLOCK = 16
 
+# Candidates whose distances are computed together in the neighbour scan.
+_SCAN = 4
+
 # Exact power-of-two rescaling of the running products of distances.
 _SHIFT = 256
 _TINY = 2.0 ** -256
@@ -172,7 +175,7 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
 
 @njit(cache=True)
 def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
-                bucket, cnt, keys, vecs, sums, counts, shifts):
+                bucket, cnt, keys, vecs, dist, sums, counts, shifts):
     """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
 
     ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
@@ -183,7 +186,7 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     Scratch (length >= n_points): ``order``, ``rank``, ``bucket`` (int64),
     ``keys`` (float64), ``cnt`` (int64, n_points + 1), ``vecs`` (float64,
     n_points * dim; the candidates' delay vectors in sorted order, so
-    that the scan reads memory sequentially).
+    that the scan reads memory sequentially), ``dist`` (float64).
     """
     n_vec = n_points - (dim - 1) * delay
     n_cand = n_vec - steps
@@ -206,40 +209,70 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         p = rank[n]
         yn = keys[p]
         pb = p * dim
+        v1 = vecs[pb + 1] if dim > 1 else 0.0
         best = 1.0
-        bj = -1
-        # outwards to larger first coordinates
-        for r in range(p + 1, n_cand):
+        # Outwards to larger first coordinates, _SCAN candidates at a time:
+        # their distances are independent (no branch on each), invalid ones
+        # (D = 0 or within the Theiler window) count as infinitely far, and
+        # the scan stops at a block whose first gap alone exceeds the best.
+        r = p + 1
+        while r < n_cand:
             e = keys[r] - yn
-            d = e * e
-            if d > best:
+            if e * e > best:
                 break
-            j = order[r]
-            if abs(n - j) <= theiler:
-                continue
-            rb = r * dim
-            for q in range(1, dim):
-                e = vecs[rb + q] - vecs[pb + q]
-                d += e * e
-            if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
-                best = d
-                bj = j
+            r_end = min(r + _SCAN, n_cand)
+            m = np.inf
+            for rr in range(r, r_end):
+                e = keys[rr] - yn
+                d = e * e
+                if dim == 2:  # the usual case, without an inner loop
+                    e = vecs[rr * 2 + 1] - v1
+                    d += e * e
+                else:
+                    rb = rr * dim
+                    for q in range(1, dim):
+                        e = vecs[rb + q] - vecs[pb + q]
+                        d += e * e
+                if d == 0.0 or abs(n - order[rr]) <= theiler:
+                    d = np.inf
+                dist[rr] = d
+                m = min(m, d)
+            best = min(best, m)
+            r = r_end
+        r_hi = r
         # outwards to smaller first coordinates
-        for r in range(p - 1, -1, -1):
+        r = p - 1
+        while r >= 0:
             e = keys[r] - yn
-            d = e * e
-            if d > best:
+            if e * e > best:
                 break
-            j = order[r]
-            if abs(n - j) <= theiler:
-                continue
-            rb = r * dim
-            for q in range(1, dim):
-                e = vecs[rb + q] - vecs[pb + q]
-                d += e * e
-            if d > 0.0 and (d < best or (d == best and bj >= 0 and j > bj)):
-                best = d
-                bj = j
+            r_end = max(r - _SCAN, -1)
+            m = np.inf
+            for rr in range(r, r_end, -1):
+                e = keys[rr] - yn
+                d = e * e
+                if dim == 2:  # the usual case, without an inner loop
+                    e = vecs[rr * 2 + 1] - v1
+                    d += e * e
+                else:
+                    rb = rr * dim
+                    for q in range(1, dim):
+                        e = vecs[rb + q] - vecs[pb + q]
+                        d += e * e
+                if d == 0.0 or abs(n - order[rr]) <= theiler:
+                    d = np.inf
+                dist[rr] = d
+                m = min(m, d)
+            best = min(best, m)
+            r = r_end
+        r_lo = r + 1
+        # D < 1 strictly; among the candidates at the smallest distance
+        # (all of them were visited) the largest index wins
+        bj = -1
+        if best < 1.0:
+            for r in range(r_lo, r_hi):
+                if r != p and dist[r] == best and order[r] > bj:
+                    bj = order[r]
         if bj < 0:
             continue
         for k in range(k_max + 1):
@@ -295,10 +328,11 @@ def _scratch(n, dim, steps):
     cnt = np.empty(n + 1, dtype=np.int64)
     keys = np.empty(n)
     vecs = np.empty(n * dim)
+    dist = np.empty(n)
     sums = np.empty(steps + 1)
     counts = np.empty(steps + 1, dtype=np.int64)
     shifts = np.empty(steps + 1, dtype=np.int64)
-    return order, rank, bucket, cnt, keys, vecs, sums, counts, shifts
+    return order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts
 
 
 @njit(cache=True)
@@ -310,9 +344,9 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order, rank, bucket, cnt, keys, vecs, sums, counts, shifts = _scratch(n, dim, steps)
+    order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts = _scratch(n, dim, steps)
     _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
-                cnt, keys, vecs, sums, counts, shifts)
+                cnt, keys, vecs, dist, sums, counts, shifts)
     curve = np.empty(steps + 1)
     for k in range(steps + 1):
         curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
@@ -321,8 +355,8 @@ def divergence_curve(x, dim, delay, steps, theiler):
 
 @njit(cache=True)
 def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
-                     min_range, order, rank, bucket, cnt, keys, vecs, sums,
-                     counts, shifts):
+                     min_range, order, rank, bucket, cnt, keys, vecs, dist,
+                     sums, counts, shifts):
     """(exponent, status) of one gathered window x[:n].
 
     Only curve[0..fit_steps] is computed: the later steps do not enter the
@@ -332,7 +366,7 @@ def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
     if not (span >= min_range) or span == 0.0:
         return 0.0, STATUS_STATIC
     _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank,
-                bucket, cnt, keys, vecs, sums, counts, shifts)
+                bucket, cnt, keys, vecs, dist, sums, counts, shifts)
     le = _slope(sums, counts, fit_steps)
     if np.isnan(le):
         return 0.0, STATUS_UNDEFINED
@@ -357,7 +391,7 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
         nb = min(_BLOCK, n_series - s0)
         xbuf = np.empty((_BLOCK, window))
         y = np.empty(window)
-        order, rank, bucket, cnt, keys, vecs, sums, counts, shifts = _scratch(
+        order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts = _scratch(
             window, dim, steps)
         for w in range(n_win):
             st = starts[w]
@@ -368,8 +402,8 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
             for q in range(nb):
                 le, code = _window_exponent(
                     xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
-                    min_range, order, rank, bucket, cnt, keys, vecs, sums,
-                    counts, shifts)
+                    min_range, order, rank, bucket, cnt, keys, vecs, dist,
+                    sums, counts, shifts)
                 out[w, s0 + q] = le
                 status[w, s0 + q] = code
 
