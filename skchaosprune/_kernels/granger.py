@@ -26,9 +26,12 @@ import numpy as np
 from numba import njit, prange
 
 EPS = np.finfo(np.float64).eps
+# reassociation lets the long lagged sums vectorise; the rounding-error bound
+# does not depend on the order of summation
+_FASTMATH = {"reassoc", "contract", "nsz"}
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=_FASTMATH)
 def _cross_range(y, x, fyx, maxlag, T, i, k, lag):
     """sum_{t=lag}^{T-1} y[t-i] x[t-k] from the full lagged sum at shift k-i."""
     dd = k - i
@@ -42,16 +45,17 @@ def _cross_range(y, x, fyx, maxlag, T, i, k, lag):
     return v
 
 
-@njit(cache=True)
-def _sources(j0, j1, xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
+@njit(cache=True, fastmath=_FASTMATH)
+def _sources(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
              expl, ssru, dexpl, dssr, flag):
     """Sources ``j0 .. j1-1`` of :func:`fast_granger` (one thread's share)."""
     T = xt.shape[1]
     M = maxlag
     A = np.zeros((M, M))
-    B = np.zeros((M, M))
+    Bt = np.zeros((M, M))
     cB = np.zeros(M)
-    C = np.zeros((M + 1, M))
+    bk = np.zeros(M + 1)
+    Ct = np.zeros((M, M + 1))
     G = np.zeros((M, M))
     L = np.zeros((M, M))
     Li = np.zeros((M, M))
@@ -82,7 +86,7 @@ def _sources(j0, j1, xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
                     for jj in range(k, lag):
                         A[k - 1, jj - 1] -= xk * x[r - jj]
                     for i in range(1, lag):
-                        B[i - 1, k - 1] -= y[r - i] * xk
+                        Bt[k - 1, i - 1] -= y[r - i] * xk
                     cB[k - 1] -= xk
             for jj in range(1, lag + 1):
                 d = lag - jj
@@ -91,36 +95,37 @@ def _sources(j0, j1, xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
                     v -= x[s] * x[s + d]
                 A[jj - 1, lag - 1] = v
             for k in range(1, lag + 1):
-                B[lag - 1, k - 1] = _cross_range(y, x, fyx, M, T, lag, k, lag)
+                Bt[k - 1, lag - 1] = _cross_range(y, x, fyx, M, T, lag, k, lag)
             for i in range(1, lag):
-                B[i - 1, lag - 1] = _cross_range(y, x, fyx, M, T, i, lag, lag)
+                Bt[lag - 1, i - 1] = _cross_range(y, x, fyx, M, T, i, lag, lag)
             v = sx
             for s in range(T - lag, T):
                 v -= x[s]
             cB[lag - 1] = v
-            # -- C = R^-T [B; cB] ------------------------------------------------
+            # -- C = R^-T [B; cB], stored transposed (Ct = C') -------------------
             l = lag
-            R = rinv[l - 1]
+            RT = rinvt[l - 1]  # RT = R^-T, lower triangular
             nb2 = 0.0
             nc2 = 0.0
             for k in range(l):
+                for c in range(l):
+                    bk[c] = Bt[k, c]
+                    nb2 += bk[c] * bk[c]
+                bk[l] = cB[k]
+                nb2 += cB[k] * cB[k]
                 for a in range(l + 1):
                     v = 0.0
                     for c in range(a + 1):
-                        bc = B[c, k] if c < l else cB[k]
-                        v += R[c, a] * bc
-                    C[a, k] = v
+                        v += RT[a, c] * bk[c]
+                    Ct[k, a] = v
                     nc2 += v * v
-                for c in range(l):
-                    nb2 += B[c, k] * B[c, k]
-                nb2 += cB[k] * cB[k]
             # -- G = A - C'C, Cholesky ------------------------------------------
             na2 = 0.0
             for k in range(l):
                 for jj in range(k, l):
                     v = 0.0
                     for a in range(l + 1):
-                        v += C[a, k] * C[a, jj]
+                        v += Ct[k, a] * Ct[jj, a]
                     G[k, jj] = A[k, jj] - v
                     G[jj, k] = G[k, jj]
                     w = A[k, jj] * A[k, jj]
@@ -200,7 +205,7 @@ def _sources(j0, j1, xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
 
 
 @njit(cache=True, parallel=True)
-def fast_granger(xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
+def fast_granger(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                  expl, ssru, dexpl, dssr, flag, n_chunks):
     """Explained sums of squares and their error bounds, all sources, all lags.
 
@@ -211,8 +216,9 @@ def fast_granger(xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
     F : (m, 2*maxlag - 1 + maxlag*(maxlag+1)/2) BLAS products: full lagged
         cross sums ``sum_s y[s+dd] x[s]`` for ``dd = -(maxlag-1) .. maxlag-1``,
         then ``b`` for lag 1, lag 2 (2 entries), ...
-    rinv : (maxlag, maxlag+1, maxlag+1) inverse R of each lag's restricted
-        design (columns: target lags 1..l, then the constant).
+    rinvt : (maxlag, maxlag+1, maxlag+1) ``R^-T`` (lower triangular) of each
+        lag's restricted design ``Xr = Q R`` (columns: target lags 1..l, then
+        the constant).
     ssr_r, tss, nrinv, nxr, de : (maxlag,) restricted SSR, centred total sum
         of squares of the target rows, ||R^-1||_F, ||Xr||_F and an error
         bound on ||e_r||.
@@ -227,7 +233,7 @@ def fast_granger(xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
     for c in prange(n_chunks):
         j0 = (m * c) // n_chunks
         j1 = (m * (c + 1)) // n_chunks
-        _sources(j0, j1, xt, y, F, rinv, ssr_r, tss, nrinv, nxr, de, maxlag,
+        _sources(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                  expl, ssru, dexpl, dssr, flag)
     return 0
 
@@ -239,10 +245,10 @@ def warmup():
     xt = rng.normal(size=(m, T))
     y = rng.normal(size=T)
     F = rng.normal(size=(m, 2 * M - 1 + M * (M + 1) // 2))
-    rinv = np.zeros((M, M + 1, M + 1))
+    rinvt = np.zeros((M, M + 1, M + 1))
     for lag in range(M):
-        rinv[lag] = np.eye(M + 1)
+        rinvt[lag] = np.eye(M + 1)
     ones = np.ones(M)
     out = [np.zeros((M, m)) for _ in range(4)]
     flag = np.zeros((M, m), dtype=np.int8)
-    fast_granger(xt, y, F, rinv, ones * T, ones * T, ones, ones, ones * 0.0, M, *out, flag, 2)
+    fast_granger(xt, y, F, rinvt, ones * T, ones * T, ones, ones, ones * 0.0, M, *out, flag, 2)
