@@ -1,0 +1,181 @@
+"""run_methods, summarize and format_table on tiny configurations."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+
+from skchaosprune.datasets import load_paper_dataset, paper_estimator
+from skchaosprune.experiments import (
+    FIELDS,
+    METHODS,
+    _method_estimator,
+    _updates_per_epoch,
+    default_partial_epochs,
+    format_table,
+    run_methods,
+    summarize,
+)
+
+# iris 4-6-3, one-sample SGD; short windows so that a few epochs suffice.
+TINY = dict(max_iter=12, window=30, maxlag=3)
+SEEDS = (0, 1)
+
+
+@pytest.fixture
+def rows(data_dir):
+    messages = []
+    rows = run_methods("iris", data_dir, seeds=SEEDS, progress=messages.append, **TINY)
+    rows_progress = list(messages)
+    return rows, rows_progress
+
+
+def test_rows_have_every_field_for_every_seed_and_method(rows):
+    rows, messages = rows
+    assert [(r["seed"], r["method"]) for r in rows] == [(s, m) for s in SEEDS for m in METHODS]
+    for r in rows:
+        assert set(r) == set(FIELDS)
+        assert r["dataset"] == "iris"
+        assert 0.0 <= r["accuracy"] <= 1.0 and 0.0 <= r["f1_macro"] <= 1.0
+        assert r["seconds"] > 0.0
+        assert r["n_weights"] == 4 * 6 + 6 * 3
+        assert r["sparsity"] == pytest.approx(100.0 * r["pruned_weights"] / r["n_weights"])
+        # FLOPs: 2 * non-zero weights + outputs (6 hidden + 3 output biases).
+        assert r["flops"] == 2 * (r["n_weights"] - r["pruned_weights"]) + 9
+        e = r["epochs_to_benchmark"]
+        assert e is None or 1 <= e <= TINY["max_iter"]
+    assert len(messages) == len(rows)
+    assert "iris seed 0: chaos_pt (partial_epochs=" in messages[2]
+
+
+def test_baselines_are_pruned_at_the_ft_sparsity(rows):
+    rows, _ = rows
+    for seed in SEEDS:
+        by = {r["method"]: r for r in rows if r["seed"] == seed}
+        assert by["dense"]["pruned_weights"] == 0 and by["dense"]["sparsity"] == 0.0
+        for method in ("magnitude", "random"):
+            assert by[method]["pruned_weights"] == by["chaos_ft"]["pruned_weights"]
+            assert by[method]["sparsity"] == by["chaos_ft"]["sparsity"]
+    assert any(r["pruned_weights"] > 0 for r in rows if r["method"] == "chaos_ft")
+
+
+def test_updates_and_dense_epochs(rows, data_dir):
+    rows, _ = rows
+    n_train = load_paper_dataset("iris", data_dir).X_train.shape[0]
+    per_epoch = _updates_per_epoch(n_train, 1, 0.1)
+    assert per_epoch == 108  # 120 training samples, 12 held out for the risk
+    pt_epochs = default_partial_epochs(paper_estimator("iris", **TINY), n_train)
+    for r in rows:
+        if r["method"] == "dense":
+            assert (r["dense_epochs"], r["total_updates"]) == (12, 12 * per_epoch)
+        elif r["method"] == "chaos_pt":
+            assert r["dense_epochs"] == pt_epochs
+            assert r["total_updates"] == (pt_epochs + 12) * per_epoch
+        else:  # a full dense run, then the retraining
+            assert (r["dense_epochs"], r["total_updates"]) == (12, 24 * per_epoch)
+
+
+def test_summarize_matches_numpy(rows):
+    rows, _ = rows
+    summary = summarize(rows)
+    assert [(s["dataset"], s["method"]) for s in summary] == [("iris", m) for m in METHODS]
+    for s in summary:
+        group = [r for r in rows if r["method"] == s["method"]]
+        assert s["n"] == len(group) == len(SEEDS)
+        for key in ("accuracy", "f1_macro", "sparsity", "flops", "seconds", "total_updates"):
+            values = np.array([r[key] for r in group], dtype=float)
+            assert s[key] == pytest.approx((values.mean(), values.std(ddof=1)))
+        reached = [r["epochs_to_benchmark"] for r in group
+                   if r["epochs_to_benchmark"] is not None]
+        assert s["reached"] == len(reached)
+
+
+def test_summarize_by_hand():
+    def row(method, accuracy, epochs, dataset="a"):
+        return dict(dataset=dataset, method=method, accuracy=accuracy, f1_macro=accuracy,
+                    sparsity=10.0, flops=5, epochs_to_benchmark=epochs, seconds=1.0,
+                    total_updates=3)
+
+    summary = summarize([row("x", 0.5, None), row("x", 0.7, 4), row("x", 0.9, 8),
+                         row("y", 0.6, None), row("x", 1.0, 1, dataset="b")])
+    assert [(s["dataset"], s["method"], s["n"], s["reached"]) for s in summary] == [
+        ("a", "x", 3, 2), ("a", "y", 1, 0), ("b", "x", 1, 1)]
+    assert summary[0]["accuracy"] == pytest.approx((0.7, 0.2))
+    assert summary[0]["epochs_to_benchmark"] == pytest.approx((6.0, np.sqrt(8.0)))
+    assert summary[0]["sparsity"] == (10.0, 0.0)
+    assert summary[1]["accuracy"] == (0.6, 0.0)  # one row: std 0
+    assert summary[1]["epochs_to_benchmark"] == (None, None)
+    table = format_table(summary)
+    lines = table.splitlines()
+    assert lines[0].split()[:4] == ["dataset", "method", "n", "accuracy"]
+    assert "0.7000 +/- 0.2000" in lines[2]
+    assert "6.0 +/- 2.8 [2/3]" in lines[2]
+    assert "never" in lines[3]
+    assert "2 * non-zero weights + outputs" in lines[-1]
+
+
+def test_ft_pruning_nothing_means_baselines_prune_nothing(data_dir):
+    # alpha = 1 prunes only p-values of exactly 1, and on_infeasible='keep'
+    # gives infeasible tests p = 0: the FT mask keeps every weight.
+    rows = run_methods("iris", data_dir, seeds=(0,),
+                       methods=("chaos_ft", "magnitude", "random"),
+                       causality_alpha=1.0, on_infeasible="keep", **TINY)
+    assert [r["method"] for r in rows] == ["chaos_ft", "magnitude", "random"]
+    assert [r["pruned_weights"] for r in rows] == [0, 0, 0]
+
+
+def test_every_method_trains_on_the_same_samples_from_the_same_start(data_dir):
+    data = load_paper_dataset("iris", data_dir)
+    per_epoch = _updates_per_epoch(data.X_train.shape[0], 1, 0.1)
+    fitted = {}
+    for method in ("dense", "chaos_ft", "magnitude"):
+        est = _method_estimator("iris", method, 3, TINY, target_sparsity=0.25,
+                                partial_epochs=None, per_epoch=per_epoch)
+        fitted[method] = est.fit(data.X_train, data.y_train)
+    dense, ft, mag = fitted["dense"], fitted["chaos_ft"], fitted["magnitude"]
+    for a, b, c in zip(dense.coefs_, ft.dense_coefs_, mag.dense_coefs_):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    assert dense.train_score_curve_ == ft.dense_train_score_curve_
+
+
+def test_default_partial_epochs_is_the_fewest_the_estimator_accepts():
+    X, y = load_iris(return_X_y=True)
+    order = np.random.default_rng(0).permutation(150)[:120]
+    X, y = X[order], y[order]
+    # window 30, maxlag 10: 32 windows, 866 updates; 108 per epoch -> 9 epochs.
+    params = dict(max_iter=20, window=30, maxlag=10)
+    epochs = default_partial_epochs(paper_estimator("iris", **params), 120)
+    assert epochs == 9
+    paper_estimator("iris", pruning="chaos_causal", pruning_mode="partial",
+                    partial_epochs=epochs, **params).fit(X, y)
+    with pytest.raises(ValueError, match="too short"):
+        paper_estimator("iris", pruning="chaos_causal", pruning_mode="partial",
+                        partial_epochs=epochs - 1, **params).fit(X, y)
+    # 10 % of the epochs when that is more.
+    assert default_partial_epochs(paper_estimator("iris", **dict(params, max_iter=200)),
+                                  120) == 20
+    # banknote at the paper's settings: 9,924 updates of 987 per epoch.
+    assert default_partial_epochs(paper_estimator("banknote"), 1097) == 11
+
+
+def test_explicit_partial_epochs(data_dir):
+    rows = run_methods("iris", data_dir, seeds=(0,), methods=("chaos_pt",),
+                       partial_epochs=5, **TINY)
+    assert rows[0]["dense_epochs"] == 5
+
+
+def test_argument_errors(data_dir):
+    with pytest.raises(ValueError, match="Unknown method.*'prune'"):
+        run_methods("iris", data_dir, methods=("dense", "prune"))
+    with pytest.raises(ValueError, match="include 'chaos_ft'"):
+        run_methods("iris", data_dir, methods=("dense", "magnitude"))
+    with pytest.raises(ValueError, match="methods is empty"):
+        run_methods("iris", data_dir, methods=())
+    with pytest.raises(ValueError, match=r"sets \['random_state'\] itself"):
+        run_methods("iris", data_dir, random_state=1)
+    with pytest.raises(ValueError, match="partial_epochs must be"):
+        run_methods("iris", data_dir, partial_epochs=0)
+    with pytest.raises(ValueError, match="Unknown paper dataset"):
+        run_methods("mnist", data_dir)
+    with pytest.raises(FileNotFoundError, match="--data-dir"):
+        run_methods("iris", data_dir / "missing")
