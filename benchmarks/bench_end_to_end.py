@@ -468,6 +468,14 @@ def main(argv=None):
         print(f"{name:<22} {r:>11.3f}{star} {o:>15.3f} {r / o:>16.1f}x")
     for note in ref["notes"]:
         print(note)
+    rt, ot = ref["times"], mine["times"]
+    n_exp = ref["n_windows"] * ref["n_weights"]
+    print(f"Per unit: training {1e6 * rt['train'] / ref['n_updates']:.1f} vs "
+          f"{1e6 * ot['train'] / mine['n_updates']:.2f} us per update; exponents "
+          f"{1e6 * rt['exponents'] / n_exp:.0f} vs "
+          f"{1e6 * ot['exponents'] / (mine['n_windows'] * mine['n_weights']):.1f} us "
+          f"per window; Granger {1e3 * rt['granger'] / ref['n_weights']:.1f} vs "
+          f"{1e3 * ot['granger'] / mine['n_weights']:.2f} ms per weight")
     print("skchaosprune stages from pruning_cost_: training + recording = dense_seconds "
           "- dynamics_seconds;\n  total = wall time of fit (set-up and split included)")
 
