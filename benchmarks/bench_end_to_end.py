@@ -68,6 +68,10 @@ The reference pipeline (run once; it takes a minute or two):
    same data order as step 1, the mask multiplied in after every update,
    no recording.
 
+The whole reference pipeline runs with one BLAS thread (threadpoolctl): its
+fastest setting for these tiny matrices, as in ``bench_granger.py``.
+skchaosprune uses numba's default thread count.
+
 If the nolds stage is projected (from the first weight's windows) to take
 longer than ``--budget`` seconds (default 300), only as many weights as fit
 in the budget are run through nolds and the stage time is extrapolated
@@ -106,6 +110,7 @@ import sklearn  # noqa: E402
 import statsmodels  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from statsmodels.tsa.stattools import grangercausalitytests  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from bench_lyapunov import import_nolds  # noqa: E402
 from skchaosprune.datasets import load_paper_dataset, paper_estimator  # noqa: E402
@@ -423,7 +428,7 @@ def main(argv=None):
 
     print("Machine:", machine())
     print("  (shared with other processes; skchaosprune figures are the fastest of "
-          f"{repeats} fits, the reference pipeline runs once)")
+          f"{repeats} fits, the reference pipeline runs once, with one BLAS thread)")
     print(f"Data: banknote ({csv_path}), {data.X_train.shape[0]} train / "
           f"{data.X_test.shape[0]} test samples, scaling={args.scaling}; "
           f"{int(round(VALIDATION * 100))} % of train held out for the risk series")
@@ -439,8 +444,12 @@ def main(argv=None):
     mine = run_ours(data, epochs, repeats)
     est = mine["est"]
     init = (est.initial_coefs_, est.initial_intercepts_)
-    ref = run_reference(data, settings, epochs, init, nolds, args.budget,
-                        args.nolds_weights)
+    # The peer multiplies tiny matrices: one BLAS thread is its fastest
+    # setting (as in bench_granger.py), and keeps BLAS threads from fighting
+    # over the cores.
+    with threadpool_limits(1):
+        ref = run_reference(data, settings, epochs, init, nolds, args.budget,
+                            args.nolds_weights)
 
     print(f"Work, reference: {ref['n_updates']:,} updates on {ref['n_fit']} samples "
           f"(x2 with retraining), {ref['n_windows']} windows x {ref['n_weights']} "
