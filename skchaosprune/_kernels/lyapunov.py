@@ -200,72 +200,85 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
             sums[k] = 0.0
         return
     _sort_keys(y, n_cand, order, keys, bucket, cnt)
+    # coordinate q >= 1 of the candidate of rank r: vecs[(q - 1) * n_cand + r]
     for r in range(n_cand):
         j = order[r]
         rank[j] = r
         for q in range(1, dim):
-            vecs[r * dim + q] = y[j + q * delay]
+            vecs[(q - 1) * n_cand + r] = y[j + q * delay]
+    r_lo = 0
+    r_hi = 0
+    prod0 = 1.0
+    shift0 = 0
+    count0 = 0
+    prod1 = 1.0
+    shift1 = 0
+    count1 = 0
     for n in range(n_ref):
         p = rank[n]
         yn = keys[p]
-        pb = p * dim
-        v1 = vecs[pb + 1] if dim > 1 else 0.0
+        v1 = vecs[p] if dim > 1 else 0.0
         best = 1.0
-        # Outwards to larger first coordinates, _SCAN candidates at a time:
-        # their distances are independent (no branch on each), invalid ones
-        # (D = 0 or within the Theiler window) count as infinitely far, and
-        # the scan stops at a block whose first gap alone exceeds the best.
-        r = p + 1
-        while r < n_cand:
-            e = keys[r] - yn
-            if e * e > best:
-                break
-            r_end = min(r + _SCAN, n_cand)
-            m = np.inf
-            for rr in range(r, r_end):
-                e = keys[rr] - yn
-                d = e * e
-                if dim == 2:  # the usual case, without an inner loop
-                    e = vecs[rr * 2 + 1] - v1
-                    d += e * e
+        # Outwards from p on each side, _SCAN candidates at a time: their
+        # distances are independent (no branch on each; invalid ones, D = 0
+        # or within the Theiler window, count as infinitely far), and a
+        # side stops at a block whose first gap in the first coordinate
+        # alone exceeds the best distance so far.
+        for side in range(2):
+            step = 1 if side == 0 else -1
+            r = p + step
+            while r >= 0 and r < n_cand:
+                e = keys[r] - yn
+                if e * e > best:
+                    break
+                m = np.inf
+                last = r + (_SCAN - 1) * step
+                if last >= 0 and last < n_cand:
+                    for t in range(_SCAN):
+                        rr = r + t * step
+                        e = keys[rr] - yn
+                        d = e * e
+                        if dim == 2:  # the usual case, without an inner loop
+                            e = vecs[rr] - v1
+                            d += e * e
+                        else:
+                            for q in range(1, dim):
+                                base = (q - 1) * n_cand
+                                e = vecs[base + rr] - vecs[base + p]
+                                d += e * e
+                        bad = d == 0.0
+                        if theiler > 0:
+                            bad = bad | (abs(n - order[rr]) <= theiler)
+                        if bad:
+                            d = np.inf
+                        dist[rr] = d
+                        m = min(m, d)
+                    r += _SCAN * step
                 else:
-                    rb = rr * dim
-                    for q in range(1, dim):
-                        e = vecs[rb + q] - vecs[pb + q]
-                        d += e * e
-                if d == 0.0 or abs(n - order[rr]) <= theiler:
-                    d = np.inf
-                dist[rr] = d
-                m = min(m, d)
-            best = min(best, m)
-            r = r_end
-        r_hi = r
-        # outwards to smaller first coordinates
-        r = p - 1
-        while r >= 0:
-            e = keys[r] - yn
-            if e * e > best:
-                break
-            r_end = max(r - _SCAN, -1)
-            m = np.inf
-            for rr in range(r, r_end, -1):
-                e = keys[rr] - yn
-                d = e * e
-                if dim == 2:  # the usual case, without an inner loop
-                    e = vecs[rr * 2 + 1] - v1
-                    d += e * e
-                else:
-                    rb = rr * dim
-                    for q in range(1, dim):
-                        e = vecs[rb + q] - vecs[pb + q]
-                        d += e * e
-                if d == 0.0 or abs(n - order[rr]) <= theiler:
-                    d = np.inf
-                dist[rr] = d
-                m = min(m, d)
-            best = min(best, m)
-            r = r_end
-        r_lo = r + 1
+                    while r >= 0 and r < n_cand:
+                        e = keys[r] - yn
+                        d = e * e
+                        if dim == 2:  # the usual case, without an inner loop
+                            e = vecs[r] - v1
+                            d += e * e
+                        else:
+                            for q in range(1, dim):
+                                base = (q - 1) * n_cand
+                                e = vecs[base + r] - vecs[base + p]
+                                d += e * e
+                        bad = d == 0.0
+                        if theiler > 0:
+                            bad = bad | (abs(n - order[r]) <= theiler)
+                        if bad:
+                            d = np.inf
+                        dist[r] = d
+                        m = min(m, d)
+                        r += step
+                best = min(best, m)
+            if side == 0:
+                r_hi = r
+            else:
+                r_lo = r + 1
         # D < 1 strictly; among the candidates at the smallest distance
         # (all of them were visited) the largest index wins
         bj = -1
@@ -275,14 +288,32 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
                     bj = order[r]
         if bj < 0:
             continue
-        for k in range(k_max + 1):
-            if k == 0:
-                d = best  # D(n, j*) itself, summed in the same order
-            else:
-                d = 0.0
-                for q in range(dim):
-                    e = y[n + k + q * delay] - y[bj + k + q * delay]
-                    d += e * e
+        # k = 0: D(n, j*) is best itself (same sum, same order); > 0
+        prod0 *= best
+        if prod0 < _TINY:
+            prod0 *= _SCALE_UP
+            shift0 -= _SHIFT
+        count0 += 1
+        # k = 1 (the paper's slope needs only k = 0, 1) in registers too
+        if k_max >= 1:
+            d = 0.0
+            for q in range(dim):
+                e = y[n + 1 + q * delay] - y[bj + 1 + q * delay]
+                d += e * e
+            if d > 0.0:
+                prod1 *= d
+                if prod1 < _TINY:
+                    prod1 *= _SCALE_UP
+                    shift1 -= _SHIFT
+                elif prod1 > _HUGE:
+                    prod1 *= _SCALE_DOWN
+                    shift1 += _SHIFT
+                count1 += 1
+        for k in range(2, k_max + 1):
+            d = 0.0
+            for q in range(dim):
+                e = y[n + k + q * delay] - y[bj + k + q * delay]
+                d += e * e
             if d > 0.0:
                 prod = sums[k] * d
                 if prod < _TINY:
@@ -293,6 +324,13 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
                     shifts[k] += _SHIFT
                 sums[k] = prod
                 counts[k] += 1
+    sums[0] = prod0
+    counts[0] = count0
+    shifts[0] = shift0
+    if k_max >= 1:
+        sums[1] = prod1
+        counts[1] = count1
+        shifts[1] = shift1
     for k in range(k_max + 1):
         sums[k] = 0.5 * (np.log(sums[k]) + shifts[k] * _LN2)
 
