@@ -18,8 +18,8 @@ loop over sources:
   model and safety factors; measured errors are over 1,000 times smaller
   than the bound); every (source, lag) whose bound exceeds ``1e-9``, or
   whose Cholesky shows a (near) rank deficiency, is recomputed by the exact
-  path: explicit residualisation (twice, against cancellation), Householder
-  QR and an SVD of the small triangular factor with a rank decision.
+  path: statsmodels' own algorithm (pinv of the joint design by SVD, its
+  cut-offs and rank rule), batched over sources.
 
 statsmodels is not called here; the test suite uses it as the oracle.
 """
@@ -39,6 +39,8 @@ _EPS = np.finfo(np.float64).eps
 _PINV_RCOND = 1e-15
 #: the fast path's result is used only where its p-value error bound is below this
 _FAST_PTOL = 1e-9
+#: sources per chunk of the compiled kernel (the unit of parallel work)
+_CHUNK = 64
 
 
 class GrangerResult(NamedTuple):
@@ -239,44 +241,43 @@ def _restricted(y, lag):
 # ----------------------------------------------------------------------------
 
 
-def _exact_lag(S, rr):
-    """Explained sum of squares, SSR_u and rank of the source part at one lag.
+def _exact_lag(S, rr, y, chunk=256):
+    """statsmodels' own unrestricted fit at one lag, batched over sources.
 
-    ``S`` is (T, m), the raw sources. Returns three arrays of shape (m,).
+    ``S`` is (T, m), the raw sources. For each source the joint design
+    ``[target lags 1..l, source lags 1..l, 1]`` goes through the same
+    algorithm as ``OLS(...).fit()`` (pinv by SVD with statsmodels' cut-off
+    ``1e-15 * s_max``; rank by ``matrix_rank`` of the singular values), so
+    that nearly collinear or rank-deficient designs get statsmodels' answer,
+    rounding included as far as LAPACK allows. Returns (explained, SSR_u,
+    rank of the joint design), each of shape (m,), with
+    ``explained = SSR_r - SSR_u`` as statsmodels computes it.
     """
-    lag, nobs, Q = rr.lag, rr.nobs, rr.Q
+    lag, nobs = rr.lag, rr.nobs
     T, m = S.shape
-    A = np.empty((m, lag + 1, nobs))
-    frob2 = np.zeros(m)
-    for k in range(1, lag + 1):
-        Xk = S[lag - k : T - k, :]
-        frob2 += np.einsum("tm,tm->m", Xk, Xk)
-    # Centring is exact in the span of the constant column, and keeps a large
-    # mean from swamping the residualisation (x ~ 1e4 + 1e-3 noise).
-    Sc = S - S.mean(axis=0)
-    for k in range(1, lag + 1):
-        Xk = Sc[lag - k : T - k, :]
-        Xres = Xk - Q @ (Q.T @ Xk)
-        Xres -= Q @ (Q.T @ Xres)  # second pass: Gram-Schmidt needs it twice
-        A[:, k - 1, :] = Xres.T
-    A[:, lag, :] = rr.resid
-    R = np.linalg.qr(A.transpose(0, 2, 1), mode="r")
-    Rx = R[:, :lag, :lag]
-    c = R[:, :lag, lag]
-    rho2 = R[:, lag, lag] ** 2
-    u, sv, _ = np.linalg.svd(Rx)
-    z2 = np.einsum("mki,mk->mi", u, c) ** 2
-    # statsmodels drops singular values below 1e-15 * sigma_max of the joint
-    # design (pinv) and counts rank above (2l+1) * eps * sigma_max (df); one
-    # decision here, at the larger of the two, relative to an estimate of the
-    # joint sigma_max.
-    smax_joint = np.sqrt(rr.smax**2 + frob2)
-    tol = max(_PINV_RCOND, (2 * lag + 1) * _EPS) * smax_joint
-    keep = sv > tol[:, None]
-    explained = np.where(keep, z2, 0.0).sum(axis=1)
-    ssr_u = rho2 + np.where(keep, 0.0, z2).sum(axis=1)
-    rank_x = keep.sum(axis=1)
-    return explained, ssr_u, rank_x
+    ncol = 2 * lag + 1
+    yv = y[lag:]
+    explained = np.empty(m)
+    ssr_u = np.empty(m)
+    rank = np.empty(m, dtype=np.int64)
+    for j0 in range(0, m, chunk):
+        j1 = min(j0 + chunk, m)
+        A = np.empty((j1 - j0, nobs, ncol))
+        for k in range(1, lag + 1):
+            A[:, :, k - 1] = y[lag - k : T - k]
+            A[:, :, lag + k - 1] = S[lag - k : T - k, j0:j1].T
+        A[:, :, 2 * lag] = 1.0
+        u, sv, vt = np.linalg.svd(A, full_matrices=False)
+        smax = sv.max(axis=1, keepdims=True)
+        keep = sv > _PINV_RCOND * smax
+        sinv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
+        pinv = np.matmul(vt.transpose(0, 2, 1), sinv[:, :, None] * u.transpose(0, 2, 1))
+        params = np.matmul(pinv, yv)
+        resid = yv - np.matmul(A, params[:, :, None])[:, :, 0]
+        ssr_u[j0:j1] = np.einsum("mt,mt->m", resid, resid)
+        rank[j0:j1] = np.count_nonzero(sv > smax * ncol * _EPS, axis=1)
+    explained = rr.ssr - ssr_u
+    return explained, ssr_u, rank
 
 
 # ----------------------------------------------------------------------------
@@ -386,8 +387,6 @@ def _fast_shared(y, maxlag):
 
 def _fast_block(S, maxlag, fast, restricted):
     """Compiled fast path for a block: (maxlag, m) explained, SSR_u, bounds, flag."""
-    from numba import get_num_threads
-
     from ._kernels.granger import fast_granger
 
     T, m = S.shape
@@ -400,7 +399,7 @@ def _fast_block(S, maxlag, fast, restricted):
     out = [np.zeros((maxlag, m)) for _ in range(4)]
     flag = np.zeros((maxlag, m), dtype=np.int8)
     fast_granger(xt, fast.yt, F, fast.rinvt, fast.ssr_r, fast.tss, fast.nrinv,
-                 fast.nxr, fast.de, maxlag, *out, flag, 8 * get_num_threads())
+                 fast.nxr, fast.de, maxlag, *out, flag, max(1, -(-m // _CHUNK)))
     flag = flag.astype(bool) | tiny[None, :] | ~fast.ok[:, None]
     return (*out, flag)
 
@@ -447,9 +446,9 @@ def _block(y, S, maxlag, restricted, test, fast=None):
         if not ok.any():
             continue
         idx = np.flatnonzero(ok)
-        explained, ssr_u, rank_x = _exact_lag(S[:, idx], rr)
+        explained, ssr_u, rank_x = _exact_lag(S[:, idx], rr, y)
         perfect = (ssr_u == 0.0) | (ssr_u / rr.tss < _EPS)
-        df_resid = (rr.nobs - rr.rank - rank_x).astype(np.float64)
+        df_resid = (rr.nobs - rank_x).astype(np.float64)
         s, p = _statistic(test, explained, ssr_u, rr.nobs, lag, df_resid)
         infeasible[lag - 1, idx[perfect]] = True
         good = idx[~perfect]
