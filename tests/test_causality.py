@@ -57,7 +57,10 @@ def assert_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method="auto")
         p, s = ref
         assert not per_lag.infeasible[j], f"statsmodels tests source {j}"
         np.testing.assert_allclose(per_lag.pvalues[j], p, rtol=0, atol=TOL)
-        np.testing.assert_allclose(per_lag.statistics[j], s, rtol=1e-6, atol=1e-9)
+        # statistics too, where they matter (a huge statistic of a near-perfect
+        # fit has p = 0 and a relative accuracy limited by SSR_u's rounding)
+        meaningful = p > 1e-12
+        np.testing.assert_allclose(per_lag.statistics[j][meaningful], s[meaningful], rtol=1e-6, atol=1e-9)
         assert abs(reduced.pvalues[j] - p.min()) <= TOL
         assert keep.pvalues[j] == reduced.pvalues[j]
         lag = reduced.lags[j]
