@@ -383,7 +383,7 @@ def run_ours(data, epochs, repeats):
         n_updates=cost["dense_updates"], n_windows=est.lyapunov_exponents_.shape[0],
         n_weights=est.lyapunov_exponents_.shape[1],
         sparsity=est.sparsity_,
-        n_pruned=int(round(est.sparsity_ * est.lyapunov_exponents_.shape[1])),
+        n_pruned=sum(int((~m).sum()) for m in est.masks_),
         test_acc=est.score(data.X_test, data.y_test),
         dense_test_acc=float(np.mean(dense_pred == data.y_test)),
         dense_train_acc=est.dense_train_score_curve_[-1],
