@@ -30,6 +30,7 @@ from .datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator
 __all__ = [
     "FIELDS",
     "METHODS",
+    "compare_methods",
     "default_partial_epochs",
     "format_table",
     "run_methods",
@@ -108,20 +109,22 @@ def default_partial_epochs(estimator, n_train):
     return max(math.ceil(0.1 * estimator.max_iter), -(-need // per_epoch))
 
 
-def _method_estimator(name, method, seed, params, *, target_sparsity, partial_epochs,
-                      per_epoch):
+def _method_estimator(template, method, *, target_sparsity, partial_epochs, per_epoch):
+    """A clone of ``template`` configured for one method."""
+    from sklearn.base import clone
+
+    est = clone(template)
     if method == "dense":
-        est = paper_estimator(name, random_state=seed, **params)
+        est.set_params(pruning=None, target_sparsity=None)
     elif method == "chaos_ft":
-        est = paper_estimator(name, pruning="chaos_causal", random_state=seed, **params)
+        est.set_params(pruning="chaos_causal", pruning_mode="full", target_sparsity=None)
     elif method == "chaos_pt":
-        est = paper_estimator(name, pruning="chaos_causal", pruning_mode="partial",
-                              partial_epochs=partial_epochs, random_state=seed, **params)
+        est.set_params(pruning="chaos_causal", pruning_mode="partial",
+                       partial_epochs=partial_epochs, target_sparsity=None)
     else:
-        est = paper_estimator(name, pruning=method, target_sparsity=target_sparsity,
-                              random_state=seed, **params)
+        est.set_params(pruning=method, target_sparsity=target_sparsity)
     if (not method.startswith("chaos") and est.validation_fraction > 0
-            and "risk_every" not in params):
+            and est.risk_every is None):
         # The chaos-causal runs hold out a validation split for the risk
         # series and train on the rest.  Recording a risk (once per epoch)
         # makes the other methods hold out the same split (same seed), so
@@ -131,28 +134,140 @@ def _method_estimator(name, method, seed, params, *, target_sparsity, partial_ep
     return est
 
 
-def _row(name, method, seed, est, seconds, X_test, y_test, benchmark):
+def _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark):
     from sklearn.metrics import f1_score
 
     pred = est.predict(X_test)
     n_weights = int(sum(m.size for m in est.masks_))
     pruned = int(sum((~m).sum() for m in est.masks_))
     cost = getattr(est, "pruning_cost_", None)
+    epochs = (None if benchmark is None
+              else metrics.epochs_to_accuracy(est.train_score_curve_, benchmark))
     return {
-        "dataset": name,
+        "dataset": dataset,
         "method": method,
         "seed": seed,
-        "accuracy": float(np.mean(pred == y_test)),
+        "accuracy": float(np.mean(pred == np.asarray(y_test))),
         "f1_macro": float(f1_score(y_test, pred, average="macro")),
         "sparsity": 100.0 * metrics.sparsity(est),
         "flops": metrics.flops(est),
-        "epochs_to_benchmark": metrics.epochs_to_accuracy(est.train_score_curve_, benchmark),
+        "epochs_to_benchmark": epochs,
         "seconds": seconds,
         "total_updates": int(cost["total_updates"] if cost else est.t_),
         "dense_epochs": int(cost["dense_epochs"] if cost else est.n_iter_),
         "pruned_weights": pruned,
         "n_weights": n_weights,
     }
+
+
+def _check_methods(methods):
+    methods = tuple(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)}.")
+    if not methods:
+        raise ValueError(f"methods is empty; choose from {list(METHODS)}.")
+    if {"magnitude", "random"} & set(methods) and "chaos_ft" not in methods:
+        raise ValueError(
+            "'magnitude' and 'random' are pruned at the sparsity of the chaos-causal "
+            "FT mask: include 'chaos_ft' in methods."
+        )
+    return [m for m in METHODS if m in methods]
+
+
+def _check_partial_epochs(partial_epochs):
+    if partial_epochs is not None and (
+        isinstance(partial_epochs, bool) or not isinstance(partial_epochs, (int, np.integer))
+        or partial_epochs < 1
+    ):
+        raise ValueError(f"partial_epochs must be a positive int or None; got {partial_epochs!r}.")
+
+
+def _compare(template, X_train, y_train, X_test, y_test, *, benchmark, order,
+             partial_epochs, progress, dataset, prefix):
+    """One seed of the comparison; ``order`` and ``partial_epochs`` checked."""
+    n_train = np.shape(X_train)[0]
+    probe = _method_estimator(template, "chaos_ft", target_sparsity=None,
+                              partial_epochs=None, per_epoch=1)
+    if "chaos_pt" in order and partial_epochs is None:
+        partial_epochs = default_partial_epochs(probe, n_train)
+    per_epoch = _updates_per_epoch(n_train, probe.batch_size, probe.validation_fraction)
+    seed = template.random_state
+    rows, ft_sparsity = [], None
+    for method in order:
+        if progress is not None:
+            extra = f" (partial_epochs={partial_epochs})" if method == "chaos_pt" else ""
+            progress(f"{prefix}{method}{extra}")
+        est = _method_estimator(template, method, target_sparsity=ft_sparsity,
+                                partial_epochs=partial_epochs, per_epoch=per_epoch)
+        start = time.perf_counter()
+        est.fit(X_train, y_train)
+        seconds = time.perf_counter() - start
+        if method == "chaos_ft":
+            ft_sparsity = float(est.sparsity_)
+        rows.append(_row(dataset, method, seed, est, seconds, X_test, y_test, benchmark))
+    return rows
+
+
+def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=None,
+                    methods=METHODS, partial_epochs=None, progress=None, dataset="data"):
+    """Dense vs chaos-causal (FT, PT) vs magnitude and random, on any data.
+
+    The one-seed building block of :func:`run_methods`, for any data and
+    any configured estimator: each method is a clone of ``estimator`` with
+    its pruning parameters set (``pruning``, ``pruning_mode``,
+    ``partial_epochs``, ``target_sparsity``); magnitude and random pruning
+    use the FT mask's sparsity.
+
+    Parameters
+    ----------
+    estimator : DenseMLPClassifier
+        Unfitted template (e.g. from
+        :func:`~skchaosprune.datasets.paper_estimator`); its
+        ``random_state`` is the row's seed.  Its pruning parameters are
+        replaced per method.
+    X_train, y_train, X_test, y_test : array-like
+        Training and test data, already scaled.
+    benchmark : float or None, default=None
+        Training accuracy whose first epoch is reported (needs
+        ``record_train_score=True`` on the estimator); None: not measured
+        (``epochs_to_benchmark`` is None).
+    methods : iterable of str, default=METHODS
+        As in :func:`run_methods`.
+    partial_epochs : int or None, default=None
+        PT's dense epochs; None: :func:`default_partial_epochs`.
+    progress : callable or None, default=None
+        Called with a one-line status string before each fit.
+    dataset : str, default='data'
+        The rows' 'dataset' value.
+
+    Returns
+    -------
+    rows : list of dict
+        One per method, with the keys of :data:`FIELDS` (see
+        :func:`run_methods`).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skchaosprune.datasets import paper_estimator
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
+    >>> est = paper_estimator("iris", max_iter=10, window=30, maxlag=3)
+    >>> rows = compare_methods(est, X_tr, y_tr, X_te, y_te, benchmark=0.9)
+    >>> [r["method"] for r in rows]
+    ['dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random']
+    >>> rows[3]["pruned_weights"] == rows[4]["pruned_weights"] == rows[1]["pruned_weights"]
+    True
+    """
+    order = _check_methods(methods)
+    _check_partial_epochs(partial_epochs)
+    return _compare(estimator, X_train, y_train, X_test, y_test, benchmark=benchmark,
+                    order=order, partial_epochs=partial_epochs, progress=progress,
+                    dataset=dataset, prefix="")
 
 
 def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
@@ -222,22 +337,8 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         raise ValueError(
             f"Unknown paper dataset {name!r}; choose one of {sorted(PAPER_SETTINGS)}."
         )
-    methods = tuple(methods)
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)}.")
-    if not methods:
-        raise ValueError(f"methods is empty; choose from {list(METHODS)}.")
-    if {"magnitude", "random"} & set(methods) and "chaos_ft" not in methods:
-        raise ValueError(
-            "'magnitude' and 'random' are pruned at the sparsity of the chaos-causal "
-            "FT mask: include 'chaos_ft' in methods."
-        )
-    if partial_epochs is not None and (
-        isinstance(partial_epochs, bool) or not isinstance(partial_epochs, (int, np.integer))
-        or partial_epochs < 1
-    ):
-        raise ValueError(f"partial_epochs must be a positive int or None; got {partial_epochs!r}.")
+    order = _check_methods(methods)
+    _check_partial_epochs(partial_epochs)
     fixed = sorted({"pruning", "pruning_mode", "partial_epochs", "target_sparsity",
                     "random_state"} & set(overrides))
     if fixed:
@@ -245,28 +346,13 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
             f"run_methods sets {fixed} itself for each method and seed; use the "
             "methods, seeds and partial_epochs arguments instead."
         )
-    order = [m for m in METHODS if m in methods]
     X_tr, X_te, y_tr, y_te, _, _ = load_paper_dataset(name, data_dir, scaling=scaling)
-    probe = paper_estimator(name, pruning="chaos_causal", **overrides)
-    if "chaos_pt" in order and partial_epochs is None:
-        partial_epochs = default_partial_epochs(probe, X_tr.shape[0])
-    per_epoch = _updates_per_epoch(X_tr.shape[0], probe.batch_size, probe.validation_fraction)
     rows = []
     for seed in seeds:
-        ft_sparsity = None
-        for method in order:
-            if progress is not None:
-                extra = f" (partial_epochs={partial_epochs})" if method == "chaos_pt" else ""
-                progress(f"{name} seed {seed}: {method}{extra}")
-            est = _method_estimator(name, method, seed, overrides,
-                                    target_sparsity=ft_sparsity,
-                                    partial_epochs=partial_epochs, per_epoch=per_epoch)
-            start = time.perf_counter()
-            est.fit(X_tr, y_tr)
-            seconds = time.perf_counter() - start
-            if method == "chaos_ft":
-                ft_sparsity = float(est.sparsity_)
-            rows.append(_row(name, method, seed, est, seconds, X_te, y_te, settings.benchmark))
+        template = paper_estimator(name, random_state=seed, **overrides)
+        rows += _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
+                         order=order, partial_epochs=partial_epochs, progress=progress,
+                         dataset=name, prefix=f"{name} seed {seed}: ")
     return rows
 
 
@@ -323,26 +409,48 @@ def summarize(rows):
 
 
 def format_table(summary):
-    """A plain-text table of :func:`summarize`'s output.
+    """A plain-text table of :func:`summarize`'s output (or of raw rows).
 
-    Each cell is ``mean +/- std``; 'epochs to bench' is averaged over the
-    runs that reached the training-accuracy benchmark, with their count in
-    brackets.  A footnote states the FLOPs formula.
+    Each cell of a summary is ``mean +/- std``; 'epochs to bench' is
+    averaged over the runs that reached the training-accuracy benchmark,
+    with their count in brackets.  Given the rows of :func:`run_methods` or
+    :func:`compare_methods` instead, it prints one line per row (with its
+    seed).  A footnote states the FLOPs formula.
 
     Parameters
     ----------
     summary : list of dict
-        Output of :func:`summarize`.
+        Output of :func:`summarize`, or rows of :func:`run_methods` /
+        :func:`compare_methods`.
 
     Returns
     -------
     table : str
+
+    Examples
+    --------
+    >>> rows = [dict(dataset="d", method="dense", seed=0, accuracy=0.9, f1_macro=0.8,
+    ...              sparsity=0.0, flops=89, epochs_to_benchmark=None, seconds=0.5,
+    ...              total_updates=100)]
+    >>> print(format_table(rows))                     # doctest: +NORMALIZE_WHITESPACE
+    dataset  method  seed  accuracy  macro F1  pruned %  FLOPs  epochs to bench  fit s  updates
+    -------  ------  ----  --------  --------  --------  -----  ---------------  -----  -------
+    d        dense   0     0.9000    0.8000    0.0       89     never            0.50   100
+    FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs.
     """
-    header = ["dataset", "method", "n", *[title for _, title, _ in _METRICS]]
+    summary = list(summary)
+    summarised = bool(summary) and isinstance(summary[0].get("accuracy"), tuple)
+    header = ["dataset", "method", "n" if summarised else "seed",
+              *[title for _, title, _ in _METRICS]]
     lines = []
     for entry in summary:
-        cells = [entry["dataset"], entry["method"], str(entry["n"])]
+        cells = [str(entry["dataset"]), str(entry["method"]),
+                 str(entry["n"] if summarised else entry.get("seed", ""))]
         for key, _, fmt in _METRICS:
+            if not summarised:
+                value = entry[key]
+                cells.append("never" if value is None else fmt.format(value))
+                continue
             mean, std = entry[key]
             if mean is None:
                 cell = "never"
@@ -359,7 +467,9 @@ def format_table(summary):
 
     out = [render(header), render(["-" * w for w in widths])]
     out += [render(cells) for cells in lines]
-    out.append("FLOPs: one forward pass, sum over layers of 2 * non-zero weights + "
-               "outputs; epochs to bench: mean over the [reached/n] runs that reached "
-               "the training-accuracy benchmark.")
+    note = "FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs"
+    if summarised:
+        note += ("; epochs to bench: mean over the [reached/n] runs that reached the "
+                 "training-accuracy benchmark")
+    out.append(note + ".")
     return "\n".join(out)

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from skchaosprune.datasets import load_paper_dataset, paper_estimator
 from skchaosprune.experiments import (
@@ -10,6 +12,7 @@ from skchaosprune.experiments import (
     METHODS,
     _method_estimator,
     _updates_per_epoch,
+    compare_methods,
     default_partial_epochs,
     format_table,
     run_methods,
@@ -128,8 +131,9 @@ def test_every_method_trains_on_the_same_samples_from_the_same_start(data_dir):
     per_epoch = _updates_per_epoch(data.X_train.shape[0], 1, 0.1)
     fitted = {}
     for method in ("dense", "chaos_ft", "magnitude"):
-        est = _method_estimator("iris", method, 3, TINY, target_sparsity=0.25,
-                                partial_epochs=None, per_epoch=per_epoch)
+        est = _method_estimator(paper_estimator("iris", random_state=3, **TINY), method,
+                                target_sparsity=0.25, partial_epochs=None,
+                                per_epoch=per_epoch)
         fitted[method] = est.fit(data.X_train, data.y_train)
     dense, ft, mag = fitted["dense"], fitted["chaos_ft"], fitted["magnitude"]
     for a, b, c in zip(dense.coefs_, ft.dense_coefs_, mag.dense_coefs_):
@@ -179,3 +183,54 @@ def test_argument_errors(data_dir):
         run_methods("mnist", data_dir)
     with pytest.raises(FileNotFoundError, match="--data-dir"):
         run_methods("iris", data_dir / "missing")
+
+
+@pytest.fixture(scope="module")
+def iris_split():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+def test_compare_methods_on_any_data(iris_split):
+    X_tr, X_te, y_tr, y_te = iris_split
+    # A template carrying pruning parameters: each method replaces them.
+    template = paper_estimator("iris", random_state=7, pruning="random",
+                               target_sparsity=0.9, **TINY)
+    messages = []
+    rows = compare_methods(template, X_tr, y_tr, X_te, y_te, benchmark=0.5,
+                           methods=("random", "chaos_ft", "dense"), dataset="mine",
+                           progress=messages.append)
+    assert [r["method"] for r in rows] == ["dense", "chaos_ft", "random"]
+    assert messages == ["dense", "chaos_ft", "random"]
+    assert all(r["seed"] == 7 and r["dataset"] == "mine" for r in rows)
+    assert all(set(r) == set(FIELDS) for r in rows)
+    assert rows[0]["pruned_weights"] == 0
+    assert rows[2]["pruned_weights"] == rows[1]["pruned_weights"] != round(0.9 * 42)
+    assert template.pruning == "random"  # the template itself is untouched
+    assert not hasattr(template, "coefs_")
+    unmeasured = compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("dense",))
+    assert unmeasured[0]["epochs_to_benchmark"] is None
+    with pytest.raises(ValueError, match="include 'chaos_ft'"):
+        compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("random",))
+
+
+def test_user_risk_every_is_kept(iris_split):
+    X_tr, X_te, y_tr, y_te = iris_split
+    template = paper_estimator("iris", random_state=0, risk_every=5, **TINY)
+    est = _method_estimator(template, "dense", target_sparsity=None, partial_epochs=None,
+                            per_epoch=100)
+    assert est.risk_every == 5
+    est = _method_estimator(paper_estimator("iris", **TINY), "magnitude",
+                            target_sparsity=0.1, partial_epochs=None, per_epoch=100)
+    assert est.risk_every == 100
+
+
+def test_format_table_of_rows_has_one_line_per_run():
+    rows = [dict(dataset="d", method=m, seed=s, accuracy=0.5, f1_macro=0.5, sparsity=1.0,
+                 flops=3, epochs_to_benchmark=2, seconds=0.1, total_updates=7)
+            for s in (0, 1) for m in ("dense", "random")]
+    lines = format_table(rows).splitlines()
+    assert lines[0].split()[:3] == ["dataset", "method", "seed"]
+    assert len(lines) == 2 + 4 + 1
+    assert lines[4].split()[:4] == ["d", "dense", "1", "0.5000"]
