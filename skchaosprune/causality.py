@@ -25,6 +25,7 @@ statsmodels is not called here; the test suite uses it as the oracle.
 """
 
 import numbers
+import threading
 import warnings
 from typing import NamedTuple
 
@@ -385,8 +386,12 @@ def _fast_shared(y, maxlag):
 
 def _fast_block(S, maxlag, fast, restricted):
     """Compiled fast path for a block: (maxlag, m) explained, SSR_u, bounds, flag."""
-    from ._kernels.granger import fast_granger
+    from ._kernels.granger import fast_granger, fast_granger_serial
 
+    # Numba's default threading layer must not be entered from two threads at
+    # once: outside the main thread, run the same kernel on one thread.
+    in_main = threading.current_thread() is threading.main_thread()
+    kernel = fast_granger if in_main else fast_granger_serial
     T, m = S.shape
     Sc = S - S.mean(axis=0)
     scale = np.sqrt(np.mean(Sc * Sc, axis=0))
@@ -396,8 +401,8 @@ def _fast_block(S, maxlag, fast, restricted):
     F = xt @ fast.WT
     out = [np.zeros((maxlag, m)) for _ in range(4)]
     flag = np.zeros((maxlag, m), dtype=np.int8)
-    fast_granger(xt, fast.yt, F, fast.rinvt, fast.ssr_r, fast.tss, fast.nrinv,
-                 fast.nxr, fast.de, maxlag, *out, flag, max(1, -(-m // _CHUNK)))
+    kernel(xt, fast.yt, F, fast.rinvt, fast.ssr_r, fast.tss, fast.nrinv,
+           fast.nxr, fast.de, maxlag, *out, flag, max(1, -(-m // _CHUNK)))
     flag = flag.astype(bool) | tiny[None, :] | ~fast.ok[:, None]
     return (*out, flag)
 

@@ -418,3 +418,17 @@ def test_kernel_module_imports_no_sklearn():
     import skchaosprune._kernels.granger as kernels
 
     assert "sklearn" not in Path(kernels.__file__).read_text()
+
+
+def test_threads_get_the_same_results():
+    """Outside the main thread the serial kernel runs; same numbers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(14)
+    y = rng.normal(size=120)
+    X = rng.normal(size=(120, 150))
+    main = granger_pvalues(y, X, 6, reduce=None)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: granger_pvalues(y, X, 6, reduce=None), range(3)))
+    for res in results:
+        np.testing.assert_allclose(res.pvalues, main.pvalues, rtol=0, atol=1e-12)

@@ -460,6 +460,23 @@ def fast_granger(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     return 0
 
 
+@njit(cache=True)
+def fast_granger_serial(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+                        expl, ssru, dexpl, dssr, flag, n_chunks):
+    """:func:`fast_granger` on one thread (same results): for callers outside
+    the main thread, where Numba's default (workqueue) threading layer must
+    not be entered concurrently."""
+    m = xt.shape[0]
+    n_chunks = max(1, min(m, n_chunks))
+    for c in range(n_chunks):
+        j0 = (m * c) // n_chunks
+        j1 = (m * (c + 1)) // n_chunks
+        if j1 > j0:
+            _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+                   expl, ssru, dexpl, dssr, flag)
+    return 0
+
+
 def warmup():
     """Compile :func:`fast_granger` on a tiny problem."""
     M, T, m = 2, 12, 2
@@ -475,4 +492,5 @@ def warmup():
     flag = np.zeros((M, m), dtype=np.int8)
     args = (xt, y, F, rinvt, ones * T, ones * T, ones, ones, ones * 0.0, M, *out, flag)
     fast_granger(*args, 2)
+    fast_granger_serial(*args, 2)
     _sources(0, m, *args)
