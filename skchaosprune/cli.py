@@ -1,63 +1,263 @@
-"""Command line: ``skchaosprune demo`` (also ``python -m skchaosprune``)."""
+"""Command line: ``skchaosprune demo`` and ``skchaosprune reproduce``
+(also ``python -m skchaosprune``).
+
+Built on the public API (:mod:`skchaosprune.experiments`,
+:mod:`skchaosprune.datasets`); errors end in one line on stderr and a
+non-zero exit, never a traceback.
+"""
 
 import argparse
+import json
 import sys
-import time
 
-_DATASETS = ("digits", "iris", "wine", "breast_cancer")
+_SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
 
 
-def _load(name):
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments reported in one line (exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _Bars:
+    """tqdm bars fed by the estimators' progress reports, one per phase."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.label = ""
+        self._bar = None
+        self._phase = None
+
+    def __call__(self, phase, done, total):
+        if not self.enabled:
+            return
+        from tqdm.auto import tqdm
+
+        if self._bar is None or phase != self._phase:
+            self.close()
+            self._phase = phase
+            self._bar = tqdm(total=total, desc=f"{self.label} {phase}".strip(),
+                             leave=False, file=sys.stderr, dynamic_ncols=True)
+        self._bar.n = done
+        self._bar.refresh()
+        if done >= total:
+            self.close()
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+        self._bar = None
+        self._phase = None
+
+
+def _bars(args):
+    """Bars unless --quiet or stderr is not a terminal."""
+    return _Bars(enabled=not args.quiet and sys.stderr.isatty())
+
+
+def _load_sklearn(name, seed):
     from sklearn import datasets
 
-    return getattr(datasets, f"load_{name}")(return_X_y=True)
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return _split_scale(X, y, seed)
 
 
-def _demo(args):
+def _split_scale(X, y, seed):
+    """80/20 stratified split, features standardised on the training part."""
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from . import DenseMLPClassifier
-
-    X, y = _load(args.dataset)
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.2, random_state=args.seed, stratify=y
-    )
+        X, y, test_size=0.2, random_state=seed, stratify=y)
     scaler = StandardScaler().fit(X_train)
-    clf = DenseMLPClassifier(
-        hidden_layer_sizes=(args.hidden,), activation="sigmoid", batch_size=1,
-        learning_rate_init=args.lr, max_iter=args.epochs, random_state=args.seed,
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def _load_csv(path, target, seed):
+    import numpy as np
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _Failure(f"cannot read {path}: {exc}") from None
+    if target not in frame.columns:
+        raise _Failure(f"{path} has no column {target!r}; its columns are "
+                       f"{', '.join(map(str, frame.columns))}")
+    y = frame.pop(target).to_numpy()
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text:
+        raise _Failure(f"non-numeric feature columns {text} in {path}: encode them "
+                       "as numbers first (or drop them)")
+    if frame.isna().any().any() or pd.isna(y).any():
+        raise _Failure(f"{path} has missing values: fill or drop them first")
+    X = frame.to_numpy(dtype=np.float64)
+    try:
+        return _split_scale(X, y, seed)
+    except ValueError as exc:
+        raise _Failure(f"cannot split {path} for training and testing: {exc}") from None
+
+
+class _Failure(Exception):
+    """An error to report in one line."""
+
+
+def _print_rows(rows, title):
+    from .experiments import format_table
+
+    print(title)
+    print(format_table(rows))
+
+
+def _write_json(path, payload):
+    try:
+        with open(path, "w") as handle:
+            json.dump(payload, handle, indent=2, default=float)
+    except OSError as exc:
+        raise _Failure(f"cannot write {path}: {exc}") from None
+
+
+def _demo(args):
+    from . import _progress
+    from .datasets import paper_estimator
+    from .experiments import compare_methods
+
+    if args.csv:
+        if not args.target:
+            raise _Failure("--csv needs --target COLUMN (the label column)")
+        X_train, X_test, y_train, y_test = _load_csv(args.csv, args.target, args.seed)
+        source = args.csv
+    else:
+        X_train, X_test, y_train, y_test = _load_sklearn(args.dataset, args.seed)
+        source = f"sklearn {args.dataset}"
+    estimator = paper_estimator(
+        "digits", hidden_layer_sizes=(args.hidden,), learning_rate_init=args.lr,
+        max_iter=args.epochs, batch_size=args.batch_size, window=args.window,
+        maxlag=args.maxlag, causality_alpha=args.alpha, random_state=args.seed,
     )
-    start = time.perf_counter()
-    clf.fit(scaler.transform(X_train), y_train)
-    seconds = time.perf_counter() - start
-    accuracy = clf.score(scaler.transform(X_test), y_test)
-    sizes = "-".join(str(s) for s in [X.shape[1], args.hidden, len(clf.classes_)])
-    print(f"dataset {args.dataset}: dense {sizes} MLP, one-sample SGD, "
-          f"{args.epochs} epochs in {seconds:.2f} s")
-    print(f"test accuracy {accuracy:.4f}")
+    bars = _bars(args)
+    with _progress.listening(bars):
+        rows = compare_methods(
+            estimator, X_train, y_train, X_test, y_test, benchmark=args.benchmark,
+            partial_epochs=args.partial_epochs, progress=_labeller(bars),
+            dataset=args.dataset if not args.csv else "csv",
+        )
+    bars.close()
+    n_classes = len(set(y_train))
+    net = f"{X_train.shape[1]}-{args.hidden}-{1 if n_classes == 2 else n_classes}"
+    _print_rows(rows, f"{source}: {net} sigmoid MLP, SGD (batch {args.batch_size}) x "
+                      f"{args.epochs} epochs, window {args.window}, maxlag {args.maxlag}, "
+                      f"alpha {args.alpha}, test set 20%")
+    if args.json:
+        _write_json(args.json, {"command": "demo", "source": source, "network": net,
+                                "rows": rows})
     return 0
 
 
+def _reproduce(args):
+    from . import _progress
+    from .datasets import PAPER_SETTINGS
+    from .experiments import run_methods, summarize
+
+    names = args.datasets or list(PAPER_SETTINGS)
+    unknown = [n for n in names if n not in PAPER_SETTINGS]
+    if unknown:
+        raise _Failure(f"unknown dataset(s) {unknown}; choose from {list(PAPER_SETTINGS)}")
+    bars = _bars(args)
+    all_rows = []
+    with _progress.listening(bars):
+        for name in names:
+            all_rows += run_methods(name, data_dir=args.data_dir, seeds=range(args.seeds),
+                                    scaling=args.scaling, progress=_labeller(bars, name))
+    bars.close()
+    summary = summarize(all_rows)
+    _print_rows(summary, f"The paper's experiments (scaling={args.scaling}), mean +/- std "
+                         f"over {args.seeds} seed(s)")
+    if args.json:
+        _write_json(args.json, {"command": "reproduce", "seeds": args.seeds,
+                                "summary": summary, "rows": all_rows})
+    return 0
+
+
+def _labeller(bars, prefix=""):
+    """A progress callable that names the method the bars belong to."""
+
+    def progress(message):
+        bars.close()
+        bars.label = f"{prefix} {message}".strip()
+
+    return progress
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skchaosprune",
-        description="Chaos-causality pruning of dense neural networks.",
+        description="Chaos-causality pruning of dense neural networks (LEGCNet).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="train a dense MLP on a scikit-learn dataset")
-    demo.add_argument("--dataset", choices=_DATASETS, default="digits")
-    demo.add_argument("--hidden", type=int, default=50, help="hidden units")
-    demo.add_argument("--epochs", type=int, default=10)
-    demo.add_argument("--lr", type=float, default=0.05, help="learning rate")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser(
+        "demo", help="dense vs LEGCNet-FT/PT vs magnitude and random pruning on one dataset",
+        description="Train a dense sigmoid MLP, prune it by chaos and causality "
+                    "(full and partial training) and by magnitude and at random at "
+                    "the same sparsity, and print one table.")
+    source = demo.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=_SKLEARN_DATASETS, default="digits",
+                        help="a dataset that ships with scikit-learn (default: digits)")
+    source.add_argument("--csv", metavar="FILE", help="a CSV file with numeric features")
+    demo.add_argument("--target", metavar="COLUMN", help="the label column of --csv")
+    demo.add_argument("--hidden", type=int, default=32, help="hidden units (default: 32)")
+    demo.add_argument("--epochs", type=int, default=20, help="training epochs (default: 20)")
+    demo.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
+    demo.add_argument("--batch-size", type=int, default=1, help="samples per update (default: 1)")
+    demo.add_argument("--window", type=int, default=200, help="Lyapunov window (default: 200)")
+    demo.add_argument("--maxlag", type=int, default=14, help="largest Granger lag (default: 14)")
+    demo.add_argument("--alpha", type=float, default=0.05,
+                      help="prune when the Granger p-value >= alpha (default: 0.05)")
+    demo.add_argument("--partial-epochs", type=int, default=None,
+                      help="dense epochs of LEGCNet-PT (default: the fewest that give "
+                           "enough windows for maxlag)")
+    demo.add_argument("--benchmark", type=float, default=0.9,
+                      help="training accuracy whose epochs are counted (default: 0.9)")
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--quiet", action="store_true", help="no progress bars")
+    demo.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     demo.set_defaults(func=_demo)
+
+    rep = sub.add_parser(
+        "reproduce", help="the paper's experiments, mean and std over seeds",
+        description="Run the paper's experiments (ALGORITHM.md section 9) with its "
+                    "networks and settings, with magnitude and random baselines at "
+                    "matched sparsity.")
+    rep.add_argument("--data-dir", metavar="DIR", required=True,
+                     help="folder with the paper's CSV files")
+    rep.add_argument("--seeds", type=int, default=5, help="number of seeds (default: 5)")
+    rep.add_argument("--datasets", nargs="+", metavar="NAME",
+                     help="a subset (default: all, digits as the MNIST stand-in)")
+    rep.add_argument("--scaling", choices=("per_feature", "reference"), default="per_feature",
+                     help="'reference' scales each sample as the reference code did")
+    rep.add_argument("--quiet", action="store_true", help="no progress bars")
+    rep.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    rep.set_defaults(func=_reproduce)
     return parser
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        for name in ("hidden", "epochs", "batch_size", "window", "maxlag", "seeds"):
+            if getattr(args, name, 1) is not None and getattr(args, name, 1) < 1:
+                raise _Failure(f"--{name.replace('_', '-')} must be at least 1")
+        return args.func(args)
+    except (_Failure, ValueError, FileNotFoundError) as exc:
+        print(f"skchaosprune: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("skchaosprune: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

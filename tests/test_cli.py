@@ -1,5 +1,6 @@
 """The command line as a user runs it."""
 
+import json
 import subprocess
 import sys
 
@@ -7,25 +8,78 @@ import pytest
 
 from skchaosprune.cli import main
 
+FAST = ["--hidden", "4", "--epochs", "12", "--window", "30", "--maxlag", "3", "--lr", "0.05"]
 
-def test_demo_prints_test_accuracy(capsys):
-    assert main(["demo", "--dataset", "iris", "--epochs", "30", "--hidden", "6"]) == 0
+
+def test_demo_prints_one_table_with_every_method(capsys, tmp_path):
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--dataset", "iris", "--quiet", "--json", str(out_json), *FAST]) == 0
     out = capsys.readouterr().out
-    assert "dense 4-6-3 MLP" in out
-    accuracy = float(out.split("test accuracy")[1])
-    assert accuracy >= 0.9
+    assert "sklearn iris: 4-4-3 sigmoid MLP" in out
+    for method in ("dense", "chaos_ft", "chaos_pt", "magnitude", "random"):
+        assert f" {method} " in out
+    for column in ("accuracy", "macro F1", "pruned %", "FLOPs", "epochs to bench", "fit s"):
+        assert column in out
+    payload = json.loads(out_json.read_text())
+    rows = {row["method"]: row for row in payload["rows"]}
+    assert set(rows) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    # The baselines prune as much as the chaos-causal FT mask.
+    assert rows["magnitude"]["sparsity"] == rows["chaos_ft"]["sparsity"]
+    assert rows["random"]["sparsity"] == rows["chaos_ft"]["sparsity"]
+    assert rows["dense"]["sparsity"] == 0.0 and rows["dense"]["flops"] == 2 * (16 + 12) + 4 + 3
 
 
-def test_module_entry_point_and_bad_arguments():
+def test_demo_on_a_csv_file(capsys, tmp_path):
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    path = tmp_path / "iris.csv"
+    frame.to_csv(path, index=False)
+    assert main(["demo", "--csv", str(path), "--target", "target", "--quiet", *FAST]) == 0
+    assert "chaos_ft" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["demo", "--csv", "/nonexistent/file.csv", "--target", "y"], "cannot read /nonexistent/file.csv"),
+    (["demo", "--csv", "{csv}"], "--csv needs --target"),
+    (["demo", "--csv", "{csv}", "--target", "nope"], "has no column 'nope'"),
+    (["demo", "--epochs", "0"], "--epochs must be at least 1"),
+    (["demo", "--dataset", "iris", "--epochs", "1", "--quiet"], "too short for chaos-causal pruning"),
+    (["reproduce", "--data-dir", "/nonexistent", "--datasets", "banknote"], "binary_banknote.csv"),
+    (["reproduce", "--data-dir", "/nonexistent", "--datasets", "mnist"], "unknown dataset"),
+])
+def test_errors_are_one_line_without_traceback(argv, message, tmp_path, capsys):
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,b,y\n1,2,0\n3,4,1\n")
+    argv = [a.replace("{csv}", str(csv)) for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and err.startswith("skchaosprune: error:")
+
+
+def test_bad_arguments_exit_2_in_one_line():
     run = subprocess.run([sys.executable, "-m", "skchaosprune", "demo", "--dataset", "nope"],
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert "invalid choice: 'nope'" in run.stderr
-    assert "Traceback" not in run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
 
 
-def test_help_lists_demo(capsys):
+def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
     assert exc.value.code == 0
-    assert "demo" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "demo" in out and "reproduce" in out
+
+
+def test_reproduce_on_the_paper_data(data_dir, capsys, tmp_path):
+    out_json = tmp_path / "rep.json"
+    code = main(["reproduce", "--data-dir", str(data_dir), "--datasets", "banknote",
+                 "--seeds", "2", "--quiet", "--json", str(out_json)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "banknote" in out and "chaos_pt" in out and "+/-" in out
+    payload = json.loads(out_json.read_text())
+    assert {row["seed"] for row in payload["rows"]} == {0, 1}
