@@ -330,7 +330,7 @@ class _Fast(NamedTuple):
     """Shared, target-only inputs of the compiled fast path (all lags)."""
 
     yt: np.ndarray  # centred, scaled target
-    WT: np.ndarray  # (T, rows): lagged cross-sum columns, then b columns per lag
+    W: np.ndarray  # (rows, T): lagged cross-sum rows, then b rows per lag
     rinvt: np.ndarray  # (maxlag, maxlag+1, maxlag+1), R^-T per lag
     ssr_r: np.ndarray
     tss: np.ndarray
@@ -381,7 +381,7 @@ def _fast_shared(y, maxlag):
         for k in range(1, lag + 1):  # b_k = sum_t e[t-lag] x[t-k]
             W[row, lag - k : T - k] = e
             row += 1
-    return _Fast(yt, np.ascontiguousarray(W.T), rinvt, ssr_r, tss, nrinv, nxr, de, ok)
+    return _Fast(yt, W, rinvt, ssr_r, tss, nrinv, nxr, de, ok)
 
 
 def _fast_block(S, maxlag, fast, restricted):
@@ -393,15 +393,15 @@ def _fast_block(S, maxlag, fast, restricted):
     in_main = threading.current_thread() is threading.main_thread()
     kernel = fast_granger if in_main else fast_granger_serial
     T, m = S.shape
-    Sc = S - S.mean(axis=0)
-    scale = np.sqrt(np.mean(Sc * Sc, axis=0))
+    xs = S - S.mean(axis=0)
+    scale = np.sqrt(np.einsum("tm,tm->m", xs, xs) / T)
     tiny = scale * np.sqrt(T) < 1e-8 * max(rr.smax for rr in restricted)
     scale[scale == 0] = 1.0
-    xt = np.ascontiguousarray((Sc / scale).T)
-    F = xt @ fast.WT
+    xs /= scale
+    F = fast.W @ xs
     out = [np.zeros((maxlag, m)) for _ in range(4)]
     flag = np.zeros((maxlag, m), dtype=np.int8)
-    kernel(xt, fast.yt, F, fast.rinvt, fast.ssr_r, fast.tss, fast.nrinv,
+    kernel(xs, fast.yt, F, fast.rinvt, fast.ssr_r, fast.tss, fast.nrinv,
            fast.nxr, fast.de, maxlag, *out, flag, max(1, -(-m // _CHUNK)))
     flag = flag.astype(bool) | tiny[None, :] | ~fast.ok[:, None]
     return (*out, flag)

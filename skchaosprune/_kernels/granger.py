@@ -46,14 +46,16 @@ def _cross_range(y, x, fyx, maxlag, T, i, k, lag):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _sources(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+def _sources(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
              expl, ssru, dexpl, dssr, flag):
     """Sources ``j0 .. j1-1``, one at a time: the readable twin of :func:`_chunk`.
 
     Not used by :func:`fast_granger`; the tests check that both agree.
     """
-    T = xt.shape[1]
+    T = xs.shape[0]
     M = maxlag
+    x = np.empty(T)
+    fyx = np.empty(F.shape[0])
     A = np.zeros((M, M))
     Bt = np.zeros((M, M))
     cB = np.zeros(M)
@@ -66,8 +68,10 @@ def _sources(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     beta = np.zeros(M)
     fxx = np.zeros(M)
     for j in range(j0, j1):
-        x = xt[j]
-        fyx = F[j]
+        for t in range(T):
+            x[t] = xs[t, j]
+        for r in range(F.shape[0]):
+            fyx[r] = F[r, j]
         nx2 = 0.0
         sx = 0.0
         for s in range(T):
@@ -155,7 +159,7 @@ def _sources(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                 continue
             # z = L^-1 b, beta = L^-T z, Li = L^-1
             for k in range(l):
-                v = F[j, boff + k]
+                v = fyx[boff + k]
                 for c in range(k):
                     v -= L[k, c] * z[c]
                 z[k] = v / L[k, k]
@@ -228,7 +232,7 @@ def _cross_chunk(y, xc, Fc, out, maxlag, T, i, k, lag):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
-def _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
            expl, ssru, dexpl, dssr, flag):
     """Sources ``j0 .. j1-1`` of :func:`fast_granger`, vectorised across them.
 
@@ -236,18 +240,18 @@ def _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     source index innermost so that every small-matrix operation runs as a
     SIMD loop over the sources of the chunk.
     """
-    T = xt.shape[1]
+    T = xs.shape[0]
     M = maxlag
     n = j1 - j0
-    rows = F.shape[1]
+    rows = F.shape[0]
     xc = np.empty((T, n))
-    for s in range(n):
-        for t in range(T):
-            xc[t, s] = xt[j0 + s, t]
+    for t in range(T):
+        for s in range(n):
+            xc[t, s] = xs[t, j0 + s]
     Fc = np.empty((rows, n))
-    for s in range(n):
-        for r in range(rows):
-            Fc[r, s] = F[j0 + s, r]
+    for r in range(rows):
+        for s in range(n):
+            Fc[r, s] = F[r, j0 + s]
     nx2 = np.zeros(n)
     sx = np.zeros(n)
     for t in range(T):
@@ -426,15 +430,15 @@ def _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
 
 
 @njit(cache=True, parallel=True)
-def fast_granger(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+def fast_granger(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                  expl, ssru, dexpl, dssr, flag, n_chunks):
     """Explained sums of squares and their error bounds, all sources, all lags.
 
     Parameters
     ----------
-    xt : (m, T) centred, scaled sources (one row per source).
+    xs : (T, m) centred, scaled sources (one column per source).
     y : (T,) centred, scaled target.
-    F : (m, 2*maxlag - 1 + maxlag*(maxlag+1)/2) BLAS products: full lagged
+    F : (2*maxlag - 1 + maxlag*(maxlag+1)/2, m) BLAS products: full lagged
         cross sums ``sum_s y[s+dd] x[s]`` for ``dd = -(maxlag-1) .. maxlag-1``,
         then ``b`` for lag 1, lag 2 (2 entries), ...
     rinvt : (maxlag, maxlag+1, maxlag+1) ``R^-T`` (lower triangular) of each
@@ -449,30 +453,30 @@ def fast_granger(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     n_chunks : number of slices of sources, run in parallel, each vectorised
         across its sources (a source's arithmetic does not depend on the split).
     """
-    m = xt.shape[0]
+    m = xs.shape[1]
     n_chunks = max(1, min(m, n_chunks))
     for c in prange(n_chunks):
         j0 = (m * c) // n_chunks
         j1 = (m * (c + 1)) // n_chunks
         if j1 > j0:
-            _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+            _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                    expl, ssru, dexpl, dssr, flag)
     return 0
 
 
 @njit(cache=True)
-def fast_granger_serial(xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+def fast_granger_serial(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                         expl, ssru, dexpl, dssr, flag, n_chunks):
     """:func:`fast_granger` on one thread (same results): for callers outside
     the main thread, where Numba's default (workqueue) threading layer must
     not be entered concurrently."""
-    m = xt.shape[0]
+    m = xs.shape[1]
     n_chunks = max(1, min(m, n_chunks))
     for c in range(n_chunks):
         j0 = (m * c) // n_chunks
         j1 = (m * (c + 1)) // n_chunks
         if j1 > j0:
-            _chunk(j0, j1, xt, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+            _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                    expl, ssru, dexpl, dssr, flag)
     return 0
 
@@ -481,16 +485,16 @@ def warmup():
     """Compile :func:`fast_granger` on a tiny problem."""
     M, T, m = 2, 12, 2
     rng = np.random.default_rng(0)
-    xt = rng.normal(size=(m, T))
+    xs = rng.normal(size=(T, m))
     y = rng.normal(size=T)
-    F = rng.normal(size=(m, 2 * M - 1 + M * (M + 1) // 2))
+    F = rng.normal(size=(2 * M - 1 + M * (M + 1) // 2, m))
     rinvt = np.zeros((M, M + 1, M + 1))
     for lag in range(M):
         rinvt[lag] = np.eye(M + 1)
     ones = np.ones(M)
     out = [np.zeros((M, m)) for _ in range(4)]
     flag = np.zeros((M, m), dtype=np.int8)
-    args = (xt, y, F, rinvt, ones * T, ones * T, ones, ones, ones * 0.0, M, *out, flag)
+    args = (xs, y, F, rinvt, ones * T, ones * T, ones, ones, ones * 0.0, M, *out, flag)
     fast_granger(*args, 2)
     fast_granger_serial(*args, 2)
     _sources(0, m, *args)
