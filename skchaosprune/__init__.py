@@ -15,8 +15,13 @@ The public pieces:
   sources at once (statsmodels' ``grangercausalitytests``, batched).
 """
 
-from ._mlp import DenseMLPClassifier, DenseMLPRegressor
+from ._mlp import ConstantRiskWarning, DenseMLPClassifier, DenseMLPRegressor
 from ._transformer import CausalPruningTransformer
 
-__all__ = ["CausalPruningTransformer", "DenseMLPClassifier", "DenseMLPRegressor"]
+__all__ = [
+    "CausalPruningTransformer",
+    "ConstantRiskWarning",
+    "DenseMLPClassifier",
+    "DenseMLPRegressor",
+]
 __version__ = "0.1.0.dev0"
