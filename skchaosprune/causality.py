@@ -77,6 +77,19 @@ class GrangerResult(NamedTuple):
         ``pvalues`` when ``multitest is None``).
     test, maxlag, reduce, on_infeasible, multitest
         The arguments used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> y, X = rng.normal(size=60), rng.normal(size=(60, 4))
+    >>> res = granger_pvalues(y, X, maxlag=2, multitest="fdr_bh")
+    >>> res.pvalues.shape, res.lags.shape, res.test, res.multitest
+    ((4,), (4,), 'ssr_chi2test', 'fdr_bh')
+    >>> bool(np.all(res.pvalues >= res.uncorrected_pvalues))
+    True
+    >>> granger_pvalues(y, X, maxlag=2, reduce=None).statistics.shape
+    (4, 2)
     """
 
     pvalues: np.ndarray
@@ -512,14 +525,16 @@ def granger_pvalues(
         Passed to ``multipletests``; only the two-stage FDR methods' corrected
         p-values depend on it.
     block_size : int, default=2048
-        Sources processed at once (bounds memory to about
-        ``block_size * T * (maxlag + 8) * 8`` bytes).
+        Sources processed at once: working memory is about
+        ``block_size * (3 T + 3 maxlag^2) * 8`` bytes, plus up to
+        ``256 * T * (2 maxlag + 1) * 24`` bytes when the exact path runs.
     method : {'auto', 'exact'}, default='auto'
         ``'auto'``: the compiled Cholesky fast path wherever its a-posteriori
         bound on the p-value error is below ``1e-9`` (and the problem is
-        clearly full rank and clearly not a perfect fit), the exact
-        QR/SVD path for everything else. ``'exact'``: the exact path for
-        every source (slower; for checking).
+        clearly full rank and clearly not a perfect fit), statsmodels'
+        own algorithm (pinv by SVD), batched, for everything else.
+        ``'exact'``: the latter for every source (about 100 times slower;
+        for checking).
 
     Returns
     -------
@@ -558,6 +573,10 @@ def granger_pvalues(
     arithmetic, whose computed value is rounding noise of order
     ``nobs * eps`` (moving a lag-1 chi-square p-value by up to ~1e-7).
 
+    The compiled kernel runs on all of Numba's threads when called from the
+    main thread, and on one thread otherwise (Numba's default threading
+    layer must not be entered from two threads at once).
+
     Examples
     --------
     >>> import numpy as np
@@ -577,6 +596,8 @@ def granger_pvalues(
     (3, 3)
     """
     y, X, maxlag = _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest)
+    if multitest is not None and not (0.0 < float(alpha) < 1.0):
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
     if method not in ("auto", "exact"):
         raise ValueError(f"method must be 'auto' or 'exact', got {method!r}.")
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:

@@ -285,6 +285,8 @@ def test_target_constant_lag_columns_make_all_infeasible():
         ({"on_infeasible": "drop"}, "on_infeasible"),
         ({"multitest": "nope"}, "multitest must be"),
         ({"block_size": 0}, "block_size"),
+        ({"method": "fast"}, "method must be"),
+        ({"multitest": "fdr_bh", "alpha": 1.5}, "alpha must be"),
     ],
 )
 def test_bad_arguments(kwargs, match):
