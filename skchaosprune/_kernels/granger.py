@@ -4,7 +4,8 @@ For every source and every lag ``l = 1 .. maxlag`` the kernel assembles the
 Frisch-Waugh-Lovell problem of :mod:`skchaosprune.causality` from lagged
 sums, solves it by Cholesky, and returns the explained sum of squares with a
 first-order bound on its rounding error, or a flag that sends the
-(source, lag) to the exact QR path.
+(source, lag) to the exact path (statsmodels' algorithm, in
+:mod:`skchaosprune.causality`).
 
 Notation (all series centred and scaled by the caller): ``x`` the source,
 ``y`` the target, rows ``t = l .. T-1``.
@@ -18,6 +19,11 @@ Notation (all series centred and scaled by the caller): ``x`` the source,
 
 The sums over rows are updated from lag to lag (one row leaves, one lag
 column enters), from full lagged sums computed once per source.
+
+:func:`fast_granger` (parallel over chunks of 64 sources, each chunk
+vectorised across its sources by :func:`_chunk`) is the entry point;
+:func:`fast_granger_serial` is the same on one thread, and :func:`_sources`
+the readable one-source-at-a-time twin that the tests compare against.
 
 Nothing here imports scikit-learn.
 """
