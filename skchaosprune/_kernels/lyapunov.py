@@ -40,6 +40,10 @@ STATUS_UNDEFINED = 2  # some curve[k], k <= fit_steps, has no pair: exponent 0
 # row by row, so a block of adjacent columns reads whole cache lines.
 _BLOCK = 16
 
+# Array indices known to be >= 0, cast to unsigned so that numba emits no
+# negative-index wraparound code in the hot loops.
+_U = np.uint64
+
 # Candidates whose distances are computed together in the neighbour scan.
 _SCAN = 4
 
@@ -58,7 +62,7 @@ def _rescale(x, y, n):
     lo = x[0]
     hi = x[0]
     for i in range(1, n):
-        v = x[i]
+        v = x[_U(i)]
         if v < lo:
             lo = v
         if v > hi:
@@ -66,7 +70,7 @@ def _rescale(x, y, n):
     span = hi - lo
     if span > 0.0:
         for i in range(n):
-            y[i] = (x[i] - lo) / span
+            y[_U(i)] = (x[_U(i)] - lo) / span
     return span
 
 
@@ -139,12 +143,12 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
         cnt[b] = 0
     crowded = False
     for i in range(n):
-        b = int(y[i] * n)
+        b = int(y[_U(i)] * n)
         if b >= n:
             b = n - 1
-        bucket[i] = b
-        cnt[b + 1] += 1
-        if cnt[b + 1] > 32:
+        bucket[_U(i)] = b
+        cnt[_U(b + 1)] += 1
+        if cnt[_U(b + 1)] > 32:
             crowded = True
     if crowded:
         _sort_indices(y, n, order, bucket)
@@ -152,25 +156,25 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
             keys[r] = y[order[r]]
         return
     for b in range(n):
-        cnt[b + 1] += cnt[b]
+        cnt[_U(b + 1)] += cnt[_U(b)]
     for i in range(n):
-        b = bucket[i]
-        pos = cnt[b]
-        cnt[b] = pos + 1
-        order[pos] = i
-        keys[pos] = y[i]
+        b = bucket[_U(i)]
+        pos = cnt[_U(b)]
+        cnt[_U(b)] = pos + 1
+        order[_U(pos)] = i
+        keys[_U(pos)] = y[_U(i)]
     for i in range(1, n):
-        key = keys[i]
-        if keys[i - 1] <= key:
+        key = keys[_U(i)]
+        if keys[_U(i - 1)] <= key:
             continue
-        v = order[i]
+        v = order[_U(i)]
         k = i - 1
-        while k >= 0 and keys[k] > key:
-            keys[k + 1] = keys[k]
-            order[k + 1] = order[k]
+        while k >= 0 and keys[_U(k)] > key:
+            keys[_U(k + 1)] = keys[_U(k)]
+            order[_U(k + 1)] = order[_U(k)]
             k -= 1
-        keys[k + 1] = key
-        order[k + 1] = v
+        keys[_U(k + 1)] = key
+        order[_U(k + 1)] = v
 
 
 @njit(cache=True)
@@ -202,10 +206,10 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     _sort_keys(y, n_cand, order, keys, bucket, cnt)
     # coordinate q >= 1 of the candidate of rank r: vecs[(q - 1) * n_cand + r]
     for r in range(n_cand):
-        j = order[r]
-        rank[j] = r
+        j = order[_U(r)]
+        rank[_U(j)] = r
         for q in range(1, dim):
-            vecs[(q - 1) * n_cand + r] = y[j + q * delay]
+            vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
     r_lo = 0
     r_hi = 0
     prod0 = 1.0
@@ -215,9 +219,9 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     shift1 = 0
     count1 = 0
     for n in range(n_ref):
-        p = rank[n]
-        yn = keys[p]
-        v1 = vecs[p] if dim > 1 else 0.0
+        p = rank[_U(n)]
+        yn = keys[_U(p)]
+        v1 = vecs[_U(p)] if dim > 1 else 0.0
         best = 1.0
         # Outwards from p on each side, _SCAN candidates at a time: their
         # distances are independent (no branch on each; invalid ones, D = 0
@@ -228,7 +232,7 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
             step = 1 if side == 0 else -1
             r = p + step
             while r >= 0 and r < n_cand:
-                e = keys[r] - yn
+                e = keys[_U(r)] - yn
                 if e * e > best:
                     break
                 m = np.inf
@@ -236,42 +240,42 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
                 if last >= 0 and last < n_cand:
                     for t in range(_SCAN):
                         rr = r + t * step
-                        e = keys[rr] - yn
+                        e = keys[_U(rr)] - yn
                         d = e * e
                         if dim == 2:  # the usual case, without an inner loop
-                            e = vecs[rr] - v1
+                            e = vecs[_U(rr)] - v1
                             d += e * e
                         else:
                             for q in range(1, dim):
                                 base = (q - 1) * n_cand
-                                e = vecs[base + rr] - vecs[base + p]
+                                e = vecs[_U(base + rr)] - vecs[_U(base + p)]
                                 d += e * e
                         bad = d == 0.0
                         if theiler > 0:
-                            bad = bad | (abs(n - order[rr]) <= theiler)
+                            bad = bad | (abs(n - order[_U(rr)]) <= theiler)
                         if bad:
                             d = np.inf
-                        dist[rr] = d
+                        dist[_U(rr)] = d
                         m = min(m, d)
                     r += _SCAN * step
                 else:
                     while r >= 0 and r < n_cand:
-                        e = keys[r] - yn
+                        e = keys[_U(r)] - yn
                         d = e * e
                         if dim == 2:  # the usual case, without an inner loop
-                            e = vecs[r] - v1
+                            e = vecs[_U(r)] - v1
                             d += e * e
                         else:
                             for q in range(1, dim):
                                 base = (q - 1) * n_cand
-                                e = vecs[base + r] - vecs[base + p]
+                                e = vecs[_U(base + r)] - vecs[_U(base + p)]
                                 d += e * e
                         bad = d == 0.0
                         if theiler > 0:
-                            bad = bad | (abs(n - order[r]) <= theiler)
+                            bad = bad | (abs(n - order[_U(r)]) <= theiler)
                         if bad:
                             d = np.inf
-                        dist[r] = d
+                        dist[_U(r)] = d
                         m = min(m, d)
                         r += step
                 best = min(best, m)
@@ -284,8 +288,8 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         bj = -1
         if best < 1.0:
             for r in range(r_lo, r_hi):
-                if r != p and dist[r] == best and order[r] > bj:
-                    bj = order[r]
+                if r != p and dist[_U(r)] == best and order[_U(r)] > bj:
+                    bj = order[_U(r)]
         if bj < 0:
             continue
         # k = 0: D(n, j*) is best itself (same sum, same order); > 0
@@ -298,7 +302,7 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         if k_max >= 1:
             d = 0.0
             for q in range(dim):
-                e = y[n + 1 + q * delay] - y[bj + 1 + q * delay]
+                e = y[_U(n + 1 + q * delay)] - y[_U(bj + 1 + q * delay)]
                 d += e * e
             if d > 0.0:
                 prod1 *= d
@@ -312,7 +316,7 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         for k in range(2, k_max + 1):
             d = 0.0
             for q in range(dim):
-                e = y[n + k + q * delay] - y[bj + k + q * delay]
+                e = y[_U(n + k + q * delay)] - y[_U(bj + k + q * delay)]
                 d += e * e
             if d > 0.0:
                 prod = sums[k] * d
@@ -434,9 +438,9 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
         for w in range(n_win):
             st = starts[w]
             for r in range(window):
-                row = data[st + r]
+                row = data[_U(st + r)]
                 for q in range(nb):
-                    xbuf[q, r] = row[s0 + q]
+                    xbuf[_U(q), _U(r)] = row[_U(s0 + q)]
             for q in range(nb):
                 le, code = _window_exponent(
                     xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
