@@ -178,46 +178,13 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
 
 
 @njit(cache=True)
-def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
-                bucket, cnt, keys, vecs, dist, sums, counts, shifts):
-    """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
-
-    ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
-    accumulated as a product of the distances, kept in range by exact
-    power-of-two rescaling (``shifts``), and one logarithm per step at the
-    end: a logarithm per pair would dominate the cost of a window.
-
-    Scratch (length >= n_points): ``order``, ``rank``, ``bucket`` (int64),
-    ``keys`` (float64), ``cnt`` (int64, n_points + 1), ``vecs`` (float64,
-    n_points * dim; the candidates' delay vectors in sorted order, so
-    that the scan reads memory sequentially), ``dist`` (float64).
+def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
+             nbr, nbd):
+    """Neighbour nbr[n] (-1: none) and its distance nbd[n] of every
+    reference point, from the candidates sorted by first coordinate
+    (``keys``, ``order``, ``rank``) and their other coordinates
+    (``vecs[(q - 1) * n_cand + rank]``); ``dist`` is scratch.
     """
-    n_vec = n_points - (dim - 1) * delay
-    n_cand = n_vec - steps
-    n_ref = n_cand - theiler
-    for k in range(k_max + 1):
-        sums[k] = 1.0
-        counts[k] = 0
-        shifts[k] = 0
-    if n_ref <= 0:
-        for k in range(k_max + 1):
-            sums[k] = 0.0
-        return
-    _sort_keys(y, n_cand, order, keys, bucket, cnt)
-    # coordinate q >= 1 of the candidate of rank r: vecs[(q - 1) * n_cand + r]
-    for r in range(n_cand):
-        j = order[_U(r)]
-        rank[_U(j)] = r
-        for q in range(1, dim):
-            vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
-    r_lo = 0
-    r_hi = 0
-    prod0 = 1.0
-    shift0 = 0
-    count0 = 0
-    prod1 = 1.0
-    shift1 = 0
-    count1 = 0
     for n in range(n_ref):
         p = rank[_U(n)]
         yn = keys[_U(p)]
@@ -290,10 +257,155 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
             for r in range(r_lo, r_hi):
                 if r != p and dist[_U(r)] == best and order[_U(r)] > bj:
                     bj = order[_U(r)]
+        nbr[_U(n)] = bj
+        nbd[_U(n)] = best
+
+
+@njit(cache=True)
+def _nearest_2d(n_ref, n_cand, theiler, order, rank, keys, vecs, dist, nbr,
+                nbd):
+    """_nearest for dim = 2 (the paper's setting), written out flat."""
+    for n in range(n_ref):
+        p = rank[_U(n)]
+        yn = keys[_U(p)]
+        v1 = vecs[_U(p)]
+        best = 1.0
+        # larger first coordinates
+        r = p + 1
+        while r < n_cand:
+            e = keys[_U(r)] - yn
+            if e * e > best:
+                break
+            m = np.inf
+            if r + _SCAN <= n_cand:
+                for t in range(_SCAN):
+                    rr = r + t
+                    e = keys[_U(rr)] - yn
+                    d = e * e
+                    e = vecs[_U(rr)] - v1
+                    d += e * e
+                    bad = d == 0.0
+                    if theiler > 0:
+                        bad = bad | (abs(n - order[_U(rr)]) <= theiler)
+                    if bad:
+                        d = np.inf
+                    dist[_U(rr)] = d
+                    m = min(m, d)
+                r += _SCAN
+            else:
+                while r < n_cand:
+                    e = keys[_U(r)] - yn
+                    d = e * e
+                    e = vecs[_U(r)] - v1
+                    d += e * e
+                    bad = d == 0.0
+                    if theiler > 0:
+                        bad = bad | (abs(n - order[_U(r)]) <= theiler)
+                    if bad:
+                        d = np.inf
+                    dist[_U(r)] = d
+                    m = min(m, d)
+                    r += 1
+            best = min(best, m)
+        r_hi = r
+        # smaller first coordinates
+        r = p - 1
+        while r >= 0:
+            e = keys[_U(r)] - yn
+            if e * e > best:
+                break
+            m = np.inf
+            if r - _SCAN >= -1:
+                for t in range(_SCAN):
+                    rr = r - t
+                    e = keys[_U(rr)] - yn
+                    d = e * e
+                    e = vecs[_U(rr)] - v1
+                    d += e * e
+                    bad = d == 0.0
+                    if theiler > 0:
+                        bad = bad | (abs(n - order[_U(rr)]) <= theiler)
+                    if bad:
+                        d = np.inf
+                    dist[_U(rr)] = d
+                    m = min(m, d)
+                r -= _SCAN
+            else:
+                while r >= 0:
+                    e = keys[_U(r)] - yn
+                    d = e * e
+                    e = vecs[_U(r)] - v1
+                    d += e * e
+                    bad = d == 0.0
+                    if theiler > 0:
+                        bad = bad | (abs(n - order[_U(r)]) <= theiler)
+                    if bad:
+                        d = np.inf
+                    dist[_U(r)] = d
+                    m = min(m, d)
+                    r -= 1
+            best = min(best, m)
+        r_lo = r + 1
+        bj = -1
+        if best < 1.0:
+            for r in range(r_lo, r_hi):
+                if r != p and dist[_U(r)] == best and order[_U(r)] > bj:
+                    bj = order[_U(r)]
+        nbr[_U(n)] = bj
+        nbd[_U(n)] = best
+
+
+@njit(cache=True)
+def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
+                bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts):
+    """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
+
+    ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
+    accumulated as a product of the distances, kept in range by exact
+    power-of-two rescaling (``shifts``), and one logarithm per step at the
+    end: a logarithm per pair would dominate the cost of a window.
+
+    Scratch (length >= n_points): ``order``, ``rank``, ``bucket``, ``nbr``
+    (int64), ``keys``, ``dist``, ``nbd`` (float64), ``cnt`` (int64,
+    n_points + 1), ``vecs`` (float64, n_points * dim: the candidates'
+    coordinates 1 .. dim-1 in sorted order, coordinate by coordinate, so
+    that the scan reads memory sequentially).
+    """
+    n_vec = n_points - (dim - 1) * delay
+    n_cand = n_vec - steps
+    n_ref = n_cand - theiler
+    for k in range(k_max + 1):
+        sums[k] = 1.0
+        counts[k] = 0
+        shifts[k] = 0
+    if n_ref <= 0:
+        for k in range(k_max + 1):
+            sums[k] = 0.0
+        return
+    _sort_keys(y, n_cand, order, keys, bucket, cnt)
+    for r in range(n_cand):
+        j = order[_U(r)]
+        rank[_U(j)] = r
+        for q in range(1, dim):
+            vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
+    if dim == 2:
+        _nearest_2d(n_ref, n_cand, theiler, order, rank, keys, vecs, dist,
+                    nbr, nbd)
+    else:
+        _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
+                 nbr, nbd)
+    prod0 = 1.0
+    shift0 = 0
+    count0 = 0
+    prod1 = 1.0
+    shift1 = 0
+    count1 = 0
+    for n in range(n_ref):
+        bj = nbr[_U(n)]
         if bj < 0:
             continue
         # k = 0: D(n, j*) is best itself (same sum, same order); > 0
-        prod0 *= best
+        prod0 *= nbd[_U(n)]
         if prod0 < _TINY:
             prod0 *= _SCALE_UP
             shift0 -= _SHIFT
@@ -371,10 +483,12 @@ def _scratch(n, dim, steps):
     keys = np.empty(n)
     vecs = np.empty(n * dim)
     dist = np.empty(n)
+    nbr = np.empty(n, dtype=np.int64)
+    nbd = np.empty(n)
     sums = np.empty(steps + 1)
     counts = np.empty(steps + 1, dtype=np.int64)
     shifts = np.empty(steps + 1, dtype=np.int64)
-    return order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts
+    return order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts
 
 
 @njit(cache=True)
@@ -386,9 +500,9 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts = _scratch(n, dim, steps)
+    order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(n, dim, steps)
     _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
-                cnt, keys, vecs, dist, sums, counts, shifts)
+                cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts)
     curve = np.empty(steps + 1)
     for k in range(steps + 1):
         curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
@@ -398,7 +512,7 @@ def divergence_curve(x, dim, delay, steps, theiler):
 @njit(cache=True)
 def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
                      min_range, order, rank, bucket, cnt, keys, vecs, dist,
-                     sums, counts, shifts):
+                     nbr, nbd, sums, counts, shifts):
     """(exponent, status) of one gathered window x[:n].
 
     Only curve[0..fit_steps] is computed: the later steps do not enter the
@@ -408,7 +522,7 @@ def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
     if not (span >= min_range) or span == 0.0:
         return 0.0, STATUS_STATIC
     _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank,
-                bucket, cnt, keys, vecs, dist, sums, counts, shifts)
+                bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts)
     le = _slope(sums, counts, fit_steps)
     if np.isnan(le):
         return 0.0, STATUS_UNDEFINED
@@ -433,7 +547,7 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
         nb = min(_BLOCK, n_series - s0)
         xbuf = np.empty((_BLOCK, window))
         y = np.empty(window)
-        order, rank, bucket, cnt, keys, vecs, dist, sums, counts, shifts = _scratch(
+        order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(
             window, dim, steps)
         for w in range(n_win):
             st = starts[w]
@@ -445,7 +559,7 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
                 le, code = _window_exponent(
                     xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
                     min_range, order, rank, bucket, cnt, keys, vecs, dist,
-                    sums, counts, shifts)
+                    nbr, nbd, sums, counts, shifts)
                 out[w, s0 + q] = le
                 status[w, s0 + q] = code
 
