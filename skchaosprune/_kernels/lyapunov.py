@@ -45,7 +45,7 @@ _BLOCK = 16
 _U = np.uint64
 
 # Candidates whose distances are computed together in the neighbour scan.
-_SCAN = 4
+_SCAN = 8
 
 # Exact power-of-two rescaling of the running products of distances.
 _SHIFT = 256
