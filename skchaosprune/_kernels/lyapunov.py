@@ -16,13 +16,24 @@ Theiler window ``t``:
    ``0.5 ln D`` to ``sums[k]`` and one to ``counts[k]``.
 
 Nearest neighbours are found exactly without the O(L^2) scan: the candidates
-are sorted by their first coordinate, and from each reference point the scan
-runs outwards in that order until the squared gap in the first coordinate
-alone exceeds the best distance found so far.  Floating-point subtraction
-and squaring are monotone, and ``D`` is accumulated starting from that same
-squared gap, so the early stop never skips a candidate that the brute-force
-scan would accept (ties included: the scan stops only when the gap is
-strictly larger than the best distance).
+are sorted by their first coordinate (a counting sort into L buckets and an
+insertion sort; a merge sort when the values are clustered), and from each
+reference point the scan runs outwards in that order, on each side, in
+blocks of ``_SCAN`` candidates, until a block whose first squared gap in the
+first coordinate alone exceeds the best distance found so far.  Floating-
+point subtraction and squaring are monotone, and ``D`` is accumulated
+starting from that same squared gap, so the stop never skips a candidate
+that the brute-force scan would accept.  Every visited distance is kept, and
+a last pass over the visited candidates picks, among those at the smallest
+distance, the largest index (ties are exact: a tied candidate's gap is at
+most the best distance, so it was visited).  The cost per window is
+O(L log L) for sorting plus, per reference point, the candidates within the
+nearest-neighbour distance in the first coordinate: about 10 per point for
+random-walk-like windows, whatever L (tested exact at L = 2,000).
+
+The curve is accumulated as a product of distances per step (exact
+power-of-two rescaling keeps it in range) and one logarithm per step, which
+agrees with summing ``0.5 ln D`` pair by pair to about 1e-14.
 
 Every series is computed by the same sequential code whatever thread handles
 it, so the parallel kernels give bit-identical results for any thread count.
