@@ -422,14 +422,20 @@ def test_kernel_module_imports_no_sklearn():
     assert "sklearn" not in Path(kernels.__file__).read_text()
 
 
-def test_threads_get_the_same_results():
-    """Outside the main thread the serial kernel runs; same numbers."""
+def test_threads_get_the_same_results(monkeypatch):
+    """Parallel kernel in the main thread, serial one elsewhere; same numbers."""
     from concurrent.futures import ThreadPoolExecutor
+
+    import skchaosprune.causality as causality
 
     rng = np.random.default_rng(14)
     y = rng.normal(size=120)
     X = rng.normal(size=(120, 150))
+    serial = granger_pvalues(y, X, 6, reduce=None)
+    monkeypatch.setattr(causality, "_use_parallel_kernel", lambda: True)
     main = granger_pvalues(y, X, 6, reduce=None)
+    np.testing.assert_allclose(main.pvalues, serial.pvalues, rtol=0, atol=1e-12)
+    monkeypatch.undo()
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(lambda _: granger_pvalues(y, X, 6, reduce=None), range(3)))
     for res in results:
