@@ -21,7 +21,8 @@ Lyapunov exponents.
 
 Conventions shared by every function here:
 
-- Input must be finite: NaN or infinity raises ``ValueError``.
+- Input must be finite: NaN or infinity raises ``ValueError`` (so do
+  magnitudes above 1e307, where ``max - min`` could overflow).
 - Windowing: stride ``h = max(1, round(window * (1 - overlap)))`` with
   Python's built-in ``round`` (round half to even, as ``numpy.round``; for
   ``window=200, overlap=0.1``, ``h = 180``).  Window ``i`` covers steps
@@ -76,6 +77,8 @@ STATUS_UNDEFINED = _k.STATUS_UNDEFINED
 # holds at least one whole window.
 _STREAM_BUDGET = 1 << 22
 _MAX_BATCH_WINDOWS = 64
+# Larger magnitudes could make max - min overflow to infinity.
+_MAX_ABS = 1e307
 
 
 # ---------------------------------------------------------------------------
@@ -140,10 +143,17 @@ def _check_finite(arr, name):
     flat = arr.reshape(arr.shape[0], -1) if arr.ndim > 1 else arr.reshape(-1, 1)
     rows = max(1, _STREAM_BUDGET // max(1, flat.shape[1]))
     for i in range(0, flat.shape[0], rows):
-        if not np.isfinite(flat[i:i + rows]).all():
+        block = flat[i:i + rows]
+        if not np.isfinite(block).all():
             raise ValueError(
                 f"{name} contains NaN or infinity; Lyapunov exponents need "
                 f"finite values (remove or interpolate the non-finite entries)."
+            )
+        if block.size and np.abs(block).max() > _MAX_ABS:
+            raise ValueError(
+                f"{name} has values of magnitude above {_MAX_ABS:g}: the range "
+                f"max - min could overflow; divide the data by a constant "
+                f"first (the exponents do not change)."
             )
 
 
@@ -284,9 +294,10 @@ def divergence_curve(x, dim=2, delay=1, steps=3, theiler=0):
     Raises
     ------
     ValueError
-        If ``x`` is not finite, is constant (it cannot be rescaled; the
-        windowed functions call such a window static and give it exponent
-        0), or is too short for the parameters.
+        If ``x`` is not finite (or has magnitudes above 1e307, where
+        ``max - min`` could overflow), is constant (it cannot be rescaled;
+        the windowed functions call such a window static and give it
+        exponent 0), or is too short for the parameters.
 
     See Also
     --------
@@ -345,7 +356,8 @@ def lyapunov_exponent(x, dim=2, delay=1, steps=3, theiler=0, fit_steps=1,
     Raises
     ------
     ValueError
-        If ``x`` is not finite or too short, or the parameters are invalid.
+        If ``x`` is not finite (or above 1e307 in magnitude) or too short,
+        or the parameters are invalid.
 
     Examples
     --------
@@ -569,8 +581,8 @@ def windowed_lyapunov(trajectory, window=200, overlap=0.1, dim=2, delay=1,
     Raises
     ------
     ValueError
-        On NaN/inf, a window too short for the parameters, or a trajectory
-        shorter than one window.
+        On NaN/inf (or magnitudes above 1e307), a window too short for the
+        parameters, or a trajectory shorter than one window.
 
     Examples
     --------

@@ -548,6 +548,20 @@ def test_min_length_is_tight(p):
                          theiler=p[3])
 
 
+def test_huge_values_raise_instead_of_overflowing():
+    x = np.cumsum(np.random.default_rng(0).normal(size=300))
+    y = x * 1e307
+    with pytest.raises(ValueError, match="overflow"):
+        divergence_curve(y)
+    with pytest.raises(ValueError, match="overflow"):
+        windowed_lyapunov(y[:, None], window=100)
+    with pytest.raises(ValueError, match="overflow"):
+        WindowedLyapunov(window=100).update(y[:, None])
+    # scaled down, the same exponents (1e-300 scale is fine too)
+    np.testing.assert_allclose(lyapunov_exponent(x * 1e300), lyapunov_exponent(x),
+                               atol=1e-9)
+
+
 def test_parameter_errors():
     x = np.random.default_rng(0).normal(size=300)
     with pytest.raises(ValueError, match="fit_steps"):
