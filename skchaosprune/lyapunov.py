@@ -149,7 +149,8 @@ def _check_finite(arr, name):
                 f"{name} contains NaN or infinity; Lyapunov exponents need "
                 f"finite values (remove or interpolate the non-finite entries)."
             )
-        if block.size and np.abs(block).max() > _MAX_ABS:
+        if (block.size and block.dtype.itemsize >= 8
+                and float(np.abs(block).max()) > _MAX_ABS):
             raise ValueError(
                 f"{name} has values of magnitude above {_MAX_ABS:g}: the range "
                 f"max - min could overflow; divide the data by a constant "

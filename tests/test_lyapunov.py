@@ -548,6 +548,21 @@ def test_min_length_is_tight(p):
                          theiler=p[3])
 
 
+def test_float32_and_int_input_without_warnings():
+    rng = np.random.default_rng(5)
+    traj = np.cumsum(rng.normal(size=(500, 4)), axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        le32 = windowed_lyapunov(traj.astype(np.float32), window=100)
+        acc = WindowedLyapunov(window=100).update(traj.astype(np.float32))
+        le_int = windowed_lyapunov(np.round(traj * 100).astype(np.int64), window=100)
+    np.testing.assert_array_equal(le32, acc.exponents_)
+    np.testing.assert_array_equal(
+        le32, windowed_lyapunov(traj.astype(np.float32).astype(np.float64), window=100))
+    np.testing.assert_array_equal(
+        le_int, windowed_lyapunov(np.round(traj * 100), window=100))
+
+
 def test_huge_values_raise_instead_of_overflowing():
     x = np.cumsum(np.random.default_rng(0).normal(size=300))
     y = x * 1e307
