@@ -9,7 +9,7 @@ O(window x n_weights) whatever the number of epochs.
 import numpy as np
 
 from .causality import granger_min_length
-from .lyapunov import WindowedLyapunov, lyapunov_min_length, window_ends, window_stride
+from .lyapunov import WindowedLyapunov, window_ends, window_stride
 
 
 def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
@@ -18,13 +18,9 @@ def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
     Enough rows (initial weights included) for ``granger_min_length(maxlag)``
     windows, each long enough for the Lyapunov parameters.
     """
-    need_len = lyapunov_min_length(dim=dim, delay=delay, steps=steps, theiler=theiler)
-    if window < need_len:
-        raise ValueError(
-            f"window={window} is too short for the Lyapunov parameters "
-            f"(dim={dim}, delay={delay}, steps={steps}, theiler={theiler}): "
-            f"it must be at least {need_len}."
-        )
+    # The accumulator checks the window against the Lyapunov parameters.
+    WindowedLyapunov(window=window, overlap=overlap, dim=dim, delay=delay,
+                     steps=steps, theiler=theiler)
     n_windows = granger_min_length(maxlag)
     rows = (n_windows - 1) * window_stride(window, overlap) + window
     return rows - 1
