@@ -7,8 +7,6 @@ JIT compilation out of the hypothesis tests (which run with
 than the rest.
 """
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -19,13 +17,9 @@ REFERENCE_DIR = SHARED / "reference"
 
 
 def pytest_sessionstart(session):
-    import skchaosprune._kernels as kernels
+    from skchaosprune._kernels import warmup_all
 
-    for info in pkgutil.iter_modules(kernels.__path__):
-        module = importlib.import_module(f"{kernels.__name__}.{info.name}")
-        warm = getattr(module, "warmup", None)
-        if warm is not None:
-            warm()
+    warmup_all()
 
 
 @pytest.fixture
