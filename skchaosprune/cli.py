@@ -177,7 +177,12 @@ def _reproduce(args):
     if unknown:
         raise _Failure(f"unknown dataset(s) {unknown}; choose from {list(PAPER_SETTINGS)}")
     for name in names:  # a missing or unreadable file fails before any work
-        load_paper_dataset(name, args.data_dir)
+        try:
+            load_paper_dataset(name, args.data_dir)
+        except ValueError as exc:
+            files = ", ".join(PAPER_SETTINGS[name].files)
+            raise _Failure(f"cannot read the {name} data ({files}) in {args.data_dir}: "
+                           f"{exc}") from None
     _compile(args)
     bars = _bars(args)
     all_rows = []
@@ -267,7 +272,7 @@ def main(argv=None):
             if getattr(args, name, 1) is not None and getattr(args, name, 1) < 1:
                 raise _Failure(f"--{name.replace('_', '-')} must be at least 1")
         return args.func(args)
-    except (_Failure, ValueError, FileNotFoundError) as exc:
+    except (_Failure, ValueError, OSError) as exc:
         print(f"skchaosprune: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

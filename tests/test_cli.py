@@ -58,6 +58,14 @@ def test_errors_are_one_line_without_traceback(argv, message, tmp_path, capsys):
     assert err.count("\n") == 1 and err.startswith("skchaosprune: error:")
 
 
+def test_unreadable_paper_file(tmp_path, capsys):
+    (tmp_path / "binary_banknote.csv").write_text("not,a\nnumber,table\n")
+    assert main(["reproduce", "--data-dir", str(tmp_path), "--datasets", "banknote"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skchaosprune: error: cannot read the banknote data (binary_banknote.csv)")
+    assert err.count("\n") == 1
+
+
 def test_bad_arguments_exit_2_in_one_line():
     run = subprocess.run([sys.executable, "-m", "skchaosprune", "demo", "--dataset", "nope"],
                          capture_output=True, text=True)
