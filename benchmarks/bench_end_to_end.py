@@ -94,7 +94,6 @@ status is 0 (it is a measurement, not a test).
 
 import argparse
 import os
-import platform
 import sys
 import time
 import warnings
@@ -114,6 +113,7 @@ from statsmodels.tsa.stattools import grangercausalitytests  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from bench_lyapunov import import_nolds  # noqa: E402
+from _common import machine as _machine  # noqa: E402
 from skchaosprune.datasets import load_paper_dataset, paper_estimator  # noqa: E402
 from skchaosprune.lyapunov import windowed_lyapunov  # noqa: E402
 
@@ -127,21 +127,7 @@ VALIDATION = 0.1
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; "
-        f"Python {platform.python_version()}, numpy {np.__version__}, "
-        f"numba {numba.__version__} ({numba.get_num_threads()} threads), "
-        f"scikit-learn {sklearn.__version__}, statsmodels {statsmodels.__version__}"
-    )
+    return _machine(np, numba, sklearn, statsmodels) + f" ({numba.get_num_threads()} numba threads)"
 
 
 def nolds_version():

@@ -36,7 +36,6 @@ not a test).
 
 import argparse
 import os
-import platform
 import sys
 import time
 import warnings
@@ -54,6 +53,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
+from _common import machine as _machine  # noqa: E402
 from skchaosprune import DenseMLPClassifier  # noqa: E402
 from skchaosprune._kernels import mlp as _kernels  # noqa: E402
 
@@ -115,20 +115,7 @@ def warm_up(X, y):
 
 
 def machine():
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; "
-        f"Python {platform.python_version()}, numpy {np.__version__}, "
-        f"numba {numba.__version__}, scikit-learn {sklearn.__version__}"
-    )
+    return _machine(np, numba, sklearn)
 
 
 def main(argv=None):
