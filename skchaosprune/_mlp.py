@@ -402,9 +402,12 @@ class _BaseDenseMLP(BaseEstimator):
         return bool(self.track_dynamics)
 
     def _split(self, X, Y, y):
-        """Hold out the validation split used for the risk series."""
-        measures_risk = self.risk_every is not None or self._tracks()
-        if not measures_risk or self.validation_fraction == 0:
+        """Hold out the validation split used for the risk series.
+
+        Whether to hold out is decided once, by ``fit`` (``_holds_out``), so
+        that ``prune`` retrains on exactly the samples the dense run used.
+        """
+        if not self._holds_out:
             return X, Y, X, Y
         stratify = y if isinstance(self, ClassifierMixin) else None
         try:
@@ -458,6 +461,8 @@ class _BaseDenseMLP(BaseEstimator):
         self._split_seed = rng.randint(np.iinfo(np.int32).max)
         self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
         self._initial_rng_state = self._rng_state.copy()
+        measures_risk = self.risk_every is not None or self._tracks()
+        self._holds_out = measures_risk and self.validation_fraction > 0
         X_tr, Y_tr, X_val, Y_val = self._split(X, Y, y)
         self._initialize(X.shape[1], Y.shape[1], rng)
         self._set_initial_weights(coefs_init, intercepts_init)
@@ -676,6 +681,7 @@ class _BaseDenseMLP(BaseEstimator):
             self._split_seed = rng.randint(np.iinfo(np.int32).max)
             self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
             self._initial_rng_state = self._rng_state.copy()
+            self._holds_out = False  # partial_fit measures the risk on its data
             self._initialize(X.shape[1], Y.shape[1], rng)
             self._set_masks(masks)
             self._start_trajectory()

@@ -130,6 +130,19 @@ def test_baselines_at_matched_sparsity(iris):
     assert (~np.concatenate([m.ravel() for m in exact.masks_])).sum() == round(0.25 * 42)
 
 
+def test_baseline_reprune_retrains_on_the_dense_runs_samples(dense_run, iris):
+    """A magnitude re-prune of a tracked run rewinds onto the same samples
+    and order: with a full mask it reproduces the dense run exactly."""
+    import copy
+
+    X, y = iris
+    est = copy.deepcopy(dense_run).prune(X, y, pruning="magnitude", target_sparsity=0.0)
+    assert est.sparsity_ == 0.0
+    for a, b in zip(est.coefs_, dense_run.coefs_):
+        np.testing.assert_array_equal(a, b)
+    assert est.t_ == dense_run.t_
+
+
 def test_prune_again_reuses_the_dense_run(dense_run, iris):
     import copy
 
