@@ -241,6 +241,7 @@ class _BaseDenseMLP(BaseEstimator):
         self.initial_coefs_ = [c.copy() for c in coefs]
         self.initial_intercepts_ = [b.copy() for b in intercepts]
         self.masks_ = [np.ones(c.shape, dtype=bool) for c in coefs]
+        self._dense_seconds = self._dynamics_seconds = 0.0
         self._reset_progress()
 
     def _reset_progress(self):
@@ -475,7 +476,6 @@ class _BaseDenseMLP(BaseEstimator):
                      "dense_train_score_curve_", "granger_pvalues_", "sparsity_",
                      "pruning_cost_"):
             self.__dict__.pop(name, None)
-        self._dense_seconds = self._dynamics_seconds = 0.0
         start = time.perf_counter()
         if self._tracks():
             what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"

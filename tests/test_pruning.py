@@ -143,6 +143,18 @@ def test_baseline_reprune_retrains_on_the_dense_runs_samples(dense_run, iris):
     assert est.t_ == dense_run.t_
 
 
+def test_prune_after_partial_fit(iris):
+    X, y = iris
+    est = DenseMLPClassifier((5,), random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    est.prune(X, y, pruning="magnitude", target_sparsity=0.5)
+    assert est.sparsity_ == pytest.approx(round(0.5 * 35) / 35)
+    assert est.pruning_cost_["dense_epochs"] == 3
+    with pytest.raises(ValueError, match="needs the dynamics"):
+        est.prune(X, y, pruning="chaos_causal")
+
+
 def test_prune_again_reuses_the_dense_run(dense_run, iris):
     import copy
 
