@@ -75,28 +75,55 @@ def _split_scale(X, y, seed):
 
 
 def _load_csv(path, target, seed):
+    """Numeric feature columns and a label column from a CSV with a header."""
+    import csv
+
     import numpy as np
-    import pandas as pd
 
     try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        with open(path, newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise _Failure(f"cannot read {path}: {exc}") from None
-    if target not in frame.columns:
-        raise _Failure(f"{path} has no column {target!r}; its columns are "
-                       f"{', '.join(map(str, frame.columns))}")
-    y = frame.pop(target).to_numpy()
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if text:
-        raise _Failure(f"non-numeric feature columns {text} in {path}: encode them "
-                       "as numbers first (or drop them)")
-    if frame.isna().any().any() or pd.isna(y).any():
+    if len(rows) < 2:
+        raise _Failure(f"{path} needs a header line and data rows")
+    header, body = rows[0], [r for r in rows[1:] if r]
+    if target not in header:
+        raise _Failure(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
+    if any(len(r) != len(header) for r in body):
+        raise _Failure(f"{path}: every row must have {len(header)} fields, as the header")
+    t = header.index(target)
+    y = np.array([r[t] for r in body])
+    if any(v.strip() == "" for v in y) or any(v.strip() == "" for r in body for v in r):
         raise _Failure(f"{path} has missing values: fill or drop them first")
-    X = frame.to_numpy(dtype=np.float64)
     try:
-        return _split_scale(X, y, seed)
+        X = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in body])
+    except ValueError:
+        text = [c for i, c in enumerate(header) if i != t
+                and not all(_is_number(r[i]) for r in body)]
+        raise _Failure(f"non-numeric feature columns {text} in {path}: encode them "
+                       "as numbers first (or drop them)") from None
+    if not np.isfinite(X).all():
+        raise _Failure(f"{path} has infinite or NaN feature values")
+    labels = y
+    try:
+        labels = y.astype(np.float64)
+        if np.all(labels == np.round(labels)):
+            labels = labels.astype(np.int64)
+    except ValueError:
+        pass  # string labels
+    try:
+        return _split_scale(X, labels, seed)
     except ValueError as exc:
         raise _Failure(f"cannot split {path} for training and testing: {exc}") from None
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class _Failure(Exception):

@@ -39,6 +39,21 @@ def test_demo_on_a_csv_file(capsys, tmp_path):
     assert "chaos_ft" in capsys.readouterr().out
 
 
+def test_demo_csv_errors_name_the_problem(tmp_path, capsys):
+    cases = {
+        "a,b,y\n1,x,0\n3,4,1\n": "non-numeric feature columns ['b']",
+        "a,b,y\n1,,0\n3,4,1\n": "missing values",
+        "a,b,y\n1,2\n3,4,1\n": "every row must have 3 fields",
+        "a,b,y\n": "needs a header line and data rows",
+    }
+    for text, message in cases.items():
+        path = tmp_path / "bad.csv"
+        path.write_text(text)
+        assert main(["demo", "--csv", str(path), "--target", "y", "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("argv, message", [
     (["demo", "--csv", "/nonexistent/file.csv", "--target", "y"], "cannot read /nonexistent/file.csv"),
     (["demo", "--csv", "{csv}"], "--csv needs --target"),
