@@ -435,6 +435,20 @@ def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
             flag[l - 1, j] = 1 if bad else 0
 
 
+@njit(cache=True)
+def _slice(c, n_chunks, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+           expl, ssru, dexpl, dssr, flag):
+    """Slice ``c`` of ``n_chunks`` (sources ``m*c//n_chunks`` up to the next
+    slice) through :func:`_chunk`: the loop body that :func:`fast_granger`
+    (``prange``) and :func:`fast_granger_serial` (``range``) share."""
+    m = xs.shape[1]
+    j0 = (m * c) // n_chunks
+    j1 = (m * (c + 1)) // n_chunks
+    if j1 > j0:
+        _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+               expl, ssru, dexpl, dssr, flag)
+
+
 @njit(cache=True, parallel=True)
 def fast_granger(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                  expl, ssru, dexpl, dssr, flag, n_chunks):
@@ -459,14 +473,10 @@ def fast_granger(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     n_chunks : number of slices of sources, run in parallel, each vectorised
         across its sources (a source's arithmetic does not depend on the split).
     """
-    m = xs.shape[1]
-    n_chunks = max(1, min(m, n_chunks))
+    n_chunks = max(1, min(xs.shape[1], n_chunks))
     for c in prange(n_chunks):
-        j0 = (m * c) // n_chunks
-        j1 = (m * (c + 1)) // n_chunks
-        if j1 > j0:
-            _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
-                   expl, ssru, dexpl, dssr, flag)
+        _slice(c, n_chunks, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+               expl, ssru, dexpl, dssr, flag)
     return 0
 
 
@@ -476,14 +486,10 @@ def fast_granger_serial(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     """:func:`fast_granger` on one thread (same results): for callers outside
     the main thread, where Numba's default (workqueue) threading layer must
     not be entered concurrently."""
-    m = xs.shape[1]
-    n_chunks = max(1, min(m, n_chunks))
+    n_chunks = max(1, min(xs.shape[1], n_chunks))
     for c in range(n_chunks):
-        j0 = (m * c) // n_chunks
-        j1 = (m * (c + 1)) // n_chunks
-        if j1 > j0:
-            _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
-                   expl, ssru, dexpl, dssr, flag)
+        _slice(c, n_chunks, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+               expl, ssru, dexpl, dssr, flag)
     return 0
 
 
