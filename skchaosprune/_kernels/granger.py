@@ -238,6 +238,18 @@ def _cross_chunk(y, xc, Fc, out, maxlag, T, i, k, lag):
 
 
 @njit(cache=True, fastmath=_FASTMATH)
+def _minus_dot(out, g, L, r, k):
+    """out[s] = g[s] - sum_{c<k} L[r, c, s] L[k, c, s] (a Cholesky step of
+    :func:`_chunk`, for every source s of the chunk)."""
+    n = out.shape[0]
+    for s in range(n):
+        out[s] = g[s]
+    for c in range(k):
+        for s in range(n):
+            out[s] -= L[r, c, s] * L[k, c, s]
+
+
+@njit(cache=True, fastmath=_FASTMATH)
 def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
            expl, ssru, dexpl, dssr, flag):
     """Sources ``j0 .. j1-1`` of :func:`fast_granger`, vectorised across them.
@@ -356,11 +368,7 @@ def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                         G[k, jj, s] -= Cc[a, k, s] * Cc[a, jj, s]
         ok[:] = True
         for k in range(l):
-            for s in range(n):
-                v[s] = G[k, k, s]
-            for c in range(k):
-                for s in range(n):
-                    v[s] -= L[k, c, s] * L[k, c, s]
+            _minus_dot(v, G[k, k], L, k, k)
             for s in range(n):
                 # a pivot under 1e-8 of its column's squared norm means near
                 # rank deficiency: the exact path decides
@@ -369,11 +377,7 @@ def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                     v[s] = 1.0
                 L[k, k, s] = np.sqrt(v[s])
             for r2 in range(k + 1, l):
-                for s in range(n):
-                    w[s] = G[k, r2, s]
-                for c in range(k):
-                    for s in range(n):
-                        w[s] -= L[r2, c, s] * L[k, c, s]
+                _minus_dot(w, G[k, r2], L, r2, k)
                 for s in range(n):
                     L[r2, k, s] = w[s] / L[k, k, s]
         # z = L^-1 b, beta = L^-T z, Li = L^-1
