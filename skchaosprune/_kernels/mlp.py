@@ -246,6 +246,96 @@ def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
 
 
 @njit(cache=True)
+def _backward_update_one(A, D, off, weights, biases, mask, use_mask, sizes,
+                         w_off, b_off, lr, hidden):
+    """Backward pass and update for one sample: plain loops on 1-D views.
+
+    The output deltas are in D's last block; the hidden deltas use the
+    weights before this update.
+    """
+    n_layers = sizes.shape[0] - 1
+    for layer in range(n_layers - 1, 0, -1):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+        d_out = D[off[layer + 1]:off[layer + 1] + fan_out]
+        d_in = D[off[layer]:off[layer] + fan_in]
+        a_in = A[off[layer]:off[layer] + fan_in]
+        for i in range(fan_in):
+            base = i * fan_out
+            acc = 0.0
+            for j in range(fan_out):
+                acc += w[base + j] * d_out[j]
+            d_in[i] = acc * _derivative(a_in[i], hidden)
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        size = fan_in * fan_out
+        w = weights[w_off[layer]:w_off[layer] + size]
+        b = biases[b_off[layer]:b_off[layer] + fan_out]
+        d_out = D[off[layer + 1]:off[layer + 1] + fan_out]
+        a_in = A[off[layer]:off[layer] + fan_in]
+        for i in range(fan_in):
+            s = lr * a_in[i]
+            if s != 0.0:
+                base = i * fan_out
+                for j in range(fan_out):
+                    w[base + j] -= s * d_out[j]
+        for j in range(fan_out):
+            b[j] -= lr * d_out[j]
+        if use_mask:
+            _apply_mask(w, mask[w_off[layer]:w_off[layer] + size])
+
+
+@njit(cache=True)
+def _backward_update_block(A, D, off, nb, weights, biases, grad, mask,
+                           use_mask, sizes, w_off, b_off, lr, hidden):
+    """Backward pass and mean-gradient update for nb > 1 samples: one BLAS
+    product per layer for the deltas and one for the gradient."""
+    n_layers = sizes.shape[0] - 1
+    for layer in range(n_layers - 1, 0, -1):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+        d_out = _block(D, off, layer + 1, nb, fan_out)
+        d_in = _block(D, off, layer, nb, fan_in)
+        a_in = _block(A, off, layer, nb, fan_in)
+        np.dot(d_out, w.reshape((fan_in, fan_out)).T, d_in)
+        for r in range(nb):
+            dr = d_in[r]
+            ar = a_in[r]
+            for i in range(fan_in):
+                dr[i] *= _derivative(ar[i], hidden)
+    scale = lr / nb
+    for layer in range(n_layers):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        size = fan_in * fan_out
+        w = weights[w_off[layer]:w_off[layer] + size]
+        b = biases[b_off[layer]:b_off[layer] + fan_out]
+        d_out = _block(D, off, layer + 1, nb, fan_out)
+        a_in = _block(A, off, layer, nb, fan_in)
+        g = grad[w_off[layer]:w_off[layer] + size]
+        np.dot(a_in.T, d_out, g.reshape((fan_in, fan_out)))
+        for k in range(size):
+            w[k] -= scale * g[k]
+        for r in range(nb):
+            dr = d_out[r]
+            for j in range(fan_out):
+                b[j] -= scale * dr[j]
+        if use_mask:
+            _apply_mask(w, mask[w_off[layer]:w_off[layer] + size])
+
+
+@njit(cache=True)
+def _apply_mask(w, m):
+    """Pruned weights back to exactly 0."""
+    for k in range(w.shape[0]):
+        if not m[k]:
+            w[k] = 0.0
+
+
+@njit(cache=True)
 def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
                   w_off, b_off, lr, batch_size, hidden, out, loss, mask,
                   use_mask, trajectory, record, Xv, Yv, risk_kind, risk_at,
@@ -307,63 +397,12 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
         if not np.isfinite(batch_loss):
             status = DIVERGED
             break
-        # Backward: deltas of the hidden layers, with the weights before
-        # this update.
-        for layer in range(n_layers - 1, 0, -1):
-            fan_in = sizes[layer]
-            fan_out = sizes[layer + 1]
-            w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
-            d_out = _block(D, off_b, layer + 1, nb, fan_out)
-            d_in = _block(D, off_b, layer, nb, fan_in)
-            a_in = _block(A, off_b, layer, nb, fan_in)
-            if nb == 1:
-                d_row = d_out[0]
-                for i in range(fan_in):
-                    base = i * fan_out
-                    acc = 0.0
-                    for j in range(fan_out):
-                        acc += w[base + j] * d_row[j]
-                    d_in[0, i] = acc
-            else:
-                np.dot(d_out, w.reshape((fan_in, fan_out)).T, d_in)
-            for r in range(nb):
-                dr = d_in[r]
-                ar = a_in[r]
-                for i in range(fan_in):
-                    dr[i] *= _derivative(ar[i], hidden)
-        # Update: mean gradient over the batch.
-        scale = lr / nb
-        for layer in range(n_layers):
-            fan_in = sizes[layer]
-            fan_out = sizes[layer + 1]
-            size = fan_in * fan_out
-            w = weights[w_off[layer]:w_off[layer] + size]
-            b = biases[b_off[layer]:b_off[layer] + fan_out]
-            d_out = _block(D, off_b, layer + 1, nb, fan_out)
-            a_in = _block(A, off_b, layer, nb, fan_in)
-            if nb == 1:
-                a_row = a_in[0]
-                d_row = d_out[0]
-                for i in range(fan_in):
-                    s = scale * a_row[i]
-                    if s != 0.0:
-                        base = i * fan_out
-                        for j in range(fan_out):
-                            w[base + j] -= s * d_row[j]
-            else:
-                g = grad[w_off[layer]:w_off[layer] + size]
-                np.dot(a_in.T, d_out, g.reshape((fan_in, fan_out)))
-                for k in range(size):
-                    w[k] -= scale * g[k]
-            for r in range(nb):
-                dr = d_out[r]
-                for j in range(fan_out):
-                    b[j] -= scale * dr[j]
-            if use_mask:
-                m = mask[w_off[layer]:w_off[layer] + size]
-                for k in range(size):
-                    if not m[k]:
-                        w[k] = 0.0
+        if nb == 1:
+            _backward_update_one(A, D, off_b, weights, biases, mask, use_mask,
+                                 sizes, w_off, b_off, lr, hidden)
+        else:
+            _backward_update_block(A, D, off_b, nb, weights, biases, grad, mask,
+                                   use_mask, sizes, w_off, b_off, lr, hidden)
         if record:
             dest = trajectory[n_updates]
             for k in range(n_weights):
