@@ -195,6 +195,9 @@ def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
     reference point, from the candidates sorted by first coordinate
     (``keys``, ``order``, ``rank``) and their other coordinates
     (``vecs[(q - 1) * n_cand + rank]``); ``dist`` is scratch.
+
+    One body for every dim and both sides: a flat dim = 2 copy with
+    constant steps measured no faster than this loop (within 2 %).
     """
     for n in range(n_ref):
         p = rank[_U(n)]
@@ -209,53 +212,35 @@ def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
         for side in range(2):
             step = 1 if side == 0 else -1
             r = p + step
-            while r >= 0 and r < n_cand:
+            while _U(r) < _U(n_cand):  # 0 <= r < n_cand
                 e = keys[_U(r)] - yn
                 if e * e > best:
                     break
                 m = np.inf
-                last = r + (_SCAN - 1) * step
-                if last >= 0 and last < n_cand:
-                    for t in range(_SCAN):
-                        rr = r + t * step
-                        e = keys[_U(rr)] - yn
-                        d = e * e
-                        if dim == 2:  # the usual case, without an inner loop
-                            e = vecs[_U(rr)] - v1
+                # a full block, or the last, partial one
+                cnt = _SCAN
+                if _U(r + (_SCAN - 1) * step) >= _U(n_cand):
+                    cnt = n_cand - r if step > 0 else r + 1
+                for t in range(cnt):
+                    rr = r + t * step
+                    e = keys[_U(rr)] - yn
+                    d = e * e
+                    if dim == 2:  # the usual case, without an inner loop
+                        e = vecs[_U(rr)] - v1
+                        d += e * e
+                    else:
+                        for q in range(1, dim):
+                            base = (q - 1) * n_cand
+                            e = vecs[_U(base + rr)] - vecs[_U(base + p)]
                             d += e * e
-                        else:
-                            for q in range(1, dim):
-                                base = (q - 1) * n_cand
-                                e = vecs[_U(base + rr)] - vecs[_U(base + p)]
-                                d += e * e
-                        bad = d == 0.0
-                        if theiler > 0:
-                            bad = bad | (abs(n - order[_U(rr)]) <= theiler)
-                        if bad:
-                            d = np.inf
-                        dist[_U(rr)] = d
-                        m = min(m, d)
-                    r += _SCAN * step
-                else:
-                    while r >= 0 and r < n_cand:
-                        e = keys[_U(r)] - yn
-                        d = e * e
-                        if dim == 2:  # the usual case, without an inner loop
-                            e = vecs[_U(r)] - v1
-                            d += e * e
-                        else:
-                            for q in range(1, dim):
-                                base = (q - 1) * n_cand
-                                e = vecs[_U(base + r)] - vecs[_U(base + p)]
-                                d += e * e
-                        bad = d == 0.0
-                        if theiler > 0:
-                            bad = bad | (abs(n - order[_U(r)]) <= theiler)
-                        if bad:
-                            d = np.inf
-                        dist[_U(r)] = d
-                        m = min(m, d)
-                        r += step
+                    bad = d == 0.0
+                    if theiler > 0:
+                        bad = bad | (abs(n - order[_U(rr)]) <= theiler)
+                    if bad:
+                        d = np.inf
+                    dist[_U(rr)] = d
+                    m = min(m, d)
+                r += cnt * step
                 best = min(best, m)
             if side == 0:
                 r_hi = r
@@ -263,100 +248,6 @@ def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
                 r_lo = r + 1
         # D < 1 strictly; among the candidates at the smallest distance
         # (all of them were visited) the largest index wins
-        bj = -1
-        if best < 1.0:
-            for r in range(r_lo, r_hi):
-                if r != p and dist[_U(r)] == best and order[_U(r)] > bj:
-                    bj = order[_U(r)]
-        nbr[_U(n)] = bj
-        nbd[_U(n)] = best
-
-
-@njit(cache=True)
-def _nearest_2d(n_ref, n_cand, theiler, order, rank, keys, vecs, dist, nbr,
-                nbd):
-    """_nearest for dim = 2 (the paper's setting), written out flat."""
-    for n in range(n_ref):
-        p = rank[_U(n)]
-        yn = keys[_U(p)]
-        v1 = vecs[_U(p)]
-        best = 1.0
-        # larger first coordinates
-        r = p + 1
-        while r < n_cand:
-            e = keys[_U(r)] - yn
-            if e * e > best:
-                break
-            m = np.inf
-            if r + _SCAN <= n_cand:
-                for t in range(_SCAN):
-                    rr = r + t
-                    e = keys[_U(rr)] - yn
-                    d = e * e
-                    e = vecs[_U(rr)] - v1
-                    d += e * e
-                    bad = d == 0.0
-                    if theiler > 0:
-                        bad = bad | (abs(n - order[_U(rr)]) <= theiler)
-                    if bad:
-                        d = np.inf
-                    dist[_U(rr)] = d
-                    m = min(m, d)
-                r += _SCAN
-            else:
-                while r < n_cand:
-                    e = keys[_U(r)] - yn
-                    d = e * e
-                    e = vecs[_U(r)] - v1
-                    d += e * e
-                    bad = d == 0.0
-                    if theiler > 0:
-                        bad = bad | (abs(n - order[_U(r)]) <= theiler)
-                    if bad:
-                        d = np.inf
-                    dist[_U(r)] = d
-                    m = min(m, d)
-                    r += 1
-            best = min(best, m)
-        r_hi = r
-        # smaller first coordinates
-        r = p - 1
-        while r >= 0:
-            e = keys[_U(r)] - yn
-            if e * e > best:
-                break
-            m = np.inf
-            if r - _SCAN >= -1:
-                for t in range(_SCAN):
-                    rr = r - t
-                    e = keys[_U(rr)] - yn
-                    d = e * e
-                    e = vecs[_U(rr)] - v1
-                    d += e * e
-                    bad = d == 0.0
-                    if theiler > 0:
-                        bad = bad | (abs(n - order[_U(rr)]) <= theiler)
-                    if bad:
-                        d = np.inf
-                    dist[_U(rr)] = d
-                    m = min(m, d)
-                r -= _SCAN
-            else:
-                while r >= 0:
-                    e = keys[_U(r)] - yn
-                    d = e * e
-                    e = vecs[_U(r)] - v1
-                    d += e * e
-                    bad = d == 0.0
-                    if theiler > 0:
-                        bad = bad | (abs(n - order[_U(r)]) <= theiler)
-                    if bad:
-                        d = np.inf
-                    dist[_U(r)] = d
-                    m = min(m, d)
-                    r -= 1
-            best = min(best, m)
-        r_lo = r + 1
         bj = -1
         if best < 1.0:
             for r in range(r_lo, r_hi):
@@ -399,12 +290,8 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         rank[_U(j)] = r
         for q in range(1, dim):
             vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
-    if dim == 2:
-        _nearest_2d(n_ref, n_cand, theiler, order, rank, keys, vecs, dist,
-                    nbr, nbd)
-    else:
-        _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
-                 nbr, nbd)
+    _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist, nbr,
+             nbd)
     prod0 = 1.0
     shift0 = 0
     count0 = 0
