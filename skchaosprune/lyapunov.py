@@ -724,17 +724,11 @@ class WindowedLyapunov:
     def reset(self):
         """Forget every row and window (keeps the parameters).
 
+        The example of :meth:`update` ends with a reset.
+
         Returns
         -------
         self : WindowedLyapunov
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skchaosprune.lyapunov import WindowedLyapunov
-        >>> acc = WindowedLyapunov(window=20).update(np.random.default_rng(0).normal(size=(50, 2)))
-        >>> acc.n_windows_, acc.reset().n_windows_
-        (2, 0)
         """
         self.n_series_ = None
         self.n_steps_ = 0
@@ -787,6 +781,8 @@ class WindowedLyapunov:
         (1, 2)
         >>> acc.window_ends_
         array([19, 29])
+        >>> acc.reset().n_windows_, acc.update(rng.normal(size=(20, 3))).n_windows_
+        (0, 1)
         """
         rows = np.asarray(rows)
         if rows.ndim == 1:
