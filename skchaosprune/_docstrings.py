@@ -73,6 +73,13 @@ PRUNING_PARAMS = """
         Largest Granger lag; the p-value is the minimum over lags 1..maxlag.
     granger_test : {'ssr_chi2test', 'ssr_ftest'}, default='ssr_chi2test'
         statsmodels' test statistic to use.
+    stationarity : {None, 'adf'}, default=None
+        None: test the series as they are (the reference code's recorded
+        runs).  'adf': augmented Dickey-Fuller first
+        (:func:`skchaosprune.causality.make_stationary`): if any exponent
+        series is non-stationary (p > 0.05) all are differenced once, and
+        the risk series too if it is; Granger tests assume stationarity and
+        the risk falls steeply in the first epochs.
     causality_alpha : float, default=0.05
         Prune a weight whose p-value is ``>= causality_alpha``.
     lyapunov_threshold : float or None, default=None
@@ -138,6 +145,9 @@ ATTRIBUTES = """
     granger_pvalues_ : ndarray of shape (n_weights,)
         After chaos-causal pruning: each weight's p-value (after any
         multiple-testing correction and ``on_infeasible``).
+    differenced_ : tuple of bool
+        After chaos-causal pruning: whether the risk series and the exponent
+        series were differenced (``stationarity='adf'``).
     sparsity_ : float
         After pruning: pruned weights / all weights.
     dense_coefs_, dense_intercepts_ : list of ndarray

@@ -108,6 +108,7 @@ class _BaseDenseMLP(BaseEstimator):
         "min_range": [Interval(Real, 0, None, closed="left")],
         "maxlag": [Interval(Integral, 1, None, closed="left")],
         "granger_test": [StrOptions({"ssr_chi2test", "ssr_ftest"})],
+        "stationarity": [None, StrOptions({"adf"})],
         "causality_alpha": [Interval(Real, 0, 1, closed="both")],
         "lyapunov_threshold": [None, Interval(Real, None, None, closed="neither")],
         "multitest": [None, StrOptions(_MULTITEST)],
@@ -148,6 +149,7 @@ class _BaseDenseMLP(BaseEstimator):
         min_range,
         maxlag,
         granger_test,
+        stationarity,
         causality_alpha,
         lyapunov_threshold,
         multitest,
@@ -184,6 +186,7 @@ class _BaseDenseMLP(BaseEstimator):
         self.min_range = min_range
         self.maxlag = maxlag
         self.granger_test = granger_test
+        self.stationarity = stationarity
         self.causality_alpha = causality_alpha
         self.lyapunov_threshold = lyapunov_threshold
         self.multitest = multitest
@@ -474,7 +477,7 @@ class _BaseDenseMLP(BaseEstimator):
         for name in ("lyapunov_exponents_", "risk_series_", "window_ends_",
                      "dense_coefs_", "dense_intercepts_", "dense_loss_curve_",
                      "dense_train_score_curve_", "granger_pvalues_", "sparsity_",
-                     "pruning_cost_"):
+                     "pruning_cost_", "differenced_"):
             self.__dict__.pop(name, None)
         start = time.perf_counter()
         if self._tracks():
@@ -597,10 +600,16 @@ class _BaseDenseMLP(BaseEstimator):
                 "chaos-causal pruning needs the dynamics of the dense run: fit with "
                 "pruning='chaos_causal' or track_dynamics=True first."
             )
-        from .causality import granger_pvalues
+        from .causality import granger_pvalues, make_stationary
 
         start = time.perf_counter()
-        risk = self.risk_series_
+        risk, exponents = self.risk_series_, self.lyapunov_exponents_
+        self.differenced_ = (False, False)
+        if self.stationarity == "adf":
+            stationary = make_stationary(risk, exponents)
+            risk, exponents = stationary.target, stationary.sources
+            self.differenced_ = (stationary.target_differenced,
+                                 stationary.sources_differenced)
         if np.ptp(risk) == 0:
             # statsmodels finds every test infeasible against a constant
             # target: no weight shows evidence of causality.
@@ -618,7 +627,7 @@ class _BaseDenseMLP(BaseEstimator):
         else:
             _progress.report("Granger tests", 0, 1)
             result = granger_pvalues(
-                risk, self.lyapunov_exponents_, maxlag=self.maxlag,
+                risk, exponents, maxlag=self.maxlag,
                 test=self.granger_test, on_infeasible=self.on_infeasible,
                 multitest=self.multitest,
             )
@@ -796,6 +805,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         min_range=1e-5,
         maxlag=14,
         granger_test="ssr_chi2test",
+        stationarity=None,
         causality_alpha=0.05,
         lyapunov_threshold=None,
         multitest=None,
@@ -817,7 +827,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
             lyapunov_steps=lyapunov_steps, lyapunov_theiler=lyapunov_theiler,
             lyapunov_fit_steps=lyapunov_fit_steps, min_range=min_range,
-            maxlag=maxlag, granger_test=granger_test,
+            maxlag=maxlag, granger_test=granger_test, stationarity=stationarity,
             causality_alpha=causality_alpha, lyapunov_threshold=lyapunov_threshold,
             multitest=multitest, target_sparsity=target_sparsity,
             on_infeasible=on_infeasible, retrain=retrain,
@@ -1003,6 +1013,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         min_range=1e-5,
         maxlag=14,
         granger_test="ssr_chi2test",
+        stationarity=None,
         causality_alpha=0.05,
         lyapunov_threshold=None,
         multitest=None,
@@ -1024,7 +1035,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             lyapunov_dim=lyapunov_dim, lyapunov_delay=lyapunov_delay,
             lyapunov_steps=lyapunov_steps, lyapunov_theiler=lyapunov_theiler,
             lyapunov_fit_steps=lyapunov_fit_steps, min_range=min_range,
-            maxlag=maxlag, granger_test=granger_test,
+            maxlag=maxlag, granger_test=granger_test, stationarity=stationarity,
             causality_alpha=causality_alpha, lyapunov_threshold=lyapunov_threshold,
             multitest=multitest, target_sparsity=target_sparsity,
             on_infeasible=on_infeasible, retrain=retrain,

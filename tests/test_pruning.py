@@ -73,6 +73,23 @@ def test_chaos_causal_fit_prunes_and_retrains_with_mask_held_at_zero(iris):
     assert np.all(dense_flat != 0.0)
 
 
+def test_stationarity_adf_tests_the_differenced_series(dense_run, iris):
+    import copy
+
+    from skchaosprune.causality import granger_pvalues, make_stationary
+
+    est = copy.deepcopy(dense_run).prune(pruning="chaos_causal", retrain=None,
+                                         stationarity="adf")
+    st = make_stationary(dense_run.risk_series_, dense_run.lyapunov_exponents_)
+    assert est.differenced_ == (st.target_differenced, st.sources_differenced)
+    assert st.sources_differenced  # SGD exponent series drift: some are non-stationary
+    expected = granger_pvalues(st.target, st.sources, maxlag=3).pvalues
+    np.testing.assert_array_equal(est.granger_pvalues_, expected)
+    plain = copy.deepcopy(dense_run).prune(pruning="chaos_causal", retrain=None)
+    assert plain.differenced_ == (False, False)
+    assert not np.array_equal(plain.granger_pvalues_, est.granger_pvalues_)
+
+
 def test_partial_mode_costs_less_than_full(iris):
     X, y = iris
     ft = DenseMLPClassifier(pruning="chaos_causal", **FAST).fit(X, y)
