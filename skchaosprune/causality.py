@@ -166,6 +166,27 @@ def _multitest_methods():
     return sorted(name for names in _alias_list for name in names)
 
 
+def _as_target_sources(target, sources):
+    """float64 target (T,) and sources (T, n_sources), with clear errors."""
+    try:
+        y = np.asarray(target, dtype=np.float64)
+        X = np.asarray(sources, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"target and sources must be numeric arrays: {exc}") from exc
+    if y.ndim != 1:
+        raise ValueError(f"target must be 1-D of shape (T,), got shape {y.shape}.")
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"sources must be 2-D of shape (T, n_sources), got shape {X.shape}.")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"sources must have one row per time step of target: target has "
+            f"{y.shape[0]} time steps, sources has shape {X.shape} (transpose it?)."
+        )
+    return y, X
+
+
 def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest):
     maxlag = _check_maxlag(maxlag)
     if test not in _TESTS:
@@ -182,23 +203,8 @@ def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest):
             f"multitest must be None or a statsmodels.stats.multitest.multipletests "
             f"method ({', '.join(known)}), got {multitest!r}."
         )
-    try:
-        y = np.asarray(target, dtype=np.float64)
-        X = np.asarray(sources, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"target and sources must be numeric arrays: {exc}") from exc
-    if y.ndim != 1:
-        raise ValueError(f"target must be 1-D of shape (T,), got shape {y.shape}.")
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise ValueError(f"sources must be 2-D of shape (T, n_sources), got shape {X.shape}.")
+    y, X = _as_target_sources(target, sources)
     T = y.shape[0]
-    if X.shape[0] != T:
-        raise ValueError(
-            f"sources must have one row per time step of target: target has "
-            f"{T} time steps, sources has shape {X.shape} (transpose it?)."
-        )
     need = 3 * maxlag + 2
     if T < need:
         raise ValueError(
@@ -1147,22 +1153,7 @@ def make_stationary(target, sources, *, alpha=0.05):
     """
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (0.0 < alpha < 1.0):
         raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
-    try:
-        y = np.asarray(target, dtype=np.float64)
-        X = np.asarray(sources, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"target and sources must be numeric arrays: {exc}") from exc
-    if y.ndim != 1:
-        raise ValueError(f"target must be 1-D of shape (T,), got shape {y.shape}.")
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise ValueError(f"sources must be 2-D of shape (T, n_sources), got shape {X.shape}.")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"sources must have one row per time step of target: target has "
-            f"{y.shape[0]} time steps, sources has shape {X.shape} (transpose it?)."
-        )
+    y, X = _as_target_sources(target, sources)
     if X.shape[1] == 0:
         raise ValueError("sources has no columns; at least one source is needed.")
     p_target = float(adf_pvalues(y)[0])
