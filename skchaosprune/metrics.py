@@ -135,16 +135,6 @@ def importance_agreement(dense, pruned, X, y, *, n_repeats=10, random_state=None
     return float(spearmanr(imps[0], imps[1]).statistic)
 
 
-def _activation(z, kind):
-    if kind in ("sigmoid", "logistic"):
-        return 1.0 / (1.0 + np.exp(-z))
-    if kind == "tanh":
-        return np.tanh(z)
-    if kind == "relu":
-        return np.maximum(z, 0.0)
-    return z
-
-
 def remove_dead_units(model):
     """A smaller dense copy of a pruned network, without dead hidden units.
 
@@ -179,7 +169,8 @@ def remove_dead_units(model):
     """
     from sklearn.utils.validation import check_is_fitted
 
-    from ._mlp import _layout
+    from ._kernels.mlp import _activate
+    from ._mlp import _ACTIVATIONS, _layout
 
     check_is_fitted(model)
     compact = copy.deepcopy(model)
@@ -201,7 +192,8 @@ def remove_dead_units(model):
             if alive.all():
                 continue
             folded = dead_in & ~alive
-            constant = _activation(intercepts[layer - 1][folded], model.activation)
+            constant = np.array(intercepts[layer - 1][folded], dtype=np.float64)
+            _activate(constant, _ACTIVATIONS[model.activation])  # in place
             intercepts[layer] = intercepts[layer] + constant @ w_out[folded]
             for arrays in (coefs, masks, init_coefs):
                 arrays[layer - 1] = arrays[layer - 1][:, alive]
