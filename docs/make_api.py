@@ -15,6 +15,7 @@ MODULES = [
     ("skchaosprune", "Estimators and the Pipeline step"),
     ("skchaosprune.lyapunov", "Windowed largest Lyapunov exponents"),
     ("skchaosprune.causality", "Granger causality for many series at once"),
+    ("skchaosprune.stationarity", "Augmented Dickey-Fuller tests and differencing"),
     ("skchaosprune.metrics", "Measures of pruned networks"),
     ("skchaosprune.datasets", "The paper's datasets and settings"),
     ("skchaosprune.experiments", "Comparing pruning methods"),

@@ -1,4 +1,4 @@
-"""Tests for the ADF p-values and the differencing rule in skchaosprune.causality.
+"""Tests for the ADF p-values and the differencing rule in skchaosprune.stationarity.
 
 ``statsmodels.tsa.stattools.adfuller`` is the oracle (test-only): every
 p-value of :func:`adf_pvalues` must equal ``adfuller(x, ...)[1]`` to 1e-8
@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from statsmodels.tsa.stattools import adfuller
 
-import skchaosprune.causality as causality
-from skchaosprune.causality import StationarityResult, adf_pvalues, make_stationary
+import skchaosprune.stationarity as stationarity
+from skchaosprune.stationarity import StationarityResult, adf_pvalues, make_stationary
 
 TOL = 1e-8
 KINDS = ["walk", "ar1", "trend", "heavy", "white", "walk_drift"]
@@ -71,13 +71,13 @@ series_params = st.tuples(
 def test_matches_statsmodels(T, params, autolag, explicit, force_exact):
     X = np.column_stack([make_series(k, T, s, phi, sc, off) for k, s, phi, sc, off in params])
     maxlag = min(T // 2 - 2, 1 + T % 7) if explicit else None
-    saved = causality._ADF_RAW_TOL
+    saved = stationarity._ADF_RAW_TOL
     try:
         if force_exact:  # every series through the exact (statsmodels' own) path
-            causality._ADF_RAW_TOL = -1.0
+            stationarity._ADF_RAW_TOL = -1.0
         p = adf_pvalues(X, maxlag=maxlag, autolag=autolag)
     finally:
-        causality._ADF_RAW_TOL = saved
+        stationarity._ADF_RAW_TOL = saved
     assert p.shape == (X.shape[1],)
     ref = np.array([oracle(X[:, j], maxlag, autolag) for j in range(X.shape[1])])
     np.testing.assert_allclose(p, ref, rtol=0, atol=TOL)
