@@ -37,6 +37,9 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
+from ._ols import EPS as _EPS
+from ._ols import ols_pinv
+
 __all__ = [
     "GrangerResult",
     "granger_pvalues",
@@ -44,9 +47,6 @@ __all__ = [
 ]
 
 _TESTS = ("ssr_chi2test", "ssr_ftest", "lrtest")
-_EPS = np.finfo(np.float64).eps
-#: statsmodels' ``pinv_extended`` cut-off (relative to the largest singular value)
-_PINV_RCOND = 1e-15
 #: the fast path's result is used only where its p-value error bound is below this
 _FAST_PTOL = 1e-9
 #: sources per chunk of the compiled kernel (the unit of parallel work)
@@ -249,19 +249,16 @@ def _restricted(y, lag):
     for k in range(1, lag + 1):
         Xr[:, k - 1] = y[lag - k : T - k]
     Xr[:, lag] = 1.0
-    u, s, vt = np.linalg.svd(Xr, full_matrices=False)
-    keep = s > _PINV_RCOND * s.max()
-    sinv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
-    pinv = np.dot(vt.T, sinv[:, None] * u.T)
-    beta = np.dot(pinv, yv)
-    resid = yv - np.dot(Xr, beta)
-    ssr = float(np.dot(resid, resid))
+    fit = ols_pinv(Xr[None], yv)
+    ssr, s = float(fit.ssr[0]), fit.singular_values[0]
     centered = yv - yv.mean()
     tss = float(np.dot(centered, centered))
     # statsmodels: InfeasibleTestError on a constant lagged target column, or
     # (perfect fit) when the target rows are constant (tss == 0).
     const_col = any(np.all(Xr[:, k] == Xr[0, k]) for k in range(lag))
     infeasible = bool(const_col or tss == 0.0 or np.all(yv == yv[0]))
+    # (the fast path's full-rank check: at the unrestricted design's
+    # tolerance, 2 lag + 1 columns, stricter than statsmodels' own rank rule)
     rank = int(np.count_nonzero(s > s.max() * max(2 * lag + 1, 1) * _EPS))
     return _Restricted(lag, nobs, ssr, tss, rank, float(s.max()), infeasible)
 
@@ -276,10 +273,11 @@ def _exact_lag(S, rr, y, chunk=256):
 
     ``S`` is (T, m), the raw sources. For each source the joint design
     ``[target lags 1..l, source lags 1..l, 1]`` goes through the same
-    algorithm as ``OLS(...).fit()`` (pinv by SVD with statsmodels' cut-off
-    ``1e-15 * s_max``; rank by ``matrix_rank`` of the singular values), so
-    that nearly collinear or rank-deficient designs get statsmodels' answer,
-    rounding included as far as LAPACK allows. Returns (explained, SSR_u,
+    algorithm as ``OLS(...).fit()`` (:func:`skchaosprune._ols.ols_pinv`:
+    pinv by SVD with statsmodels' cut-off ``1e-15 * s_max``; rank by
+    ``matrix_rank`` of the singular values), so that nearly collinear or
+    rank-deficient designs get statsmodels' answer, rounding included as far
+    as LAPACK allows. Returns (explained, SSR_u,
     rank of the joint design), each of shape (m,), with
     ``explained = SSR_r - SSR_u`` as statsmodels computes it.
     """
@@ -287,7 +285,6 @@ def _exact_lag(S, rr, y, chunk=256):
     T, m = S.shape
     ncol = 2 * lag + 1
     yv = y[lag:]
-    explained = np.empty(m)
     ssr_u = np.empty(m)
     rank = np.empty(m, dtype=np.int64)
     for j0 in range(0, m, chunk):
@@ -297,15 +294,9 @@ def _exact_lag(S, rr, y, chunk=256):
             A[:, :, k - 1] = y[lag - k : T - k]
             A[:, :, lag + k - 1] = S[lag - k : T - k, j0:j1].T
         A[:, :, 2 * lag] = 1.0
-        u, sv, vt = np.linalg.svd(A, full_matrices=False)
-        smax = sv.max(axis=1, keepdims=True)
-        keep = sv > _PINV_RCOND * smax
-        sinv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
-        pinv = np.matmul(vt.transpose(0, 2, 1), sinv[:, :, None] * u.transpose(0, 2, 1))
-        params = np.matmul(pinv, yv)
-        resid = yv - np.matmul(A, params[:, :, None])[:, :, 0]
-        ssr_u[j0:j1] = np.einsum("mt,mt->m", resid, resid)
-        rank[j0:j1] = np.count_nonzero(sv > smax * ncol * _EPS, axis=1)
+        fit = ols_pinv(A, yv)
+        ssr_u[j0:j1] = fit.ssr
+        rank[j0:j1] = fit.rank
     explained = rr.ssr - ssr_u
     return explained, ssr_u, rank
 

@@ -22,7 +22,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .causality import _EPS, _PINV_RCOND, _as_target_sources
+from ._ols import EPS as _EPS
+from ._ols import ols_pinv
+from .causality import _as_target_sources
 
 __all__ = ["StationarityResult", "adf_pvalues", "make_stationary"]
 
@@ -252,22 +254,6 @@ def _adf_fast(Z, maxlag, autolag, mu, sd):
     return stat, exact
 
 
-def _ols_pinv(A, y):
-    """statsmodels' ``OLS(y, A).fit()`` batched: pinv by SVD with its cut-off
-    ``1e-15 * s_max`` and rank as ``matrix_rank`` of the singular values.
-    Returns (params, pinv, ssr, rank)."""
-    u, sv, vt = np.linalg.svd(A, full_matrices=False)
-    smax = sv.max(axis=1, keepdims=True)
-    keep = sv > _PINV_RCOND * smax
-    sinv = np.where(keep, 1.0 / np.where(keep, sv, 1.0), 0.0)
-    pinv = np.matmul(vt.transpose(0, 2, 1), sinv[:, :, None] * u.transpose(0, 2, 1))
-    params = np.matmul(pinv, y[:, :, None])[:, :, 0]
-    resid = y - np.matmul(A, params[:, :, None])[:, :, 0]
-    ssr = np.sum(resid**2, axis=1)
-    rank = np.count_nonzero(sv > smax * A.shape[2] * _EPS, axis=1)
-    return params, pinv, ssr, rank
-
-
 def _adf_exact(X, maxlag, autolag):
     """statsmodels' own algorithm on raw series ``X`` (T, m), batched over series:
     (statistic, perfect fit)."""
@@ -283,8 +269,8 @@ def _adf_exact(X, maxlag, autolag):
             A[:, :, 1] = X[maxlag : T - 1].T
             for j in range(1, lag + 1):
                 A[:, :, 1 + j] = D[maxlag - j : T - 1 - j].T
-            _, _, ssr, rank = _ols_pinv(A, y)
-            ic[:, lag] = _adf_ic(ssr, rank, nobs, autolag)
+            fit = ols_pinv(A, y)
+            ic[:, lag] = _adf_ic(fit.ssr, fit.rank, nobs, autolag)
         best = np.argmin(ic, axis=1)  # min((ic, lag)): the smallest lag on ties
     else:
         best = np.full(m, maxlag)
@@ -299,7 +285,7 @@ def _adf_exact(X, maxlag, autolag):
             A[:, :, j] = D[lag - j : T - 1 - j, idx].T
         A[:, :, 1 + lag] = 1.0
         y = D[lag:, idx].T
-        params, pinv, ssr, rank = _ols_pinv(A, y)
+        params, pinv, ssr, rank, _ = ols_pinv(A, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             bse = np.sqrt(np.sum(pinv[:, 0, :] ** 2, axis=1) * ssr / (nobs - rank))
             stat[idx] = params[:, 0] / bse

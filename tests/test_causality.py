@@ -440,3 +440,30 @@ def test_threads_get_the_same_results(monkeypatch):
         results = list(pool.map(lambda _: granger_pvalues(y, X, 6, reduce=None), range(3)))
     for res in results:
         np.testing.assert_allclose(res.pvalues, main.pvalues, rtol=0, atol=1e-12)
+
+
+def test_ols_pinv_is_statsmodels_ols():
+    """The one exact OLS (Granger and ADF exact paths) is statsmodels' OLS:
+    pinv by SVD, its cut-off, its rank rule, also for rank-deficient designs."""
+    from statsmodels.regression.linear_model import OLS
+
+    from skchaosprune._ols import ols_pinv
+
+    rng = np.random.default_rng(15)
+    for trial in range(30):
+        m, n, k = int(rng.integers(1, 6)), int(rng.integers(8, 80)), int(rng.integers(1, 8))
+        A = rng.normal(size=(m, n, k)) * [1e-6, 1.0, 1e4][trial % 3]
+        A[:, :, 0] = 1.0
+        if k > 2 and trial % 2:  # exactly collinear columns
+            A[:, :, 1] = 3.0 * A[:, :, 2]
+        y = rng.normal(size=(m, n)) if trial % 4 else rng.normal(size=n)
+        fit = ols_pinv(A, y)
+        for j in range(m):
+            yj = y[j] if y.ndim == 2 else y
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = OLS(yj, A[j]).fit()
+            assert fit.rank[j] == ref.model.rank
+            np.testing.assert_allclose(fit.params[j], ref.params, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(fit.pinv[j], ref.model.pinv_wexog, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(fit.ssr[j], ref.ssr, rtol=1e-12, atol=0)
