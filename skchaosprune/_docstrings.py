@@ -20,7 +20,8 @@ TRAINING_PARAMS = """
     validation_fraction : float, default=0.1
         Fraction of the training data held out to measure the risk series
         (only when a risk is recorded: ``risk_every`` set or dynamics
-        tracked; ``fit`` then trains on the rest).  Stratified by class for
+        tracked; ``fit`` then trains on the rest).  The same split serves
+        every later ``prune``.  Stratified by class for
         the classifier, unless some class is too rare to be split.  0
         measures the risk on the training data.
     risk_every : int or None, default=None
@@ -42,67 +43,26 @@ TRAINING_PARAMS = """
         ``train_score_curve_``, for :func:`skchaosprune.metrics.epochs_to_accuracy`."""
 
 PRUNING_PARAMS = """
-    pruning : {None, 'chaos_causal', 'magnitude', 'random'}, default=None
-        What ``fit`` does after dense training: nothing (a dense MLP), or
-        prune and retrain.  'chaos_causal' is the paper's method;
-        'magnitude' (smallest |w|, global) and 'random' are its baselines
-        and need ``target_sparsity``.
-    pruning_mode : {'full', 'partial'}, default='full'
-        'full' (LEGCNet-FT): the mask comes from ``max_iter`` dense epochs.
-        'partial' (LEGCNet-PT): from ``partial_epochs`` dense epochs only.
-    partial_epochs : int, default=10
-        Dense epochs before the mask is decided in 'partial' mode.
+    pruning : strategy, {'chaos_causal', 'magnitude', 'random'} or None, default=None
+        What ``fit`` does after dense training: nothing (None, a dense MLP),
+        or prune and retrain with a strategy:
+        :class:`~skchaosprune.ChaosCausalPruning` (the paper's method, with
+        all of its settings), :class:`~skchaosprune.MagnitudePruning` or
+        :class:`~skchaosprune.RandomPruning` (its baselines).  A string is
+        that strategy with its defaults.  Nested parameters are tuned as
+        ``pruning__alpha`` etc.
     track_dynamics : bool or 'auto', default='auto'
         Stream the weights into windowed Lyapunov exponents and record the
         risk at each window's end during dense training ('auto': only when
-        ``pruning='chaos_causal'``).  False gives a plain dense MLP.
-    window : int, default=200
-        Updates per Lyapunov window.
-    overlap : float, default=0.1
-        Overlap of consecutive windows; the stride is
-        ``round(window * (1 - overlap))``.
-    lyapunov_dim, lyapunov_delay, lyapunov_steps, lyapunov_theiler : int, default=2, 1, 3, 0
-        Embedding dimension, delay, divergence steps and Theiler window of
-        the Rosenstein exponent (TISEAN ``lyap_r -m2 -d1 -s3``).
-    lyapunov_fit_steps : int, default=1
-        Slope over ``curve[0..fit_steps]``; 1 is the paper's
-        ``curve[1] - curve[0]``.
-    min_range : float, default=1e-5
-        A window whose weight range is below this is static (exponent 0).
-    maxlag : int, default=14
-        Largest Granger lag; the p-value is the minimum over lags 1..maxlag.
-    granger_test : {'ssr_chi2test', 'ssr_ftest'}, default='ssr_chi2test'
-        statsmodels' test statistic to use.
-    stationarity : {None, 'adf'}, default=None
-        None: test the series as they are (the reference code's recorded
-        runs).  'adf': augmented Dickey-Fuller first
-        (:func:`skchaosprune.causality.make_stationary`): if any exponent
-        series is non-stationary (p > 0.05) all are differenced once, and
-        the risk series too if it is; Granger tests assume stationarity and
-        the risk falls steeply in the first epochs.
-    causality_alpha : float, default=0.05
-        Prune a weight whose p-value is ``>= causality_alpha``.
-    lyapunov_threshold : float or None, default=None
-        Prune without a test a weight whose largest windowed exponent never
-        exceeds this value.  None: no gate (the reference behaviour).
-    multitest : str or None, default=None
-        Correction of the p-values across weights, any method of
-        ``statsmodels.stats.multitest.multipletests`` ('fdr_bh',
-        'bonferroni', ...).
-    target_sparsity : float or None, default=None
-        Prune exactly this fraction of the weights, least causal first
-        (chaos-causal) or as the baseline's rule; required for 'magnitude'
-        and 'random'.
-    on_infeasible : {'prune', 'keep'}, default='prune'
-        A weight whose test is infeasible (constant exponent series, perfect
-        fit) gets p = 1 ('prune') or p = 0 ('keep', the reference code).
+        the strategy needs it).  True with another strategy (or none)
+        records with ``ChaosCausalPruning()``'s settings, so that a later
+        ``prune(pruning=ChaosCausalPruning(...))`` can use the run.
     retrain : {'rewind', 'finetune'} or None, default='rewind'
         After pruning: retrain ``max_iter`` epochs from the initial weights
         with the same data order ('rewind', the paper), from the dense
         weights ('finetune'), or keep the masked dense weights (None).
     random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights, the shuffling and
-        random pruning.
+        Seeds the validation split, the initial weights and the shuffling.
     verbose : bool, default=False
         Print the loss after each epoch."""
 
@@ -127,7 +87,8 @@ ATTRIBUTES = """
     train_score_curve_ : list of float
         With ``record_train_score``: training accuracy (R^2) per epoch.
     risk_curve_ : ndarray of shape (n_risk,)
-        Validation risk recorded every ``risk_every`` updates.
+        Validation misclassification rate (regressor: mean squared error)
+        recorded every ``risk_every`` updates.
     risk_updates_ : ndarray of int
         The update index (1-based) of each value of ``risk_curve_``.
     weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights)
@@ -139,15 +100,24 @@ ATTRIBUTES = """
         every weight during dense training.
     risk_series_ : ndarray of shape (n_windows,)
         With tracked dynamics: the validation risk at each window's last
-        update (misclassification rate; regressor: mean squared error).
+        update, of the strategy's ``risk`` ('loss': mean validation loss;
+        'error': misclassification rate; regressor: mean squared error).
     window_ends_ : ndarray of int
         The update index at which each window ends.
     granger_pvalues_ : ndarray of shape (n_weights,)
-        After chaos-causal pruning: each weight's p-value (after any
-        multiple-testing correction and ``on_infeasible``).
+        After chaos-causal pruning: each weight's p-value, the minimum over
+        the usable lags (after any multiple-testing correction and
+        ``on_infeasible``); 0 for every weight when no lag was usable (a
+        :class:`~skchaosprune.DegenerateRiskWarning` says so).
+    usable_lags_ : ndarray of bool, shape (maxlag,)
+        After chaos-causal pruning: the lags at which the risk series
+        allowed a test.
     differenced_ : tuple of bool
         After chaos-causal pruning: whether the risk series and the exponent
         series were differenced (``stationarity='adf'``).
+    pruning_params_ : dict
+        After pruning: the strategy's parameters with 'auto' resolved
+        (``window``, ``maxlag``, ``partial_epochs``) and ``dense_epochs``.
     sparsity_ : float
         After pruning: pruned weights / all weights.
     dense_coefs_, dense_intercepts_ : list of ndarray

@@ -1,93 +1,76 @@
 """CausalPruningTransformer: chaos-causality pruning as a Pipeline step."""
 
 import copy
-from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
-from ._mlp import _MULTITEST, DenseMLPClassifier
-
-# Parameters that decide the mask but not the dense run: a cached dense run
-# is shared by every value of these.
-_THRESHOLDS = ("causality_alpha", "lyapunov_threshold", "multitest",
-               "target_sparsity", "on_infeasible")
+from ._mlp import DenseMLPClassifier
+from ._network import unflatten
+from .pruning import (
+    DECISION_PARAMS,
+    ChaosCausalPruning,
+    _Strategy,
+    reaching_features,
+    resolve_strategy,
+)
 
 
 def _dense_run(estimator, X, y):
-    """The dense run with its tracked dynamics (cached by ``memory``)."""
-    return estimator.fit(X, y)
-
-
-def reaching_features(masks):
-    """Input features joined to some output by a path of unpruned weights.
-
-    Parameters
-    ----------
-    masks : list of ndarray of bool, shapes (fan_in, fan_out)
-        Keep masks, first layer first.
-
-    Returns
-    -------
-    support : ndarray of bool, shape (n_features,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> m1 = np.array([[True, False], [False, True], [False, False]])
-    >>> m2 = np.array([[True], [False]])    # hidden unit 1 reaches no output
-    >>> reaching_features([m1, m2])
-    array([ True, False, False])
-    """
-    reach = np.ones(np.shape(masks[-1])[1], dtype=bool)
-    for mask in reversed(masks):
-        reach = np.any(np.asarray(mask, dtype=bool) & reach[None, :], axis=1)
-    return reach
+    """The dense run with its recorded dynamics (cached by ``memory``)."""
+    return estimator._record(X, y)
 
 
 class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     """Keep the input features that survive chaos-causality pruning.
 
-    A meta-transformer in the style of ``SelectFromModel``: ``fit`` prunes a
-    clone of ``estimator`` by chaos and causality (ALGORITHM.md sections
-    2-5) and keeps it as ``estimator_``; the features that still reach an
-    output through unpruned weights are selected.  The thresholds are
-    parameters, so ``GridSearchCV`` can tune them; with ``memory``, the
-    dense run (the expensive part) is computed once per data split and
-    reused across threshold values.
+    A meta-transformer in the style of ``SelectFromModel``: ``fit`` trains a
+    clone of ``estimator`` densely while recording its dynamics and keeps it
+    as ``estimator_``; the selected features are those that still reach an
+    output through weights the pruning strategy keeps.  As
+    ``SelectFromModel`` applies its ``threshold`` when asked, the mask is
+    decided from the stored Granger p-values whenever the support is needed,
+    with the strategy's current decision parameters; the network is not
+    retrained unless ``retrain=True``.
+
+    The strategy lives in one place: the transformer's ``pruning``, or, when
+    that is None, its estimator's ``pruning``; setting both raises.  With the
+    defaults, the causality threshold is tuned as ``prune__pruning__alpha``
+    (the step named 'prune'); with a strategy on the estimator, as
+    ``prune__estimator__pruning__alpha``.
 
     Parameters
     ----------
     estimator : DenseMLPClassifier or DenseMLPRegressor, default=None
-        The network to prune (its training, window and test parameters are
-        used).  None: ``DenseMLPClassifier(hidden_layer_sizes=(16,),
-        activation='sigmoid', batch_size=1, learning_rate_init=0.05,
-        max_iter=50, window=20, maxlag=3)``, sized for small tables.
-    causality_alpha : float, default=0.05
-        Prune a weight whose Granger p-value is ``>= causality_alpha``.
-    lyapunov_threshold : float or None, default=None
-        Prune without a test a weight whose largest windowed exponent never
-        exceeds this value.
-    multitest : str or None, default=None
-        Correction of the p-values across weights ('fdr_bh', 'bonferroni', ...).
-    target_sparsity : float or None, default=None
-        Prune exactly this fraction of the weights, least causal first.
-    on_infeasible : {'prune', 'keep'}, default='prune'
-        p = 1 or p = 0 for a weight whose test is infeasible.
+        The network to prune (its training parameters are used).  None:
+        ``DenseMLPClassifier(hidden_layer_sizes=(16,), activation='sigmoid',
+        batch_size=1, learning_rate_init=0.05, max_iter=50, random_state=0)``,
+        sized for small tables.
+    pruning : strategy, str or None, default=None
+        The pruning strategy; None: the estimator's, or
+        ``ChaosCausalPruning()`` if it has none.  Its parameters are exposed
+        as ``pruning__<name>`` even while it is None.
     prefit : bool, default=False
-        ``estimator`` is already fitted with tracked dynamics
-        (``track_dynamics=True`` or ``pruning='chaos_causal'``): only the
-        mask is decided (and the network retrained, per its ``retrain``).
+        ``estimator`` is already fitted with recorded dynamics (fitted with a
+        chaos-causal strategy or ``track_dynamics=True``): only the mask is
+        decided.
     memory : str, joblib.Memory or None, default=None
-        Cache of the dense runs (a directory path or a ``joblib.Memory``).
+        Cache of the dense runs (a directory path or a ``joblib.Memory``):
+        a grid over the decision parameters then makes one dense run per
+        data split.
+    retrain : bool, default=False
+        Also prune and retrain ``estimator_`` (per its ``retrain``) with the
+        fit-time strategy, to use it as a model.  Feature selection does not
+        need it.
 
     Attributes
     ----------
     estimator_ : estimator
-        The pruned (and, per its ``retrain``, retrained) network.
+        The fitted network (dense with its dynamics; pruned and retrained
+        with ``retrain=True``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -100,50 +83,80 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
     >>> from skchaosprune import CausalPruningTransformer
     >>> X, y = load_iris(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
-    >>> selector = CausalPruningTransformer(causality_alpha=0.05).fit(X, y)
+    >>> selector = CausalPruningTransformer().fit(X, y)
     >>> selector.get_support().shape
     (4,)
-    >>> 0.0 <= selector.estimator_.sparsity_ <= 1.0
+    >>> "pruning__alpha" in selector.get_params()
+    True
+    >>> selector.set_params(pruning__alpha=1.0).get_support().all()   # keep every weight
     True
     """
 
     _parameter_constraints: dict = {
         "estimator": [None, HasMethods(["fit", "prune"])],
-        "causality_alpha": [Interval(Real, 0, 1, closed="both")],
-        "lyapunov_threshold": [None, Interval(Real, None, None, closed="neither")],
-        "multitest": [None, StrOptions(_MULTITEST)],
-        "target_sparsity": [None, Interval(Real, 0, 1, closed="both")],
-        "on_infeasible": [StrOptions({"prune", "keep"})],
+        "pruning": [None, str, _Strategy],
         "prefit": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
+        "retrain": ["boolean"],
     }
 
-    def __init__(self, estimator=None, *, causality_alpha=0.05, lyapunov_threshold=None,
-                 multitest=None, target_sparsity=None, on_infeasible="prune",
-                 prefit=False, memory=None):
+    def __init__(self, estimator=None, *, pruning=None, prefit=False, memory=None,
+                 retrain=False):
         self.estimator = estimator
-        self.causality_alpha = causality_alpha
-        self.lyapunov_threshold = lyapunov_threshold
-        self.multitest = multitest
-        self.target_sparsity = target_sparsity
-        self.on_infeasible = on_infeasible
+        self.pruning = pruning
         self.prefit = prefit
         self.memory = memory
+        self.retrain = retrain
 
-    def _thresholds(self):
-        return {name: getattr(self, name) for name in _THRESHOLDS}
-
+    # ------------------------------------------------------------------ #
+    # One source of truth for the strategy.
     def _base_estimator(self):
         if self.estimator is not None:
             return self.estimator
         return DenseMLPClassifier(
             hidden_layer_sizes=(16,), activation="sigmoid", batch_size=1,
-            learning_rate_init=0.05, max_iter=50, window=20, maxlag=3, random_state=0,
+            learning_rate_init=0.05, max_iter=50, random_state=0,
         )
 
+    def _estimator_strategy(self):
+        return resolve_strategy(getattr(self._base_estimator(), "pruning", None))
+
+    def _strategy(self):
+        own, theirs = resolve_strategy(self.pruning), self._estimator_strategy()
+        if own is not None and theirs is not None:
+            if repr(own) != repr(theirs) or type(own) is not type(theirs):
+                raise ValueError(
+                    f"Two pruning strategies: the transformer's pruning={own!r} and its "
+                    f"estimator's pruning={theirs!r}. Set one of them (the other None): "
+                    "tune prune__pruning__alpha or prune__estimator__pruning__alpha.")
+        return own if own is not None else (theirs if theirs is not None
+                                            else ChaosCausalPruning())
+
+    def get_params(self, deep=True):
+        """Parameters; with ``deep``, the strategy's as ``pruning__<name>``,
+        also while ``pruning`` is None and the estimator has no strategy
+        (then those of ``ChaosCausalPruning()``)."""
+        params = super().get_params(deep=deep)
+        if deep and self.pruning is None and self._estimator_strategy() is None:
+            for name, value in ChaosCausalPruning().get_params().items():
+                params[f"pruning__{name}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``pruning__<name>`` while ``pruning`` is None
+        (and the estimator has no strategy) sets it on a new
+        ``ChaosCausalPruning()``."""
+        if (self.pruning is None and "pruning" not in params
+                and any(k.startswith("pruning__") for k in params)
+                and self._estimator_strategy() is None):
+            self.pruning = ChaosCausalPruning()
+        return super().set_params(**params)
+
+    # ------------------------------------------------------------------ #
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
-        """Prune a clone of the estimator on (X, y) and select the features.
+        """Train a clone of the estimator densely on (X, y), recording its
+        dynamics, and select the features.
 
         Parameters
         ----------
@@ -156,36 +169,64 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         -------
         self : CausalPruningTransformer
             The fitted transformer.
+
+        Raises
+        ------
+        ValueError
+            When the strategy selects no feature, or two strategies are set.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64,
-                             multi_output=True, y_numeric=False)
-        thresholds = self._thresholds()
+        X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True,
+                             y_numeric=False)
+        strategy = self._strategy()
+        strategy._validate_params()
         if self.prefit:
             check_is_fitted(self.estimator)
             estimator = copy.deepcopy(self.estimator)
-            retrain = estimator.retrain
-            estimator.prune(X if retrain else None, y if retrain else None,
-                            pruning="chaos_causal", **thresholds)
-        elif self.memory is not None:
-            base = clone(self._base_estimator())
-            retrain = base.retrain
-            # The transformer's thresholds are not passed to the dense run, so
-            # its cache key is the same for every threshold value.
-            dense = clone(base).set_params(pruning="chaos_causal", retrain=None)
-            dense = check_memory(self.memory).cache(_dense_run)(dense, X, y)
-            estimator = copy.deepcopy(dense)
-            estimator.prune(X if retrain else None, y if retrain else None,
-                            retrain=retrain, **thresholds)
         else:
-            estimator = clone(self._base_estimator()).set_params(
-                pruning="chaos_causal", **thresholds)
-            estimator.fit(X, y)
+            # The dense run is the same for every value of the decision
+            # parameters: with them at their defaults, the cache key is too.
+            recording = clone(strategy).set_params(
+                **{k: v for k, v in type(strategy)().get_params().items()
+                   if k in DECISION_PARAMS})
+            base = clone(self._base_estimator()).set_params(pruning=recording)
+            run = _dense_run if self.memory is None else check_memory(self.memory).cache(_dense_run)
+            estimator = run(base, X, y)
+        estimator.set_params(pruning=strategy)
+        if strategy.needs_dynamics:
+            estimator._check_fits_run(strategy)
         self.estimator_ = estimator
+        self._get_support_mask()  # raises when no feature is selected
+        if self.retrain:
+            estimator.prune(X, y)
         return self
 
-    def _get_support_mask(self):
+    def _masks(self):
         check_is_fitted(self)
-        return reaching_features(self.estimator_.masks_)
+        est = self.estimator_
+        strategy = self._strategy()
+        dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
+        keep, _ = strategy._decide(dense, getattr(est, "_dynamics", None))
+        return [m.astype(bool) for m in unflatten(keep.astype(np.float64),
+                                                  [c.shape for c in dense])]
+
+    @property
+    def masks_(self):
+        """Keep masks of the current strategy, one per weight matrix."""
+        return self._masks()
+
+    def _get_support_mask(self):
+        masks = self._masks()
+        support = reaching_features(masks)
+        if not support.any():
+            n_pruned = int(sum((~m).sum() for m in masks))
+            n_weights = sum(m.size for m in masks)
+            raise ValueError(
+                f"The pruning strategy selects no feature: its mask prunes {n_pruned} "
+                f"of {n_weights} weights and leaves no input joined to an output. "
+                "Keep more weights: a larger alpha (prune__pruning__alpha), "
+                "risk='loss', lyapunov_threshold=None, on_infeasible='keep', or a "
+                "lower sparsity.")
+        return support
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,6 +8,7 @@ non-zero exit, never a traceback.
 
 import argparse
 import json
+import re
 import sys
 
 _SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
@@ -160,6 +161,7 @@ def _demo(args):
     from . import _progress
     from .datasets import paper_estimator
     from .experiments import compare_methods
+    from .pruning import ChaosCausalPruning
 
     if args.csv:
         if not args.target:
@@ -172,21 +174,24 @@ def _demo(args):
     _compile(args)
     estimator = paper_estimator(
         "digits", hidden_layer_sizes=(args.hidden,), learning_rate_init=args.lr,
-        max_iter=args.epochs, batch_size=args.batch_size, window=args.window,
-        maxlag=args.maxlag, causality_alpha=args.alpha, random_state=args.seed,
+        max_iter=args.epochs, batch_size=args.batch_size, random_state=args.seed,
     )
+    strategy = ChaosCausalPruning(window=args.window, maxlag=args.maxlag, alpha=args.alpha,
+                                  risk=args.risk)
     bars = _bars(args)
     with _progress.listening(bars):
         rows = compare_methods(
             estimator, X_train, y_train, X_test, y_test, benchmark=args.benchmark,
             partial_epochs=args.partial_epochs, progress=_labeller(bars),
-            dataset=args.dataset if not args.csv else "csv",
+            dataset=args.dataset if not args.csv else "csv", pruning=strategy,
         )
     bars.close()
     n_classes = len(set(y_train))
     net = f"{X_train.shape[1]}-{args.hidden}-{1 if n_classes == 2 else n_classes}"
+    ft = rows[1]
     _print_rows(rows, f"{source}: {net} sigmoid MLP, SGD (batch {args.batch_size}) x "
-                      f"{args.epochs} epochs, window {args.window}, maxlag {args.maxlag}, "
+                      f"{args.epochs} epochs, window {ft['window']}, "
+                      f"maxlag {ft['maxlag']}, risk {args.risk}, "
                       f"alpha {args.alpha}, test set 20%")
     if args.json:
         _write_json(args.json, {"command": "demo", "source": source, "network": net,
@@ -216,11 +221,12 @@ def _reproduce(args):
     with _progress.listening(bars):
         for name in names:
             all_rows += run_methods(name, data_dir=args.data_dir, seeds=range(args.seeds),
-                                    scaling=args.scaling, progress=_labeller(bars, name))
+                                    scaling=args.scaling, progress=_labeller(bars, name),
+                                    pruning={"risk": args.risk})
     bars.close()
     summary = summarize(all_rows)
-    _print_rows(summary, f"The paper's experiments (scaling={args.scaling}), mean +/- std "
-                         f"over {args.seeds} seed(s)")
+    _print_rows(summary, f"The paper's experiments (scaling={args.scaling}, risk="
+                         f"{args.risk}), mean +/- std over {args.seeds} seed(s)")
     if args.json:
         _write_json(args.json, {"command": "reproduce", "seeds": args.seeds,
                                 "summary": summary, "rows": all_rows})
@@ -235,6 +241,28 @@ def _labeller(bars, prefix=""):
         bars.label = f"{prefix} {message}".strip()
 
     return progress
+
+
+def _auto_int(text):
+    """'auto' or a positive integer (argparse type)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or an integer, got {text!r}") from None
+
+
+# Estimator and strategy parameter names in error messages -> the CLI's flags.
+_FLAGS = {"max_iter": "--epochs", "partial_epochs": "--partial-epochs",
+          "batch_size": "--batch-size", "window": "--window", "maxlag": "--maxlag",
+          "alpha": "--alpha", "learning_rate_init": "--lr", "risk": "--risk",
+          "hidden_layer_sizes": "--hidden"}
+
+
+def _in_flags(message):
+    """An error message with parameter names replaced by the CLI's flags."""
+    return re.sub(r"\b(" + "|".join(_FLAGS) + r")\b", lambda m: _FLAGS[m.group(1)], message)
 
 
 def build_parser():
@@ -258,13 +286,20 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=20, help="training epochs (default: 20)")
     demo.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
     demo.add_argument("--batch-size", type=int, default=1, help="samples per update (default: 1)")
-    demo.add_argument("--window", type=int, default=200, help="Lyapunov window (default: 200)")
-    demo.add_argument("--maxlag", type=int, default=14, help="largest Granger lag (default: 14)")
+    demo.add_argument("--window", type=_auto_int, default="auto",
+                      help="Lyapunov window in updates, or 'auto' (default: auto, from "
+                           "the run's length)")
+    demo.add_argument("--maxlag", type=_auto_int, default="auto",
+                      help="largest Granger lag, or 'auto' (default: auto, from the "
+                           "number of windows)")
+    demo.add_argument("--risk", choices=("loss", "error"), default="loss",
+                      help="risk series: validation loss or misclassification rate "
+                           "(default: loss)")
     demo.add_argument("--alpha", type=float, default=0.05,
                       help="prune when the Granger p-value >= alpha (default: 0.05)")
     demo.add_argument("--partial-epochs", type=int, default=None,
-                      help="dense epochs of LEGCNet-PT (default: the fewest that give "
-                           "enough windows for maxlag)")
+                      help="dense epochs of LEGCNet-PT (default: the larger of 10%% of "
+                           "--epochs and the fewest that give enough windows)")
     demo.add_argument("--benchmark", type=float, default=0.9,
                       help="training accuracy whose epochs are counted (default: 0.9)")
     demo.add_argument("--seed", type=int, default=0)
@@ -284,6 +319,9 @@ def build_parser():
                      help="a subset (default: all, digits as the MNIST stand-in)")
     rep.add_argument("--scaling", choices=("per_feature", "reference"), default="per_feature",
                      help="'reference' scales each sample as the reference code did")
+    rep.add_argument("--risk", choices=("error", "loss"), default="error",
+                     help="risk series: misclassification rate (the paper's, default) "
+                          "or validation loss")
     rep.add_argument("--quiet", action="store_true", help="no progress bars")
     rep.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     rep.set_defaults(func=_reproduce)
@@ -295,12 +333,17 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        for name in ("hidden", "epochs", "batch_size", "window", "maxlag", "seeds"):
-            if getattr(args, name, 1) is not None and getattr(args, name, 1) < 1:
+        for name in ("hidden", "epochs", "batch_size", "window", "maxlag", "seeds",
+                     "partial_epochs"):
+            value = getattr(args, name, 1)
+            if value is not None and value != "auto" and value < 1:
                 raise _Failure(f"--{name.replace('_', '-')} must be at least 1")
         return args.func(args)
     except (_Failure, ValueError, OSError) as exc:
-        print(f"skchaosprune: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        message = " ".join(str(exc).split())
+        if not isinstance(exc, _Failure):
+            message = _in_flags(message)
+        print(f"skchaosprune: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("skchaosprune: interrupted", file=sys.stderr)

@@ -34,6 +34,7 @@ __all__ = [
     "PaperSettings",
     "load_paper_dataset",
     "paper_estimator",
+    "paper_pruning",
 ]
 
 DATA_DIR_ENV = "SKCHAOSPRUNE_DATA_DIR"
@@ -383,22 +384,62 @@ def load_paper_dataset(name, data_dir=None, *, scaling="per_feature", random_sta
                         np.asarray(y_tr), np.asarray(y_te), features, settings)
 
 
+def paper_pruning(name, **params):
+    """The paper's chaos-causal settings for one dataset.
+
+    :class:`~skchaosprune.ChaosCausalPruning` with the dataset's Lyapunov
+    ``window``, 10 % overlap, ``maxlag=14``, ``alpha=0.05`` and the paper's
+    risk, the validation misclassification rate (``risk='error'``).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`PAPER_SETTINGS`.
+    **params : dict
+        Any other :class:`~skchaosprune.ChaosCausalPruning` parameter; these
+        win over the paper's (e.g. ``risk='loss'``, ``mode='partial'``).
+
+    Returns
+    -------
+    strategy : ChaosCausalPruning
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import paper_pruning
+    >>> s = paper_pruning("banknote")
+    >>> s.window, s.maxlag, s.risk
+    (250, 14, 'error')
+    >>> paper_pruning("iris", risk="loss").risk
+    'loss'
+    """
+    from .pruning import ChaosCausalPruning
+
+    settings = _check_name(name)
+    defaults = dict(window=settings.window, overlap=0.1, maxlag=14, risk="error")
+    valid = ChaosCausalPruning().get_params()
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValueError(
+            f"Unknown ChaosCausalPruning parameter(s) {unknown}; valid ones: {sorted(valid)}.")
+    return ChaosCausalPruning(**{**defaults, **params})
+
+
 def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
     """The paper's network and training settings for one dataset.
 
     One sigmoid hidden layer of ``hidden_units``, sigmoid outputs trained on
     one-hot targets with ``loss='squared_error'``, one-sample SGD
     (``batch_size`` of the settings), normal initial weights with standard
-    deviation 0.1, the dataset's learning rate, ``max_iter`` = its epochs,
-    its Lyapunov ``window`` with 10 % overlap, ``maxlag=14`` and the
-    training accuracy recorded every epoch.
+    deviation 0.1, the dataset's learning rate, ``max_iter`` = its epochs
+    and the training accuracy recorded every epoch.
 
     Parameters
     ----------
     name : str
         A key of :data:`PAPER_SETTINGS`.
-    pruning : {None, 'chaos_causal', 'magnitude', 'random'}, default=None
-        Passed to the estimator.
+    pruning : {None, 'chaos_causal'} or strategy, default=None
+        None: a dense network; 'chaos_causal': :func:`paper_pruning` of the
+        dataset (its window, maxlag 14, ``risk='error'``); or any strategy.
     random_state : int, RandomState instance or None, default=0
         Passed to the estimator.
     **overrides : dict
@@ -414,8 +455,10 @@ def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
     --------
     >>> from skchaosprune.datasets import load_paper_dataset, paper_estimator
     >>> clf = paper_estimator("digits", max_iter=3)
-    >>> clf.hidden_layer_sizes, clf.learning_rate_init, clf.window
-    ((50,), 0.5, 200)
+    >>> clf.hidden_layer_sizes, clf.learning_rate_init, clf.batch_size
+    ((50,), 0.5, 1)
+    >>> paper_estimator("digits", pruning="chaos_causal").pruning.window
+    200
     >>> data = load_paper_dataset("digits")
     >>> clf.fit(data.X_train, data.y_train).score(data.X_test, data.y_test) > 0.8
     True
@@ -423,19 +466,21 @@ def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
     from ._mlp import DenseMLPClassifier
 
     settings = _check_name(name)
+    if isinstance(pruning, str) and pruning == "chaos_causal":
+        pruning = paper_pruning(name)
     params = dict(
         hidden_layer_sizes=(settings.hidden_units,), activation="sigmoid",
         loss="squared_error", learning_rate_init=settings.learning_rate,
         batch_size=settings.batch_size, max_iter=settings.epochs, init_std=0.1,
-        window=settings.window, overlap=0.1, maxlag=14, record_train_score=True,
-        pruning=pruning, random_state=random_state,
+        record_train_score=True, pruning=pruning, random_state=random_state,
     )
     valid = DenseMLPClassifier().get_params()
     unknown = sorted(set(overrides) - set(valid))
     if unknown:
         raise ValueError(
             f"Unknown DenseMLPClassifier parameter(s) {unknown}; valid ones: "
-            f"{sorted(valid)}."
+            f"{sorted(valid)} (the window, maxlag and thresholds are parameters of "
+            "the pruning strategy: see paper_pruning)."
         )
     params.update(overrides)
     return DenseMLPClassifier(**params)

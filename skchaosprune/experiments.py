@@ -11,8 +11,8 @@ Examples
 >>> rows = run_methods("digits", seeds=(0,), methods=("dense",), max_iter=2)
 >>> sorted(rows[0])                                   # doctest: +NORMALIZE_WHITESPACE
 ['accuracy', 'dataset', 'dense_epochs', 'epochs_to_benchmark', 'f1_macro',
- 'flops', 'method', 'n_weights', 'pruned_weights', 'seconds', 'seed',
- 'sparsity', 'total_updates']
+ 'flops', 'maxlag', 'method', 'n_weights', 'pruned_weights', 'seconds', 'seed',
+ 'sparsity', 'total_updates', 'window']
 >>> rows[0]["flops"]                                  # 2*(64*50 + 50*10) + 50 + 10
 7460
 >>> print(format_table(summarize(rows)).splitlines()[0])   # doctest: +ELLIPSIS
@@ -25,13 +25,12 @@ import time
 import numpy as np
 
 from . import metrics
-from .datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator
+from .datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator, paper_pruning
 
 __all__ = [
     "FIELDS",
     "METHODS",
     "compare_methods",
-    "default_partial_epochs",
     "format_table",
     "run_methods",
     "summarize",
@@ -44,7 +43,7 @@ METHODS = ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")
 FIELDS = (
     "dataset", "method", "seed", "accuracy", "f1_macro", "sparsity", "flops",
     "epochs_to_benchmark", "seconds", "total_updates", "dense_epochs",
-    "pruned_weights", "n_weights",
+    "pruned_weights", "n_weights", "window", "maxlag",
 )
 
 # Summarised metrics: (row key, column title, format of mean and std).
@@ -67,62 +66,38 @@ def _updates_per_epoch(n_train, batch_size, validation_fraction):
     return -(-n_fit // min(batch_size, n_fit))
 
 
-def default_partial_epochs(estimator, n_train):
-    """Dense epochs LEGCNet-PT runs before deciding its mask, by default.
+def _chaos_template(estimator, pruning):
+    """The chaos-causal strategy the FT and PT rows start from."""
+    from sklearn.base import clone
 
-    The paper decides the PT mask after "the first epochs" of training.
-    The default is the larger of 10 % of the full run's epochs (rounded up)
-    and the fewest epochs whose updates are enough for the Granger tests:
-    :func:`skchaosprune._dynamics.min_updates` for the estimator's
-    ``window``, ``overlap``, ``maxlag`` and Lyapunov parameters (e.g. 44
-    windows for ``maxlag=14``).
+    from .pruning import ChaosCausalPruning, resolve_strategy
 
-    Parameters
-    ----------
-    estimator : DenseMLPClassifier
-        The configured (unfitted) chaos-causal estimator.
-    n_train : int
-        Training samples passed to ``fit`` (before the validation split the
-        estimator holds out for the risk series).
-
-    Returns
-    -------
-    epochs : int
-
-    Examples
-    --------
-    >>> from skchaosprune.datasets import paper_estimator
-    >>> # banknote: 1,097 training samples, 987 after the validation split;
-    >>> # window 250 with maxlag 14 needs 9,924 updates: 11 epochs (> 10 %).
-    >>> default_partial_epochs(paper_estimator("banknote"), 1097)
-    11
-    """
-    from ._dynamics import min_updates
-
-    need = min_updates(
-        estimator.window, estimator.overlap, estimator.maxlag,
-        dim=estimator.lyapunov_dim, delay=estimator.lyapunov_delay,
-        steps=estimator.lyapunov_steps, theiler=estimator.lyapunov_theiler,
-    )
-    per_epoch = _updates_per_epoch(n_train, estimator.batch_size,
-                                   estimator.validation_fraction)
-    return max(math.ceil(0.1 * estimator.max_iter), -(-need // per_epoch))
+    strategy = resolve_strategy(pruning if pruning is not None else estimator.pruning)
+    if not isinstance(strategy, ChaosCausalPruning):
+        strategy = ChaosCausalPruning()
+    return clone(strategy)
 
 
-def _method_estimator(template, method, *, target_sparsity, partial_epochs, per_epoch):
+def _method_estimator(template, strategy, method, *, sparsity, partial_epochs, per_epoch):
     """A clone of ``template`` configured for one method."""
     from sklearn.base import clone
 
+    from .pruning import MagnitudePruning, RandomPruning
+
     est = clone(template)
     if method == "dense":
-        est.set_params(pruning=None, target_sparsity=None)
+        pruning = None
     elif method == "chaos_ft":
-        est.set_params(pruning="chaos_causal", pruning_mode="full", target_sparsity=None)
+        pruning = clone(strategy).set_params(mode="full", sparsity=None)
     elif method == "chaos_pt":
-        est.set_params(pruning="chaos_causal", pruning_mode="partial",
-                       partial_epochs=partial_epochs, target_sparsity=None)
+        pruning = clone(strategy).set_params(
+            mode="partial", sparsity=None,
+            partial_epochs="auto" if partial_epochs is None else partial_epochs)
+    elif method == "magnitude":
+        pruning = MagnitudePruning(sparsity=sparsity)
     else:
-        est.set_params(pruning=method, target_sparsity=target_sparsity)
+        pruning = RandomPruning(sparsity=sparsity, random_state=template.random_state)
+    est.set_params(pruning=pruning)
     if (not method.startswith("chaos") and est.validation_fraction > 0
             and est.risk_every is None):
         # The chaos-causal runs hold out a validation split for the risk
@@ -141,6 +116,7 @@ def _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark):
     n_weights = int(sum(m.size for m in est.masks_))
     pruned = int(sum((~m).sum() for m in est.masks_))
     cost = getattr(est, "pruning_cost_", None)
+    plan = getattr(est, "pruning_params_", {})
     epochs = (None if benchmark is None
               else metrics.epochs_to_accuracy(est.train_score_curve_, benchmark))
     return {
@@ -157,6 +133,8 @@ def _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark):
         "dense_epochs": int(cost["dense_epochs"] if cost else est.n_iter_),
         "pruned_weights": pruned,
         "n_weights": n_weights,
+        "window": plan.get("window"),
+        "maxlag": plan.get("maxlag"),
     }
 
 
@@ -184,21 +162,17 @@ def _check_partial_epochs(partial_epochs):
 
 
 def _compare(template, X_train, y_train, X_test, y_test, *, benchmark, order,
-             partial_epochs, progress, dataset, prefix):
+             partial_epochs, progress, dataset, prefix, pruning=None):
     """One seed of the comparison; ``order`` and ``partial_epochs`` checked."""
     n_train = np.shape(X_train)[0]
-    probe = _method_estimator(template, "chaos_ft", target_sparsity=None,
-                              partial_epochs=None, per_epoch=1)
-    if "chaos_pt" in order and partial_epochs is None:
-        partial_epochs = default_partial_epochs(probe, n_train)
-    per_epoch = _updates_per_epoch(n_train, probe.batch_size, probe.validation_fraction)
+    strategy = _chaos_template(template, pruning)
+    per_epoch = _updates_per_epoch(n_train, template.batch_size, template.validation_fraction)
     seed = template.random_state
     rows, ft_sparsity = [], None
     for method in order:
         if progress is not None:
-            extra = f" (partial_epochs={partial_epochs})" if method == "chaos_pt" else ""
-            progress(f"{prefix}{method}{extra}")
-        est = _method_estimator(template, method, target_sparsity=ft_sparsity,
+            progress(f"{prefix}{method}")
+        est = _method_estimator(template, strategy, method, sparsity=ft_sparsity,
                                 partial_epochs=partial_epochs, per_epoch=per_epoch)
         start = time.perf_counter()
         est.fit(X_train, y_train)
@@ -210,22 +184,25 @@ def _compare(template, X_train, y_train, X_test, y_test, *, benchmark, order,
 
 
 def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=None,
-                    methods=METHODS, partial_epochs=None, progress=None, dataset="data"):
+                    methods=METHODS, partial_epochs=None, progress=None, dataset="data",
+                    pruning=None):
     """Dense vs chaos-causal (FT, PT) vs magnitude and random, on any data.
 
     The one-seed building block of :func:`run_methods`, for any data and
     any configured estimator: each method is a clone of ``estimator`` with
-    its pruning parameters set (``pruning``, ``pruning_mode``,
-    ``partial_epochs``, ``target_sparsity``); magnitude and random pruning
-    use the FT mask's sparsity.
+    its ``pruning`` strategy set: the chaos-causal strategy with
+    ``mode='full'`` (FT) and ``mode='partial'`` (PT),
+    :class:`~skchaosprune.MagnitudePruning` and
+    :class:`~skchaosprune.RandomPruning` (seeded with the estimator's
+    ``random_state``) at the FT mask's sparsity.
 
     Parameters
     ----------
     estimator : DenseMLPClassifier
         Unfitted template (e.g. from
         :func:`~skchaosprune.datasets.paper_estimator`); its
-        ``random_state`` is the row's seed.  Its pruning parameters are
-        replaced per method.
+        ``random_state`` is the row's seed.  Its ``pruning`` is replaced per
+        method.
     X_train, y_train, X_test, y_test : array-like
         Training and test data, already scaled.
     benchmark : float or None, default=None
@@ -235,11 +212,16 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
     methods : iterable of str, default=METHODS
         As in :func:`run_methods`.
     partial_epochs : int or None, default=None
-        PT's dense epochs; None: :func:`default_partial_epochs`.
+        PT's dense epochs; None: the strategy's ``partial_epochs`` rule
+        ('auto', see :class:`~skchaosprune.ChaosCausalPruning`).
     progress : callable or None, default=None
         Called with a one-line status string before each fit.
     dataset : str, default='data'
         The rows' 'dataset' value.
+    pruning : ChaosCausalPruning or None, default=None
+        The chaos-causal settings of the FT and PT rows (their ``mode`` and
+        ``sparsity`` are set per row); None: the estimator's ``pruning`` if
+        it is a ChaosCausalPruning, else ``ChaosCausalPruning()``.
 
     Returns
     -------
@@ -256,8 +238,10 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
     >>> X, y = load_iris(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
-    >>> est = paper_estimator("iris", max_iter=10, window=30, maxlag=3)
-    >>> rows = compare_methods(est, X_tr, y_tr, X_te, y_te, benchmark=0.9)
+    >>> from skchaosprune import ChaosCausalPruning
+    >>> est = paper_estimator("iris", max_iter=10)
+    >>> rows = compare_methods(est, X_tr, y_tr, X_te, y_te, benchmark=0.9,
+    ...                        pruning=ChaosCausalPruning(window=30, maxlag=3))
     >>> [r["method"] for r in rows]
     ['dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random']
     >>> rows[3]["pruned_weights"] == rows[4]["pruned_weights"] == rows[1]["pruned_weights"]
@@ -267,19 +251,19 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
     _check_partial_epochs(partial_epochs)
     return _compare(estimator, X_train, y_train, X_test, y_test, benchmark=benchmark,
                     order=order, partial_epochs=partial_epochs, progress=progress,
-                    dataset=dataset, prefix="")
+                    dataset=dataset, prefix="", pruning=pruning)
 
 
 def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
                 partial_epochs=None, progress=None, *, scaling="per_feature",
-                **overrides):
+                pruning=None, **overrides):
     """Fit and measure dense and pruned networks on one paper dataset.
 
     Per seed: the dense network; chaos-causal pruning with the mask from
     the full dense run (LEGCNet-FT, ``'chaos_ft'``) and from its first
     ``partial_epochs`` (LEGCNet-PT, ``'chaos_pt'``); magnitude and random
-    pruning at exactly the FT mask's sparsity (``target_sparsity`` = that
-    seed's FT ``sparsity_``; if FT pruned nothing, neither do they).  All
+    pruning at exactly the FT mask's sparsity (that seed's FT
+    ``sparsity_``; if FT pruned nothing, neither do they).  All
     use :func:`~skchaosprune.datasets.paper_estimator` with
     ``random_state=seed``, so they start from the same initial weights and
     see the training samples in the same order; every pruned network is
@@ -299,14 +283,20 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         Any of 'dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random';
         'magnitude' and 'random' need 'chaos_ft' (their sparsity).
     partial_epochs : int or None, default=None
-        PT's dense epochs; None: :func:`default_partial_epochs`.
+        PT's dense epochs; None: the strategy's 'auto' rule (the larger of
+        10 % of the epochs and the fewest that give ``3 * maxlag + 2``
+        windows).
     progress : callable or None, default=None
         Called with a one-line status string before each fit.
     scaling : {'per_feature', 'reference', None}, default='per_feature'
         Passed to :func:`~skchaosprune.datasets.load_paper_dataset`.
+    pruning : dict or None, default=None
+        :class:`~skchaosprune.ChaosCausalPruning` parameters replacing the
+        paper's (:func:`~skchaosprune.datasets.paper_pruning`), e.g.
+        ``{"risk": "loss"}`` or ``{"window": 30, "maxlag": 3}``.
     **overrides : dict
-        Estimator parameters replacing the paper's (e.g. ``max_iter``,
-        ``window``, ``maxlag``, ``causality_alpha``), for every method.
+        Estimator parameters replacing the paper's (e.g. ``max_iter``), for
+        every method.
 
     Returns
     -------
@@ -339,20 +329,20 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         )
     order = _check_methods(methods)
     _check_partial_epochs(partial_epochs)
-    fixed = sorted({"pruning", "pruning_mode", "partial_epochs", "target_sparsity",
-                    "random_state"} & set(overrides))
+    fixed = sorted({"random_state"} & set(overrides))
     if fixed:
         raise ValueError(
             f"run_methods sets {fixed} itself for each method and seed; use the "
-            "methods, seeds and partial_epochs arguments instead."
+            "methods, seeds, partial_epochs and pruning arguments instead."
         )
+    strategy = paper_pruning(name, **(pruning or {}))
     X_tr, X_te, y_tr, y_te, _, _ = load_paper_dataset(name, data_dir, scaling=scaling)
     rows = []
     for seed in seeds:
         template = paper_estimator(name, random_state=seed, **overrides)
         rows += _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
                          order=order, partial_epochs=partial_epochs, progress=progress,
-                         dataset=name, prefix=f"{name} seed {seed}: ")
+                         dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy)
     return rows
 
 

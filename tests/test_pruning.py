@@ -10,13 +10,24 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 
-from skchaosprune import DenseMLPClassifier, DenseMLPRegressor
+from skchaosprune import (
+    ChaosCausalPruning,
+    DenseMLPClassifier,
+    DenseMLPRegressor,
+    MagnitudePruning,
+    RandomPruning,
+)
 from skchaosprune.lyapunov import window_ends, windowed_lyapunov
 
 # A small, fast configuration: iris, 4-6-3, one-sample SGD, short windows.
 FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
-            learning_rate_init=0.05, max_iter=30, window=30, maxlag=3,
-            random_state=0)
+            learning_rate_init=0.05, max_iter=30, random_state=0)
+WIN = dict(window=30, maxlag=3)
+
+
+def cc(**params):
+    """The chaos-causal strategy with the fast windows."""
+    return ChaosCausalPruning(**{**WIN, **params})
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +40,13 @@ def iris():
 def dense_run(iris):
     """One tracked dense run, pruned again and again with other thresholds."""
     X, y = iris
-    return DenseMLPClassifier(track_dynamics=True, **FAST).fit(X, y)
+    return DenseMLPClassifier(pruning=cc(), retrain=None, **FAST).fit(X, y)
 
 
 def test_tracked_dynamics_are_the_windowed_exponents_of_the_trajectory(iris):
     X, y = iris
-    est = DenseMLPClassifier(track_dynamics=True, keep_trajectory=True, risk_every=1,
-                             trajectory_dtype="float64", **FAST).fit(X, y)
+    est = DenseMLPClassifier(pruning=cc(risk="error"), retrain=None, keep_trajectory=True,
+                             risk_every=1, trajectory_dtype="float64", **FAST).fit(X, y)
     n_rows = est.weight_trajectory_.shape[0]
     assert n_rows == est.t_ + 1
     ends = window_ends(n_rows, 30, 0.1)
@@ -52,8 +63,8 @@ def test_tracked_dynamics_are_the_windowed_exponents_of_the_trajectory(iris):
 
 def test_chaos_causal_fit_prunes_and_retrains_with_mask_held_at_zero(iris):
     X, y = iris
-    est = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=0.5,
-                             keep_trajectory=True, **FAST).fit(X, y)
+    est = DenseMLPClassifier(pruning=cc(alpha=0.5), keep_trajectory=True,
+                             **FAST).fit(X, y)
     keep = np.concatenate([m.ravel() for m in est.masks_])
     assert est.granger_pvalues_.shape == (42,)
     assert np.all((est.granger_pvalues_ >= 0) & (est.granger_pvalues_ <= 1))
@@ -76,25 +87,24 @@ def test_chaos_causal_fit_prunes_and_retrains_with_mask_held_at_zero(iris):
 def test_stationarity_adf_tests_the_differenced_series(dense_run, iris):
     import copy
 
-    from skchaosprune.causality import granger_pvalues, make_stationary
+    from skchaosprune.causality import granger_pvalues
+    from skchaosprune.stationarity import make_stationary
 
-    est = copy.deepcopy(dense_run).prune(pruning="chaos_causal", retrain=None,
-                                         stationarity="adf")
+    est = copy.deepcopy(dense_run).prune(pruning=cc(stationarity="adf"))
     st = make_stationary(dense_run.risk_series_, dense_run.lyapunov_exponents_)
     assert est.differenced_ == (st.target_differenced, st.sources_differenced)
     assert st.sources_differenced  # SGD exponent series drift: some are non-stationary
-    expected = granger_pvalues(st.target, st.sources, maxlag=3).pvalues
+    expected = granger_pvalues(st.target, st.sources, maxlag=3, lags="usable").pvalues
     np.testing.assert_array_equal(est.granger_pvalues_, expected)
-    plain = copy.deepcopy(dense_run).prune(pruning="chaos_causal", retrain=None)
+    plain = copy.deepcopy(dense_run).prune(pruning=cc())
     assert plain.differenced_ == (False, False)
     assert not np.array_equal(plain.granger_pvalues_, est.granger_pvalues_)
 
 
 def test_partial_mode_costs_less_than_full(iris):
     X, y = iris
-    ft = DenseMLPClassifier(pruning="chaos_causal", **FAST).fit(X, y)
-    pt = DenseMLPClassifier(pruning="chaos_causal", pruning_mode="partial",
-                            partial_epochs=10, **FAST).fit(X, y)
+    ft = DenseMLPClassifier(pruning=cc(), **FAST).fit(X, y)
+    pt = DenseMLPClassifier(pruning=cc(mode="partial", partial_epochs=10), **FAST).fit(X, y)
     assert pt.pruning_cost_["dense_epochs"] == 10
     assert ft.pruning_cost_["dense_epochs"] == 30
     assert pt.pruning_cost_["total_updates"] < ft.pruning_cost_["total_updates"]
@@ -106,16 +116,15 @@ def test_partial_mode_costs_less_than_full(iris):
 @given(alphas=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2),
        thresholds=st.lists(st.floats(-2.0, 1.0), min_size=2, max_size=2))
 def test_pruned_set_grows_as_alpha_falls_or_threshold_rises(dense_run, alphas, thresholds):
-    import copy
-
     lo, hi = sorted(alphas)
     tlo, thi = sorted(thresholds)
 
     def pruned(alpha, threshold):
-        est = copy.deepcopy(dense_run)
-        est.prune(pruning="chaos_causal", retrain=None, causality_alpha=alpha,
-                  lyapunov_threshold=threshold)
-        return ~np.concatenate([m.ravel() for m in est.masks_])
+        # The decision alone (a mask that disconnects the network would make
+        # prune() raise; that check has its own tests).
+        keep, _ = cc(alpha=alpha, lyapunov_threshold=threshold)._decide(
+            dense_run.coefs_, dense_run._dynamics)
+        return ~keep
 
     base = pruned(hi, tlo)
     assert np.all(pruned(lo, tlo) >= base)
@@ -124,8 +133,8 @@ def test_pruned_set_grows_as_alpha_falls_or_threshold_rises(dense_run, alphas, t
 
 def test_reproducible_with_fixed_random_state(iris):
     X, y = iris
-    a = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=0.3, **FAST).fit(X, y)
-    b = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=0.3, **FAST).fit(X, y)
+    a = DenseMLPClassifier(pruning=cc(alpha=0.3), **FAST).fit(X, y)
+    b = DenseMLPClassifier(pruning=cc(alpha=0.3), **FAST).fit(X, y)
     np.testing.assert_array_equal(a.granger_pvalues_, b.granger_pvalues_)
     for u, v in zip(a.coefs_ + a.masks_, b.coefs_ + b.masks_):
         np.testing.assert_array_equal(u, v)
@@ -133,17 +142,15 @@ def test_reproducible_with_fixed_random_state(iris):
 
 def test_baselines_at_matched_sparsity(iris):
     X, y = iris
-    cc = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=0.3, **FAST).fit(X, y)
-    for method in ("magnitude", "random"):
-        with pytest.raises(ValueError, match="needs target_sparsity"):
-            DenseMLPClassifier(pruning=method, **FAST).fit(X, y)
-        est = DenseMLPClassifier(pruning=method, target_sparsity=cc.sparsity_, **FAST).fit(X, y)
-        assert est.sparsity_ == pytest.approx(cc.sparsity_, abs=0.5 / 42)
-    mag = DenseMLPClassifier(pruning="magnitude", target_sparsity=0.5, **FAST).fit(X, y)
+    chaos = DenseMLPClassifier(pruning=cc(alpha=0.3), **FAST).fit(X, y)
+    for strategy in (MagnitudePruning, RandomPruning):
+        est = DenseMLPClassifier(pruning=strategy(chaos.sparsity_), **FAST).fit(X, y)
+        assert est.sparsity_ == pytest.approx(chaos.sparsity_, abs=0.5 / 42)
+    mag = DenseMLPClassifier(pruning=MagnitudePruning(0.5), **FAST).fit(X, y)
     dense = np.abs(np.concatenate([c.ravel() for c in mag.dense_coefs_]))
     keep = np.concatenate([m.ravel() for m in mag.masks_])
     assert dense[~keep].max() <= dense[keep].min()
-    exact = DenseMLPClassifier(pruning="chaos_causal", target_sparsity=0.25, **FAST).fit(X, y)
+    exact = DenseMLPClassifier(pruning=cc(sparsity=0.25), **FAST).fit(X, y)
     assert (~np.concatenate([m.ravel() for m in exact.masks_])).sum() == round(0.25 * 42)
 
 
@@ -153,7 +160,8 @@ def test_baseline_reprune_retrains_on_the_dense_runs_samples(dense_run, iris):
     import copy
 
     X, y = iris
-    est = copy.deepcopy(dense_run).prune(X, y, pruning="magnitude", target_sparsity=0.0)
+    est = copy.deepcopy(dense_run).set_params(retrain="rewind")
+    est.prune(X, y, pruning=MagnitudePruning(0.0))
     assert est.sparsity_ == 0.0
     for a, b in zip(est.coefs_, dense_run.coefs_):
         np.testing.assert_array_equal(a, b)
@@ -165,7 +173,7 @@ def test_prune_after_partial_fit(iris):
     est = DenseMLPClassifier((5,), random_state=0)
     for _ in range(3):
         est.partial_fit(X, y, classes=[0, 1, 2])
-    est.prune(X, y, pruning="magnitude", target_sparsity=0.5)
+    est.prune(X, y, pruning=MagnitudePruning(0.5))
     assert est.sparsity_ == pytest.approx(round(0.5 * 35) / 35)
     assert est.pruning_cost_["dense_epochs"] == 3
     with pytest.raises(ValueError, match="needs the dynamics"):
@@ -176,47 +184,51 @@ def test_prune_again_reuses_the_dense_run(dense_run, iris):
     import copy
 
     X, y = iris
-    est = copy.deepcopy(dense_run)
+    est = copy.deepcopy(dense_run).set_params(retrain="rewind")
     t_dense = est.t_
-    est.prune(X, y, pruning="chaos_causal", causality_alpha=0.2)
+    est.prune(X, y, pruning=cc(alpha=0.2))
     first = [m.copy() for m in est.masks_]
-    est.prune(X, y, causality_alpha=0.9)
+    est.prune(X, y, pruning=cc(alpha=0.9))
     assert est.pruning_cost_["dense_updates"] == t_dense
     assert sum(m.sum() for m in est.masks_) >= sum(m.sum() for m in first)
     with pytest.raises(ValueError, match="pass the training data"):
-        est.prune(causality_alpha=0.1)
+        est.prune(pruning=cc(alpha=0.1))
     with pytest.raises(ValueError, match="needs the dynamics"):
-        DenseMLPClassifier(**FAST).fit(X, y).prune(X, y, pruning="chaos_causal")
+        DenseMLPClassifier(**FAST).fit(X, y).prune(X, y, pruning=cc())
 
 
 def test_static_weights_are_infeasible_and_pruned_by_default(iris):
     X, y = iris
     X = np.hstack([X, np.zeros((len(X), 1))])  # a feature that is always 0
-    est = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=1.0, **FAST).fit(X, y)
+    est = DenseMLPClassifier(pruning=cc(alpha=1.0), **FAST).fit(X, y)
     # Weights from the zero feature never move: exponents 0, p = 1 ('prune').
     assert np.all(est.lyapunov_exponents_[:, 24:30] == 0.0)
     assert np.all(est.granger_pvalues_[24:30] == 1.0)
     assert not est.masks_[0][4].any()
     assert np.isfinite(est.granger_pvalues_).all()
-    kept = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=1e-9,
-                              on_infeasible="keep", **FAST).fit(X, y)
+    kept = DenseMLPClassifier(pruning=cc(alpha=1e-9, on_infeasible="keep"),
+                              **FAST).fit(X, y)
     assert np.all(kept.granger_pvalues_[24:30] == 0.0)
     assert kept.masks_[0][4].all()
 
 
 def test_too_short_run_fails_early_with_the_updates_needed(iris):
     X, y = iris
-    params = dict(FAST, max_iter=1, window=200, maxlag=14)
     with pytest.raises(ValueError, match=r"too short.*need at least 7939 updates"):
-        DenseMLPClassifier(pruning="chaos_causal", **params).fit(X, y)
+        DenseMLPClassifier(pruning=ChaosCausalPruning(window=200, maxlag=14),
+                           **dict(FAST, max_iter=1)).fit(X, y)
     with pytest.raises(ValueError, match="partial_epochs=1"):
-        DenseMLPClassifier(pruning="chaos_causal", pruning_mode="partial", partial_epochs=1,
-                           **dict(FAST, window=200, maxlag=14)).fit(X, y)
+        DenseMLPClassifier(pruning=ChaosCausalPruning(window=200, maxlag=14, mode="partial",
+                                                      partial_epochs=1), **FAST).fit(X, y)
+    # 'auto' windows: a run too short even for 5 windows of 20 updates.
+    with pytest.raises(ValueError, match=r"too short.*window=20.*need at least 91 updates"):
+        DenseMLPClassifier(pruning=ChaosCausalPruning(), **dict(FAST, max_iter=1)).fit(
+            X[:60], y[:60])
 
 
 def test_pickle_round_trip_of_pruned_models(iris):
     X, y = iris
-    est = DenseMLPClassifier(pruning="chaos_causal", causality_alpha=0.3, **FAST).fit(X, y)
+    est = DenseMLPClassifier(pruning=cc(alpha=0.3), **FAST).fit(X, y)
     again = pickle.loads(pickle.dumps(est))
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
     np.testing.assert_array_equal(again.granger_pvalues_, est.granger_pvalues_)
@@ -225,11 +237,12 @@ def test_pickle_round_trip_of_pruned_models(iris):
 def test_grid_search_over_thresholds_directly(iris):
     X, y = iris
     grid = GridSearchCV(
-        DenseMLPClassifier(pruning="chaos_causal", **FAST),
-        {"causality_alpha": [0.05, 0.5], "lyapunov_threshold": [None, 0.0]},
+        DenseMLPClassifier(pruning=cc(), **FAST),
+        {"pruning__alpha": [0.05, 0.5], "pruning__lyapunov_threshold": [None, -5.0]},
         cv=3,
     ).fit(X, y)
-    assert set(grid.cv_results_["param_causality_alpha"]) == {0.05, 0.5}
+    assert set(grid.cv_results_["param_pruning__alpha"]) == {0.05, 0.5}
+    assert grid.best_estimator_.pruning.alpha == grid.best_params_["pruning__alpha"]
     assert 0.0 <= grid.best_estimator_.sparsity_ <= 1.0
     assert grid.best_score_ > 0.5
 
@@ -239,9 +252,9 @@ def test_regressor_prunes_on_validation_mse():
     X = StandardScaler().fit_transform(X[:200, :5])
     target = X[:, 0] - X[:, 1] + 0.1 * X[:, 2]
     est = DenseMLPRegressor(hidden_layer_sizes=(4,), activation="tanh", batch_size=1,
-                            learning_rate_init=0.01, max_iter=20, window=40, maxlag=3,
-                            pruning="chaos_causal", causality_alpha=0.5,
-                            random_state=0).fit(X, target)
+                            learning_rate_init=0.01, max_iter=20, random_state=0,
+                            pruning=ChaosCausalPruning(window=40, maxlag=3, alpha=0.5),
+                            ).fit(X, target)
     assert est.risk_series_.min() >= 0.0
     assert est.granger_pvalues_.shape == (5 * 4 + 4,)
     assert est.score(X, target) > 0.5

@@ -215,16 +215,23 @@ def _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
 
 
 @njit(cache=True)
-def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
-          risk_kind, result):
-    """Misclassification rate or mean squared error on a validation set."""
+def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out, loss,
+          risk_kind, result, dest):
+    """Both risks on a validation set, written to ``dest``.
+
+    ``dest[0]``: the misclassification rate (``RISK_MISCLASSIFICATION``) or
+    the mean squared error (``RISK_MSE``); ``dest[1]``: the mean sample
+    loss of the training loss function (docs/method.md section 3).
+    """
     _predict_into(Xv, result, weights, biases, sizes, w_off, b_off, hidden,
                   out)
     n = Xv.shape[0]
     n_out = result.shape[1]
     total = 0.0
+    loss_total = 0.0
     for r in range(n):
         o = result[r]
+        loss_total += _sample_loss(o, Yv[r], out, loss)
         if risk_kind == RISK_MSE:
             for j in range(n_out):
                 d = o[j] - Yv[r, j]
@@ -241,8 +248,10 @@ def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
             if Yv[r, best] != 1.0:
                 total += 1.0
     if risk_kind == RISK_MSE:
-        return total / (n * n_out)
-    return total / n
+        dest[0] = total / (n * n_out)
+    else:
+        dest[0] = total / n
+    dest[1] = loss_total / n
 
 
 @njit(cache=True)
@@ -348,8 +357,9 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
     update of this call when ``record`` is true.  ``risk_at`` holds sorted
     global update indices (1-based: the first update of the run is 1);
     whenever the update with global index ``t0 + k + 1`` equals
-    ``risk_at[risk_ptr]``, the risk on ``(Xv, Yv)`` is written to
-    ``risk_out[risk_ptr]``.
+    ``risk_at[risk_ptr]``, the risks on ``(Xv, Yv)`` are written to
+    ``risk_out[risk_ptr]`` (shape ``(n_risk, 2)``: error or squared error,
+    and the mean loss; see :func:`_risk`).
 
     Returns ``(loss_sum, n_updates, status, risk_ptr)``: the summed sample
     losses (each taken before its batch's update), the number of updates
@@ -410,9 +420,8 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
         n_updates += 1
         t = t0 + n_updates
         if risk_ptr < risk_at.shape[0] and risk_at[risk_ptr] == t:
-            risk_out[risk_ptr] = _risk(Xv, Yv, weights, biases, sizes, w_off,
-                                       b_off, hidden, out, risk_kind,
-                                       risk_buf)
+            _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
+                  loss, risk_kind, risk_buf, risk_out[risk_ptr])
             risk_ptr += 1
         start += nb
 
@@ -457,5 +466,5 @@ def warmup():
         train_batches(X, Y, order, 0, 3, weights, biases, sizes, w_off, b_off,
                       0.1, 2, SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj,
                       True, X, Y, RISK_MISCLASSIFICATION, risk_at,
-                      np.empty(2), 0, 0)
+                      np.empty((2, 2)), 0, 0)
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)

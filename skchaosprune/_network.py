@@ -1,0 +1,311 @@
+"""The network engine: layout, initial weights, the compiled SGD loop and
+the forward pass of the MLP estimators.
+
+The network lives in flat float64 arrays (see
+:mod:`skchaosprune._kernels.mlp`); :class:`NetworkMixin` lays it out, draws
+the initial weights, and runs :func:`~skchaosprune._kernels.mlp.train_batches`
+once per epoch, or once per chunk of updates while a recorder consumes the
+weight rows (:mod:`skchaosprune._recording`).
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _progress
+from ._kernels import mlp as _k
+
+ACTIVATIONS = {
+    "identity": _k.IDENTITY,
+    "sigmoid": _k.SIGMOID,
+    "logistic": _k.SIGMOID,
+    "tanh": _k.TANH,
+    "relu": _k.RELU,
+}
+
+# Rows of float64 weights streamed per chunk while a recorder consumes them:
+# about 32 MB whatever the network, so memory does not grow with the epochs.
+CHUNK_BYTES = 2**25
+
+
+def layout(sizes):
+    """Offsets of each layer's weights and biases in the flat arrays."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    fan_in, fan_out = sizes[:-1], sizes[1:]
+    w_off = np.concatenate([[0], np.cumsum(fan_in * fan_out)[:-1]]).astype(np.int64)
+    b_off = np.concatenate([[0], np.cumsum(fan_out)[:-1]]).astype(np.int64)
+    return sizes, w_off, b_off
+
+
+def flatten(arrays):
+    """One contiguous float64 vector of the arrays, in order, C order."""
+    return np.ascontiguousarray(
+        np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays])
+    )
+
+
+def unflatten(flat, shapes):
+    """The inverse of :func:`flatten` (copies)."""
+    out, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        out.append(np.asarray(flat[start:start + size]).reshape(shape).copy())
+        start += size
+    return out
+
+
+def updates_per_epoch(n_samples, batch_size):
+    """SGD updates of one epoch over ``n_samples``."""
+    return -(-n_samples // min(batch_size, n_samples))
+
+
+class NetworkMixin:
+    """Layout, initialisation, training and prediction of the MLP estimators.
+
+    The estimator provides ``_output_layer()`` -> (output activation,
+    loss, risk kind), ``_score_outputs(out, Y)`` and ``_encode_targets``.
+    """
+
+    # ------------------------------------------------------------------ #
+    # Layout and state.
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, Integral):
+            sizes = [sizes]
+        sizes = list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    def _initialize(self, n_features, n_outputs, rng):
+        """Set the layout and draw the initial weights and biases."""
+        sizes = [n_features, *self._hidden_sizes(), n_outputs]
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = n_outputs
+        self._sizes, self._w_off, self._b_off = layout(sizes)
+        coefs, intercepts = [], []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            if self.init_std is None:
+                # Glorot uniform, with sklearn's factor 2 for the logistic.
+                factor = 2.0 if self.activation in ("sigmoid", "logistic") else 6.0
+                bound = np.sqrt(factor / (fan_in + fan_out))
+                coefs.append(rng.uniform(-bound, bound, (fan_in, fan_out)))
+                intercepts.append(rng.uniform(-bound, bound, fan_out))
+            else:
+                coefs.append(rng.normal(0.0, self.init_std, (fan_in, fan_out)))
+                intercepts.append(rng.normal(0.0, self.init_std, fan_out))
+        self.coefs_ = coefs
+        self.intercepts_ = intercepts
+        self.initial_coefs_ = [c.copy() for c in coefs]
+        self.initial_intercepts_ = [b.copy() for b in intercepts]
+        self.masks_ = [np.ones(c.shape, dtype=bool) for c in coefs]
+        self._reset_progress()
+
+    def _reset_progress(self):
+        """Counters and curves of a new training phase."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.train_score_curve_ = []
+        self.risk_curve_ = np.empty(0)
+        self.risk_updates_ = np.empty(0, dtype=np.int64)
+        self._risk_pairs = np.empty((0, 2))
+
+    def _set_masks(self, masks):
+        if masks is None:
+            return
+        masks = list(masks)
+        shapes = [c.shape for c in self.coefs_]
+        if len(masks) != len(shapes) or any(
+            np.shape(m) != s for m, s in zip(masks, shapes)
+        ):
+            raise ValueError(
+                "masks must be one boolean array per weight matrix with the "
+                f"shapes {shapes}; got shapes {[np.shape(m) for m in masks]}."
+            )
+        self.masks_ = [np.asarray(m, dtype=bool).copy() for m in masks]
+        self.coefs_ = [np.where(m, c, 0.0) for m, c in zip(self.masks_, self.coefs_)]
+
+    def _set_initial_weights(self, coefs_init, intercepts_init):
+        for name, given, current in (
+            ("coefs_init", coefs_init, self.coefs_),
+            ("intercepts_init", intercepts_init, self.intercepts_),
+        ):
+            if given is None:
+                continue
+            given = [np.asarray(a, dtype=np.float64) for a in given]
+            expected = [a.shape for a in current]
+            if [a.shape for a in given] != expected:
+                raise ValueError(
+                    f"{name} must hold arrays of the shapes {expected}; got "
+                    f"{[a.shape for a in given]}."
+                )
+            if not all(np.isfinite(a).all() for a in given):
+                raise ValueError(f"{name} contains NaN or infinity.")
+            current[:] = [a.copy() for a in given]
+        self.initial_coefs_ = [c.copy() for c in self.coefs_]
+        self.initial_intercepts_ = [b.copy() for b in self.intercepts_]
+
+    def _start_trajectory(self):
+        """Row 0 of the trajectory: the weights training starts from."""
+        if self.keep_trajectory:
+            self.weight_trajectory_ = flatten(self.coefs_).astype(self.trajectory_dtype)[None, :]
+
+    # ------------------------------------------------------------------ #
+    # Training.
+    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, recorder=None,
+               phase="training"):
+        """Run n_epochs of SGD through the compiled kernel, recording.
+
+        ``risk_at``: global update indices at which to measure the risk
+        (default: every ``risk_every`` updates).  ``recorder``: an object
+        whose ``update(rows)`` receives the weight rows in bounded chunks as
+        training produces them.
+        """
+        out_act, loss, risk_kind = self._output_layer()
+        hidden = ACTIVATIONS[self.activation]
+        weights = flatten(self.coefs_)
+        biases = flatten(self.intercepts_)
+        mask = flatten(self.masks_).astype(np.bool_)
+        use_mask = not mask.all()
+        weights[~mask] = 0.0
+        n = X.shape[0]
+        n_weights = weights.shape[0]
+        per_epoch = updates_per_epoch(n, self.batch_size)
+        total = per_epoch * n_epochs
+        if risk_at is None:
+            risk_at = self._risk_schedule(total)
+        risk_out = np.full((risk_at.shape[0], 2), np.nan)
+        keep = bool(self.keep_trajectory)
+        if keep:
+            # One allocation for the rows kept so far and the new ones.
+            kept = self.weight_trajectory_
+            full = np.empty((kept.shape[0] + total, n_weights), dtype=kept.dtype)
+            full[:kept.shape[0]] = kept
+            traj = full[kept.shape[0]:]
+        else:
+            traj = np.empty((0, n_weights), dtype=self.trajectory_dtype)
+        if recorder is not None:
+            chunk = max(1, min(per_epoch, CHUNK_BYTES // (8 * n_weights)))
+            rows = np.empty((chunk, n_weights))
+        else:
+            chunk = per_epoch
+            rows = traj
+        risk_ptr = 0
+        done = 0
+        order = np.arange(n)
+        _progress.report(phase, 0, n_epochs)
+        for epoch in range(n_epochs):
+            order[:] = np.arange(n)
+            if self.shuffle:
+                _k.shuffle_in_place(order, self._rng_state)
+            first = 0
+            epoch_loss = 0.0
+            while first < n:
+                target = rows if recorder is not None else traj[done:]
+                loss_sum, n_updates, status, risk_ptr = _k.train_batches(
+                    X, Y, order, first, chunk, weights, biases, self._sizes,
+                    self._w_off, self._b_off, float(self.learning_rate_init),
+                    int(self.batch_size), hidden, out_act, loss, mask, use_mask,
+                    target, recorder is not None or keep, Xv, Yv, risk_kind,
+                    risk_at, risk_out, risk_ptr, self.t_,
+                )
+                self.t_ += n_updates
+                epoch_loss += loss_sum
+                if status != _k.OK:
+                    raise ValueError(
+                        "Training diverged: the weights or the loss became NaN or "
+                        f"infinite in epoch {self.n_iter_ + 1}, after {self.t_} updates. "
+                        f"Lower learning_rate_init (now {self.learning_rate_init}) "
+                        "or standardise X (e.g. with sklearn's StandardScaler)."
+                    )
+                if recorder is not None:
+                    if keep:
+                        traj[done:done + n_updates] = rows[:n_updates]
+                    recorder.update(rows[:n_updates])
+                done += n_updates
+                first = min(n, first + n_updates * int(self.batch_size))
+            self.n_iter_ += 1
+            self.loss_curve_.append(epoch_loss / n)
+            if self.record_train_score:
+                self.train_score_curve_.append(
+                    self._score_outputs(self._forward(X, weights, biases), Y)
+                )
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            _progress.report(phase, epoch + 1, n_epochs)
+        shapes = [c.shape for c in self.coefs_]
+        self.coefs_ = unflatten(weights, shapes)
+        self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
+        self._risk_pairs = np.concatenate([self._risk_pairs, risk_out[:risk_ptr]])
+        self.risk_curve_ = self._risk_pairs[:, 0].copy()
+        self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
+        if keep:
+            self.weight_trajectory_ = full
+
+    def _risk_schedule(self, total):
+        """Update indices of the next ``total`` updates that are multiples
+        of ``risk_every``."""
+        if self.risk_every is None:
+            return np.empty(0, dtype=np.int64)
+        first = self.t_ + self.risk_every - self.t_ % self.risk_every
+        return np.arange(first, self.t_ + total + 1, self.risk_every, dtype=np.int64)
+
+    def _split(self, X, Y, y):
+        """Hold out the validation split used for the risk series.
+
+        Whether to hold out is decided once, by ``fit`` (``_holds_out``), so
+        that ``prune`` retrains on exactly the samples the dense run used.
+        """
+        if not self._holds_out:
+            return X, Y, X, Y
+        stratify = y if isinstance(self, ClassifierMixin) else None
+        try:
+            try:
+                X_tr, X_val, Y_tr, Y_val = train_test_split(
+                    X, Y, test_size=self.validation_fraction,
+                    random_state=self._split_seed, stratify=stratify,
+                )
+            except ValueError:
+                if stratify is None:
+                    raise
+                # Too few samples of some class to stratify: split plainly.
+                X_tr, X_val, Y_tr, Y_val = train_test_split(
+                    X, Y, test_size=self.validation_fraction,
+                    random_state=self._split_seed,
+                )
+        except ValueError as exc:
+            raise ValueError(
+                f"Cannot hold out validation_fraction={self.validation_fraction} "
+                f"of {X.shape[0]} samples for the risk series ({exc}). Use more "
+                "samples, a larger validation_fraction, or validation_fraction=0 "
+                "to measure the risk on the training data."
+            ) from None
+        return (np.ascontiguousarray(X_tr), np.ascontiguousarray(Y_tr),
+                np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
+
+    # ------------------------------------------------------------------ #
+    # Prediction.
+    def _forward(self, X, weights, biases):
+        out_act, _, _ = self._output_layer()
+        return _k.forward_all(X, weights, biases, self._sizes, self._w_off,
+                              self._b_off, ACTIVATIONS[self.activation], out_act)
+
+    def _forward_coefs(self, X, coefs, intercepts):
+        return self._forward(X, flatten(coefs), flatten(intercepts))
+
+    def _outputs(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        return self._forward_coefs(X, self.coefs_, self.intercepts_)
+
+    def _validate_train(self, X, y, reset):
+        regression = not isinstance(self, ClassifierMixin)
+        return validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
+                             multi_output=regression, y_numeric=regression)

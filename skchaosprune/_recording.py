@@ -1,0 +1,121 @@
+"""The recording of a dense run: streamed windowed exponents and the risk
+schedule (docs/method.md sections 2, 3).
+
+As the compiled training loop produces weight rows, they stream into a
+:class:`~skchaosprune.lyapunov.WindowedLyapunov` accumulator, and both
+validation risks (error and loss) are measured at the last update of every
+window; memory stays O(window x n_weights) whatever the number of epochs.
+What a run recorded is kept in a :class:`Dynamics` record, which also caches
+the Granger tests computed from it.
+"""
+
+import time
+
+import numpy as np
+
+from ._network import flatten
+from .causality import granger_min_length
+from .lyapunov import WindowedLyapunov, window_ends, window_stride
+
+
+def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
+    """Fewest SGD updates a chaos-causal run needs for ``maxlag``.
+
+    Enough rows (initial weights included) for ``granger_min_length(maxlag)``
+    windows, each long enough for the Lyapunov parameters.
+    """
+    # The accumulator checks the window against the Lyapunov parameters.
+    WindowedLyapunov(window=window, overlap=overlap, dim=dim, delay=delay,
+                     steps=steps, theiler=theiler)
+    n_windows = granger_min_length(maxlag)
+    rows = (n_windows - 1) * window_stride(window, overlap) + window
+    return rows - 1
+
+
+class Dynamics:
+    """What a tracked dense run recorded.
+
+    Attributes
+    ----------
+    exponents : ndarray of shape (n_windows, n_weights)
+    risks : ndarray of shape (n_windows, 2)
+        Column 0: misclassification rate (regressor: mean squared error);
+        column 1: mean validation loss (regressor: mean squared error).
+    window_ends : ndarray of int
+    settings : dict
+        The recording settings (window, overlap, Lyapunov parameters) and
+        the dense epochs, for checking that a new strategy fits this run.
+    tests : dict
+        Cache of Granger results keyed by the test parameters.
+    """
+
+    def __init__(self, exponents, risks, window_ends, settings, regression):
+        self.exponents = exponents
+        self.risks = risks
+        self.window_ends = window_ends
+        self.settings = settings
+        self.regression = regression
+        self.tests = {}
+
+    def risk(self, kind):
+        """The risk series of ``kind`` ('error' or 'loss')."""
+        if self.regression:
+            return self.risks[:, 0]
+        return self.risks[:, 0 if kind == "error" else 1]
+
+
+class _Tracker:
+    """Streams weight rows into windowed exponents, timing itself."""
+
+    def __init__(self, settings):
+        self.lyap = WindowedLyapunov(**settings)
+        self.seconds = 0.0
+
+    def update(self, rows):
+        start = time.perf_counter()
+        self.lyap.update(rows)
+        self.seconds += time.perf_counter() - start
+
+
+def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
+    """Fail early when the dense run is too short for the dynamics."""
+    need = min_updates(settings["window"], settings["overlap"], maxlag, dim=settings["dim"],
+                       delay=settings["delay"], steps=settings["steps"],
+                       theiler=settings["theiler"])
+    if have < need:
+        raise ValueError(
+            f"The dense run is too short for chaos-causal pruning: {what} gives "
+            f"{have} updates ({epochs} epochs x {per_epoch} updates), but "
+            f"window={settings['window']}, overlap={settings['overlap']} and "
+            f"maxlag={maxlag} need at least {need} updates "
+            f"({granger_min_length(maxlag)} windows). Train longer (max_iter), use "
+            "a smaller batch_size, more samples, or a smaller window or maxlag."
+        )
+
+
+def train_tracked(est, X, Y, Xv, Yv, epochs, settings):
+    """Dense training of ``est`` with the dynamics streamed into exponents.
+
+    Returns the :class:`Dynamics` record and the seconds spent on the
+    exponents.
+    """
+    n_updates = est._updates(X.shape[0], epochs)
+    ends = window_ends(est.t_ + n_updates + 1, settings["window"], settings["overlap"])
+    ends = ends[ends > est.t_]
+    risk_at = np.union1d(ends, est._risk_schedule(n_updates)).astype(np.int64)
+    tracker = _Tracker(settings)
+    tracker.update(flatten(est.coefs_)[None, :])
+    est._train(X, Y, Xv, Yv, epochs, risk_at=risk_at, recorder=tracker,
+               phase="dense training + Lyapunov exponents")
+    exponents = np.asarray(tracker.lyap.exponents_)
+    at_end = np.isin(est.risk_updates_, ends)
+    n_windows = exponents.shape[0]
+    risks = est._risk_pairs[at_end][:n_windows]
+    if est.risk_every is None:
+        est.risk_curve_ = est.risk_curve_[~at_end]
+        est.risk_updates_ = est.risk_updates_[~at_end]
+        est._risk_pairs = est._risk_pairs[~at_end]
+    dynamics = Dynamics(exponents, risks, ends[:n_windows], dict(settings, epochs=epochs),
+                        regression=est._regression)
+    return dynamics, tracker.seconds
+
