@@ -85,11 +85,11 @@ def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
     if have < need:
         raise ValueError(
             f"The dense run is too short for chaos-causal pruning: {what} gives "
-            f"{have} updates ({epochs} epochs x {per_epoch} updates), but "
+            f"{have} updates ({epochs} epoch(s) x {per_epoch} updates), but "
             f"window={settings['window']}, overlap={settings['overlap']} and "
             f"maxlag={maxlag} need at least {need} updates "
-            f"({granger_min_length(maxlag)} windows). Train longer (max_iter), use "
-            "a smaller batch_size, more samples, or a smaller window or maxlag."
+            f"({granger_min_length(maxlag)} windows). Train longer ({what.split('=')[0]}), "
+            "use a smaller batch_size, more samples, or a smaller window or maxlag."
         )
 
 

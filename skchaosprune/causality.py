@@ -21,6 +21,12 @@ loop over sources:
   path: statsmodels' own algorithm (pinv of the joint design by SVD, its
   cut-offs and rank rule), batched over sources.
 
+With ``lags='usable'``, lags at which the target's own lagged design is
+degenerate (:func:`usable_lags`) are skipped instead of making every source
+infeasible, as ``ALGORITHM.md`` section 4 describes; :func:`adjust_pvalues`
+is the last step (infeasible sources, multiple-testing correction) on its
+own, to re-decide from stored raw p-values.
+
 The optional stationarity step that may precede the tests (augmented
 Dickey-Fuller p-values and the reference code's differencing rule) is in
 :mod:`skchaosprune.stationarity`.
@@ -44,9 +50,12 @@ __all__ = [
     "GrangerResult",
     "granger_pvalues",
     "granger_min_length",
+    "usable_lags",
+    "adjust_pvalues",
 ]
 
 _TESTS = ("ssr_chi2test", "ssr_ftest", "lrtest")
+_LAG_MODES = ("all", "usable")
 #: the fast path's result is used only where its p-value error bound is below this
 _FAST_PTOL = 1e-9
 #: sources per chunk of the compiled kernel (the unit of parallel work)
@@ -61,6 +70,11 @@ class GrangerResult(NamedTuple):
     and ``df_resid`` have shape ``(n_sources, maxlag)`` (column ``l - 1`` is
     lag ``l``) and ``lags`` is ``arange(1, maxlag + 1)``.
 
+    With ``lags='usable'`` the lags where ``usable_lags`` is False are
+    skipped: ``reduce='min'`` reduces over the usable lags only, and with
+    ``reduce=None`` their columns hold p = 1.0 (after any correction too)
+    and NaN statistics and ``df_resid``, for every source.
+
     Attributes
     ----------
     pvalues : ndarray of float
@@ -72,7 +86,8 @@ class GrangerResult(NamedTuple):
         reduced); NaN for infeasible sources.
     lags : ndarray of int
         ``reduce='min'``: the lag (1-based) achieving the minimum p-value
-        (the smallest such lag on ties), 0 for infeasible sources.
+        (the smallest such lag on ties; a usable lag with
+        ``lags='usable'``), 0 for infeasible sources.
         ``reduce=None``: the lags of the columns, ``1 .. maxlag``.
     df_resid : ndarray of float
         Residual degrees of freedom of the unrestricted model
@@ -80,10 +95,20 @@ class GrangerResult(NamedTuple):
         ``ssr_ftest``; NaN for infeasible sources.
     infeasible : ndarray of bool, shape (n_sources,)
         Sources for which statsmodels would raise ``InfeasibleTestError`` at
-        some lag (a constant lagged column, or a perfect fit).
+        some lag (a constant lagged column, or a perfect fit); with
+        ``lags='usable'``, at some usable lag, because of the source's own
+        series.
     uncorrected_pvalues : ndarray of float
-        The p-values before the ``multitest`` correction (the same array as
-        ``pvalues`` when ``multitest is None``).
+        The p-values before the ``multitest`` correction (infeasible sources
+        already filled in; the same values as ``pvalues`` when
+        ``multitest is None``). With ``reduce='min'``,
+        ``adjust_pvalues(uncorrected_pvalues, infeasible, ...)`` recomputes
+        ``pvalues`` for other ``on_infeasible`` or ``multitest`` choices.
+    usable_lags : ndarray of bool, shape (maxlag,)
+        Entry ``l - 1`` is False where the target's own lagged design is
+        degenerate at lag ``l`` (:func:`usable_lags`), in either mode; with
+        ``lags='all'`` such a lag makes statsmodels raise for (practically)
+        every source.
     test, maxlag, reduce, on_infeasible, multitest
         The arguments used.
 
@@ -99,6 +124,8 @@ class GrangerResult(NamedTuple):
     True
     >>> granger_pvalues(y, X, maxlag=2, reduce=None).statistics.shape
     (4, 2)
+    >>> res.usable_lags
+    array([ True,  True])
     """
 
     pvalues: np.ndarray
@@ -107,6 +134,7 @@ class GrangerResult(NamedTuple):
     df_resid: np.ndarray
     infeasible: np.ndarray
     uncorrected_pvalues: np.ndarray
+    usable_lags: np.ndarray
     test: str
     maxlag: int
     reduce: object
@@ -162,15 +190,24 @@ def _multitest_methods():
     return sorted(name for names in _alias_list for name in names)
 
 
-def _as_target_sources(target, sources):
-    """float64 target (T,) and sources (T, n_sources), with clear errors."""
+def _as_target(target):
+    """float64 target (T,), with clear errors."""
     try:
         y = np.asarray(target, dtype=np.float64)
-        X = np.asarray(sources, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"target and sources must be numeric arrays: {exc}") from exc
+        raise ValueError(f"target must be a numeric array: {exc}") from exc
     if y.ndim != 1:
         raise ValueError(f"target must be 1-D of shape (T,), got shape {y.shape}.")
+    return y
+
+
+def _as_target_sources(target, sources):
+    """float64 target (T,) and sources (T, n_sources), with clear errors."""
+    y = _as_target(target)
+    try:
+        X = np.asarray(sources, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"sources must be a numeric array: {exc}") from exc
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
@@ -183,23 +220,8 @@ def _as_target_sources(target, sources):
     return y, X
 
 
-def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest):
-    maxlag = _check_maxlag(maxlag)
-    if test not in _TESTS:
-        raise ValueError(f"test must be one of {_TESTS}, got {test!r}.")
-    if reduce not in ("min", None):
-        raise ValueError(f"reduce must be 'min' or None, got {reduce!r}.")
-    if on_infeasible not in ("prune", "keep"):
-        raise ValueError(
-            f"on_infeasible must be 'prune' (p = 1) or 'keep' (p = 0), got {on_infeasible!r}."
-        )
-    known = _multitest_methods() if multitest is not None else None
-    if known is not None and multitest not in known:
-        raise ValueError(
-            f"multitest must be None or a statsmodels.stats.multitest.multipletests "
-            f"method ({', '.join(known)}), got {multitest!r}."
-        )
-    y, X = _as_target_sources(target, sources)
+def _check_target(y, maxlag):
+    """The target's checks shared by granger_pvalues and usable_lags."""
     T = y.shape[0]
     need = 3 * maxlag + 2
     if T < need:
@@ -210,17 +232,51 @@ def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest):
         )
     if not np.isfinite(y).all():
         raise ValueError("target contains NaN or inf values; Granger tests need finite series.")
-    if not np.isfinite(X).all():
-        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
-        raise ValueError(
-            f"sources contain NaN or inf values (columns {bad[:10].tolist()}"
-            f"{'...' if bad.size > 10 else ''}); Granger tests need finite series."
-        )
     if T and np.all(y == y[0]):
         raise ValueError(
             "target is constant: no Granger test is possible (statsmodels raises "
             "InfeasibleTestError for every source). A constant risk series means "
             "the network's error never changed over the windows; check the run."
+        )
+
+
+def _check_adjust(on_infeasible, multitest, alpha):
+    """The options shared by granger_pvalues and adjust_pvalues."""
+    if on_infeasible not in ("prune", "keep"):
+        raise ValueError(
+            f"on_infeasible must be 'prune' (p = 1) or 'keep' (p = 0), got {on_infeasible!r}."
+        )
+    known = _multitest_methods() if multitest is not None else None
+    if known is not None and multitest not in known:
+        raise ValueError(
+            f"multitest must be None or a statsmodels.stats.multitest.multipletests "
+            f"method ({', '.join(known)}), got {multitest!r}."
+        )
+    if multitest is not None and (
+        isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0.0 < alpha < 1.0
+    ):
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+
+
+def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest, alpha, lags):
+    maxlag = _check_maxlag(maxlag)
+    if test not in _TESTS:
+        raise ValueError(f"test must be one of {_TESTS}, got {test!r}.")
+    if reduce not in ("min", None):
+        raise ValueError(f"reduce must be 'min' or None, got {reduce!r}.")
+    if not isinstance(lags, str) or lags not in _LAG_MODES:
+        raise ValueError(
+            f"lags must be 'all' (statsmodels: every lag 1..maxlag) or 'usable' "
+            f"(skip lags where the target alone is degenerate), got {lags!r}."
+        )
+    _check_adjust(on_infeasible, multitest, alpha)
+    y, X = _as_target_sources(target, sources)
+    _check_target(y, maxlag)
+    if not np.isfinite(X).all():
+        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
+        raise ValueError(
+            f"sources contain NaN or inf values (columns {bad[:10].tolist()}"
+            f"{'...' if bad.size > 10 else ''}); Granger tests need finite series."
         )
     return y, X, maxlag
 
@@ -237,7 +293,8 @@ class _Restricted(NamedTuple):
     tss: float
     rank: int
     smax: float
-    infeasible: bool  # target alone makes this lag infeasible
+    infeasible: bool  # statsmodels' checks fail on the target alone (every source)
+    degenerate: bool  # infeasible, or a perfect restricted fit: not usable
 
 
 def _restricted(y, lag):
@@ -260,7 +317,63 @@ def _restricted(y, lag):
     # (the fast path's full-rank check: at the unrestricted design's
     # tolerance, 2 lag + 1 columns, stricter than statsmodels' own rank rule)
     rank = int(np.count_nonzero(s > s.max() * max(2 * lag + 1, 1) * _EPS))
-    return _Restricted(lag, nobs, ssr, tss, rank, float(s.max()), infeasible)
+    # statsmodels' perfect-fit rule, applied to the restricted fit: the
+    # target's own lags explain it (then so does every unrestricted model)
+    perfect = tss == 0.0 or ssr == 0.0 or ssr / tss < _EPS
+    degenerate = bool(infeasible or perfect)
+    return _Restricted(lag, nobs, ssr, tss, rank, float(s.max()), infeasible, degenerate)
+
+
+def usable_lags(target, maxlag=14):
+    """Which lags ``1 .. maxlag`` can test any source for ``target``.
+
+    A lag is not usable when the target's own lagged (restricted) design is
+    degenerate there, whatever the source: a lagged target column is
+    constant over the rows used (``t = l .. T-1``), the target rows are
+    constant (total sum of squares 0), or the target's own lags fit it
+    perfectly (``SSR_r / TSS < eps``, statsmodels' perfect-fit rule). At such
+    a lag statsmodels' ``grangercausalitytests`` raises
+    ``InfeasibleTestError`` for every source; ``granger_pvalues(...,
+    lags='usable')`` skips it (``ALGORITHM.md`` section 4).
+
+    Parameters
+    ----------
+    target : array-like of shape (T,)
+        The series to be explained (the risk series).
+    maxlag : int, default=14
+        Largest lag; needs ``T >= 3 * maxlag + 2`` (:func:`granger_min_length`).
+
+    Returns
+    -------
+    ndarray of bool, shape (maxlag,)
+        Entry ``l - 1`` is True where lag ``l`` is usable.
+
+    Raises
+    ------
+    ValueError
+        As :func:`granger_pvalues` for the target: NaN or inf, ``maxlag < 1``,
+        too few time steps, not 1-D, or a constant target.
+
+    Examples
+    --------
+    A risk series that stops moving after its first 4 windows can only be
+    tested at lags 1 to 3: from lag 4 on, the target rows (or a lagged
+    column) are constant.
+
+    >>> import numpy as np
+    >>> risk = np.r_[0.9, 0.5, 0.4, 0.3, np.full(40, 0.2)]
+    >>> usable_lags(risk, maxlag=6)
+    array([ True,  True,  True, False, False, False])
+
+    A pure sinusoid is a perfect autoregression of order 2:
+
+    >>> usable_lags(np.sin(0.3 * np.arange(50)), maxlag=3)
+    array([ True, False, False])
+    """
+    maxlag = _check_maxlag(maxlag)
+    y = _as_target(target)
+    _check_target(y, maxlag)
+    return np.array([not _restricted(y, lag).degenerate for lag in range(1, maxlag + 1)])
 
 
 # ----------------------------------------------------------------------------
@@ -439,8 +552,11 @@ def _fast_block(S, maxlag, fast, restricted):
     return (*out, flag)
 
 
-def _block(y, S, maxlag, restricted, test, fast=None):
-    """Per-lag statistics for one block of sources: arrays of shape (maxlag, m)."""
+def _block(y, S, maxlag, restricted, test, fast=None, skip=None):
+    """Per-lag statistics for one block of sources: arrays of shape (maxlag, m).
+
+    Lags where ``skip`` (maxlag,) is True are not computed (NaN) and make no
+    source infeasible."""
     m = S.shape[1]
     stat = np.full((maxlag, m), np.nan)
     pval = np.full((maxlag, m), np.nan)
@@ -450,6 +566,9 @@ def _block(y, S, maxlag, restricted, test, fast=None):
         f_expl, f_ssru, f_dexpl, f_dssr, f_flag = _fast_block(S, maxlag, fast, restricted)
     for lag in range(1, maxlag + 1):
         rr = restricted[lag - 1]
+        if skip is not None and skip[lag - 1]:
+            infeasible[lag - 1] = False
+            continue
         if rr.infeasible:
             infeasible[lag - 1] = True
             continue
@@ -503,6 +622,7 @@ def granger_pvalues(
     on_infeasible="prune",
     multitest=None,
     alpha=0.05,
+    lags="all",
     block_size=2048,
     method="auto",
 ):
@@ -543,6 +663,18 @@ def granger_pvalues(
     alpha : float, default=0.05
         Passed to ``multipletests``; only the two-stage FDR methods' corrected
         p-values depend on it.
+    lags : {'all', 'usable'}, default='all'
+        ``'all'``: every lag ``1 .. maxlag``, as statsmodels (which raises
+        for the whole call when any lag fails): a lag at which the target's
+        own lagged design is degenerate makes every source infeasible, with
+        a ``RuntimeWarning``. ``'usable'``: such lags (:func:`usable_lags`)
+        are skipped; they make no source infeasible, a source's p-value is
+        the minimum over the usable lags only, and a source is infeasible
+        only where its own series makes a usable lag infeasible (a constant
+        lagged source column, a perfect unrestricted fit). With
+        ``reduce=None`` the skipped lags' columns hold p = 1.0 and NaN
+        statistics and ``df_resid``. Raises ``ValueError`` if no lag is
+        usable.
     block_size : int, default=2048
         Sources processed at once: working memory is about
         ``block_size * (3 T + 3 maxlag^2) * 8`` bytes, plus up to
@@ -559,22 +691,27 @@ def granger_pvalues(
     -------
     GrangerResult
         Named tuple: ``pvalues``, ``statistics``, ``lags``, ``df_resid``,
-        ``infeasible``, ``uncorrected_pvalues`` and the arguments used.
+        ``infeasible``, ``uncorrected_pvalues``, ``usable_lags`` and the
+        arguments used.
 
     Raises
     ------
     ValueError
         On NaN or inf, ``maxlag < 1``, too few time steps for ``maxlag``,
-        mismatched shapes, a constant target, or an unknown option.
+        mismatched shapes, a constant target, an unknown option, or (with
+        ``lags='usable'``) no usable lag.
 
     Notes
     -----
     Infeasibility follows statsmodels: a source is infeasible when any of
     its lagged columns is constant over the rows used at some lag, or when
     the unrestricted fit is perfect (``SSR_u == 0`` or
-    ``SSR_u / TSS < eps``) at some lag. A target whose own lagged columns are
-    constant at some lag makes every source infeasible (a warning says so);
-    a target constant over the whole series is an error.
+    ``SSR_u / TSS < eps``) at some lag. With ``lags='all'``, a target whose
+    own lagged columns (or rows) are constant at some lag makes every source
+    infeasible (a warning says so); with ``lags='usable'`` that lag is
+    skipped. A target constant over the whole series is an error in both
+    modes. The reduction, the infeasible sources' p-values and the
+    ``multitest`` correction (``reduce='min'``) are :func:`adjust_pvalues`.
 
     Two paths compute the same numbers. The compiled fast path (FWL with
     lagged sums and a Cholesky solve) is used only where the design is
@@ -615,26 +752,53 @@ def granger_pvalues(
     (1.0, 1)
     >>> granger_pvalues(y, sources, maxlag=3, reduce=None).pvalues.shape
     (3, 3)
+
+    A target that stops moving early is degenerate at the larger lags:
+    statsmodels (``lags='all'``) cannot test any source, ``lags='usable'``
+    tests at the lags that remain.
+
+    >>> risk = np.r_[0.9, 0.6, 0.5, 0.45, 0.3, np.full(T - 5, 0.25)]
+    >>> res = granger_pvalues(risk, sources, maxlag=8, lags="usable")
+    >>> res.usable_lags
+    array([ True,  True,  True,  True, False, False, False, False])
+    >>> res.infeasible
+    array([False, False,  True])
+    >>> bool(res.lags.max() <= 4)
+    True
     """
-    y, X, maxlag = _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest)
-    if multitest is not None and not (0.0 < float(alpha) < 1.0):
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+    y, X, maxlag = _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest,
+                             alpha, lags)
     if method not in ("auto", "exact"):
         raise ValueError(f"method must be 'auto' or 'exact', got {method!r}.")
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
         raise ValueError(f"block_size must be a positive integer, got {block_size!r}.")
     T, n = X.shape
     restricted = [_restricted(y, lag) for lag in range(1, maxlag + 1)]
+    usable = np.array([not rr.degenerate for rr in restricted])
+    skip = None
+    if lags == "usable":
+        if not usable.any():
+            raise ValueError(
+                f"No lag can be tested: the target's own lagged design is degenerate "
+                f"at every lag 1..{maxlag} (constant lagged columns or rows, or a "
+                f"perfect fit by its own lags), so no source can be judged. Use a "
+                f"longer or more varied target series (a risk that keeps changing), "
+                f"fewer lags (a smaller maxlag), or a continuous risk (e.g. the "
+                f"loss instead of the error rate)."
+            )
+        skip = ~usable
+    else:
+        bad_lags = [rr.lag for rr in restricted if rr.infeasible]
+        if bad_lags:
+            warnings.warn(
+                f"The target's own lagged columns are constant (or its rows are) at "
+                f"lags {bad_lags}: every source is infeasible there, so every source "
+                f"is reported as infeasible (on_infeasible={on_infeasible!r}). "
+                f"lags='usable' skips such lags instead.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     fast = _fast_shared(y, maxlag) if (method == "auto" and n) else None
-    bad_lags = [rr.lag for rr in restricted if rr.infeasible]
-    if bad_lags:
-        warnings.warn(
-            f"The target's own lagged columns are constant (or its rows are) at "
-            f"lags {bad_lags}: every source is infeasible there, so every source "
-            f"is reported as infeasible (on_infeasible={on_infeasible!r}).",
-            RuntimeWarning,
-            stacklevel=2,
-        )
     stat = np.empty((maxlag, n))
     pval = np.empty((maxlag, n))
     dfr = np.empty((maxlag, n))
@@ -643,41 +807,125 @@ def granger_pvalues(
         stop = min(start + int(block_size), n)
         S = np.ascontiguousarray(X[:, start:stop])
         (stat[:, start:stop], pval[:, start:stop], dfr[:, start:stop],
-         infeasible[start:stop]) = _block(y, S, maxlag, restricted, test, fast)
+         infeasible[start:stop]) = _block(y, S, maxlag, restricted, test, fast, skip)
     fill = 1.0 if on_infeasible == "prune" else 0.0
     stat[:, infeasible] = np.nan
     pval[:, infeasible] = fill
     dfr[:, infeasible] = np.nan
+    tested = np.ones(maxlag, dtype=bool) if skip is None else usable
     if reduce == "min":
-        best = np.argmin(pval, axis=0) if n else np.zeros(0, dtype=np.intp)
+        if n:
+            best = np.argmin(np.where(tested[:, None], pval, np.inf), axis=0)
+        else:
+            best = np.zeros(0, dtype=np.intp)
         cols = np.arange(n)
-        p = pval[best, cols]
+        raw = pval[best, cols]
         s = stat[best, cols]
         d = dfr[best, cols]
-        lags = np.where(infeasible, 0, best + 1).astype(np.int64)
+        lag_of = np.where(infeasible, 0, best + 1).astype(np.int64)
+        p = adjust_pvalues(raw, infeasible, on_infeasible=on_infeasible,
+                           multitest=multitest, alpha=alpha)
     else:
-        p, s, d = pval.T.copy(), stat.T.copy(), dfr.T.copy()
-        lags = np.arange(1, maxlag + 1, dtype=np.int64)
-    raw = p
-    if multitest is not None and n:
-        from statsmodels.stats.multitest import multipletests
-
-        if p.ndim == 1:
-            p = multipletests(raw, alpha=alpha, method=multitest)[1]
-        else:
-            p = np.column_stack(
-                [multipletests(raw[:, j], alpha=alpha, method=multitest)[1] for j in range(maxlag)]
-            )
+        pval[~tested] = 1.0
+        raw, s, d = pval.T.copy(), stat.T.copy(), dfr.T.copy()
+        lag_of = np.arange(1, maxlag + 1, dtype=np.int64)
+        p = raw
+        if multitest is not None and n:
+            p = raw.copy()
+            for j in np.flatnonzero(tested):
+                p[:, j] = _multipletests(raw[:, j], multitest, alpha)
     return GrangerResult(
         pvalues=p,
         statistics=s,
-        lags=lags,
+        lags=lag_of,
         df_resid=d,
         infeasible=infeasible,
         uncorrected_pvalues=raw,
+        usable_lags=usable,
         test=test,
         maxlag=maxlag,
         reduce=reduce,
         on_infeasible=on_infeasible,
         multitest=multitest,
     )
+
+
+def _multipletests(p, method, alpha):
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(p, alpha=alpha, method=method)[1]
+
+
+def adjust_pvalues(pvalues, infeasible, *, on_infeasible="prune", multitest=None, alpha=0.05):
+    """Final p-values from raw ones: fill in infeasible sources, then correct.
+
+    The last step of :func:`granger_pvalues` (``reduce='min'``) on its own,
+    so that another ``on_infeasible`` or ``multitest`` choice can be applied
+    to stored raw p-values (``GrangerResult.uncorrected_pvalues`` and
+    ``GrangerResult.infeasible``) without recomputing the tests.
+
+    Parameters
+    ----------
+    pvalues : array-like of shape (n_sources,)
+        Raw p-values, one per source, in [0, 1]; the entries of infeasible
+        sources are ignored (they may be NaN).
+    infeasible : array-like of bool, shape (n_sources,)
+        The sources no test was possible for.
+    on_infeasible : {'prune', 'keep'}, default='prune'
+        Infeasible sources get p = 1 (``'prune'``: no evidence of causality)
+        or p = 0 (``'keep'``: the reference code's behaviour).
+    multitest : str or None, default=None
+        A ``statsmodels.stats.multitest.multipletests`` method (e.g.
+        ``'fdr_bh'``, ``'bonferroni'``, ``'holm'``) applied across all
+        sources, the infeasible ones with their assigned p-value.
+    alpha : float, default=0.05
+        Passed to ``multipletests``; only the two-stage FDR methods' corrected
+        p-values depend on it.
+
+    Returns
+    -------
+    ndarray of float, shape (n_sources,)
+        The p-values; never NaN (a new array).
+
+    Raises
+    ------
+    ValueError
+        On mismatched or non-1-D shapes, a feasible p-value that is NaN or
+        outside [0, 1], or an unknown option.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> raw = np.array([0.01, 0.04, np.nan, 0.3])
+    >>> infeasible = np.array([False, False, True, False])
+    >>> adjust_pvalues(raw, infeasible)
+    array([0.01, 0.04, 1.  , 0.3 ])
+    >>> adjust_pvalues(raw, infeasible, on_infeasible="keep")
+    array([0.01, 0.04, 0.  , 0.3 ])
+    >>> adjust_pvalues(raw, infeasible, multitest="bonferroni")
+    array([0.04, 0.16, 1.  , 1.  ])
+    """
+    _check_adjust(on_infeasible, multitest, alpha)
+    try:
+        p = np.array(pvalues, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"pvalues must be a numeric array: {exc}") from exc
+    bad = np.asarray(infeasible)
+    if p.ndim != 1:
+        raise ValueError(f"pvalues must be 1-D of shape (n_sources,), got shape {p.shape}.")
+    if bad.shape != p.shape:
+        raise ValueError(
+            f"infeasible must have the shape of pvalues {p.shape}, got shape {bad.shape}."
+        )
+    if bad.dtype != bool:
+        raise ValueError(f"infeasible must be a boolean array, got dtype {bad.dtype}.")
+    feasible = p[~bad]
+    if not np.all((feasible >= 0.0) & (feasible <= 1.0)):  # also catches NaN
+        raise ValueError(
+            "pvalues of feasible sources must be in [0, 1] (not NaN); mark sources "
+            "without a test in infeasible."
+        )
+    p[bad] = 1.0 if on_infeasible == "prune" else 0.0
+    if multitest is not None and p.size:
+        p = _multipletests(p, multitest, alpha)
+    return p

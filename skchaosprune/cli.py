@@ -261,8 +261,10 @@ _FLAGS = {"max_iter": "--epochs", "partial_epochs": "--partial-epochs",
 
 
 def _in_flags(message):
-    """An error message with parameter names replaced by the CLI's flags."""
-    return re.sub(r"\b(" + "|".join(_FLAGS) + r")\b", lambda m: _FLAGS[m.group(1)], message)
+    """An error message with parameter names (``name=...`` or ``(name)``)
+    replaced by the CLI's flags."""
+    return re.sub(r"\b(" + "|".join(_FLAGS) + r")\b(?=[=)])", lambda m: _FLAGS[m.group(1)],
+                  message)
 
 
 def build_parser():

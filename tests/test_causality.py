@@ -22,7 +22,13 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.tools.sm_exceptions import InfeasibleTestError
 from statsmodels.tsa.stattools import grangercausalitytests
 
-from skchaosprune.causality import GrangerResult, granger_min_length, granger_pvalues
+from skchaosprune.causality import (
+    GrangerResult,
+    adjust_pvalues,
+    granger_min_length,
+    granger_pvalues,
+    usable_lags,
+)
 
 TOL = 1e-8
 TESTS = ["ssr_chi2test", "ssr_ftest", "lrtest"]
@@ -467,3 +473,294 @@ def test_ols_pinv_is_statsmodels_ols():
             np.testing.assert_allclose(fit.params[j], ref.params, rtol=1e-12, atol=0)
             np.testing.assert_allclose(fit.pinv[j], ref.model.pinv_wexog, rtol=1e-12, atol=0)
             np.testing.assert_allclose(fit.ssr[j], ref.ssr, rtol=1e-12, atol=0)
+
+
+# ----------------------------------------------------------------------------
+# lags='usable': lags where the target alone is degenerate are skipped
+# ----------------------------------------------------------------------------
+
+
+def oracle_at(y, x, lags, test="ssr_chi2test"):
+    """statsmodels on the listed lags only (grangercausalitytests(maxlag=[...]))."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = grangercausalitytests(np.column_stack([y, x]), [int(lag) for lag in lags])
+        except InfeasibleTestError:
+            return None
+    return np.array([res[lag][0][test][1] for lag in lags])
+
+
+def degenerate_target(kind, T, maxlag, rng, size):
+    """Targets degenerate at some lags (the larger ones) and not at others."""
+    size = min(size, T - 1)
+    if kind == "stops_early":  # a risk that stops moving after `size` windows
+        head = 0.9 - 0.1 * np.arange(size) + 0.02 * rng.normal(size=size)
+        return np.r_[head, np.full(T - size, 0.25)]
+    if kind == "starts_late":  # constant, then `size` moving windows at the end
+        return np.r_[np.full(T - size, 0.5), rng.normal(size=size)]
+    if kind == "polynomial":  # perfect AR(degree) fits (unit roots)
+        # degree <= 4: from degree 6 up, a lagged design is so ill-conditioned
+        # that statsmodels' own perfect-fit decision (SSR / TSS < eps) for the
+        # unrestricted model is decided by rounding
+        size = min(size, 4)
+        coef = rng.normal(size=size + 1)
+        coef[-1] = 1.0 + abs(coef[-1])  # of degree `size`
+        return np.polynomial.polynomial.polyval(np.linspace(-1.0, 1.0, T), coef)
+    if kind == "sinusoid":  # perfect AR(2)
+        return np.sin(rng.uniform(0.2, 2.5) * np.arange(T) + rng.uniform(0, 6))
+    if kind == "constant_tail":  # moving, then constant: every lag usable
+        return np.r_[rng.normal(size=T - size), np.full(size, 0.1)]
+    if kind == "spikes":  # mostly constant with a few spikes
+        y = np.zeros(T)
+        y[rng.choice(T, size=min(size, T), replace=False)] = rng.normal(size=min(size, T))
+        return y
+    assert kind == "normal"
+    return rng.normal(size=T)
+
+
+def assert_usable_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method="auto"):
+    usable = usable_lags(y, maxlag)
+    lags = np.flatnonzero(usable) + 1
+    # a lag that is not usable says nothing about any source: statsmodels
+    # raises there whatever the source (a generic one included)
+    generic = np.random.default_rng(0).normal(size=y.shape[0])
+    for lag in np.flatnonzero(~usable) + 1:
+        for x in [generic, *X.T]:
+            assert oracle_at(y, x, [lag], test) is None, f"statsmodels tests lag {lag}"
+    if lags.size == 0:
+        with pytest.raises(ValueError, match="No lag can be tested"):
+            granger_pvalues(y, X, maxlag, test=test, lags="usable", method=method)
+        return None
+    kw = {"test": test, "method": method, "lags": "usable"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no warning about the target
+        reduced = granger_pvalues(y, X, maxlag, **kw)
+        per_lag = granger_pvalues(y, X, maxlag, reduce=None, **kw)
+        keep = granger_pvalues(y, X, maxlag, on_infeasible="keep", **kw)
+    np.testing.assert_array_equal(reduced.usable_lags, usable)
+    np.testing.assert_array_equal(per_lag.usable_lags, usable)
+    skipped = ~usable
+    assert np.all(per_lag.pvalues[:, skipped] == 1.0)
+    assert np.isnan(per_lag.statistics[:, skipped]).all() and np.isnan(per_lag.df_resid[:, skipped]).all()
+    for j in range(X.shape[1]):
+        ref = oracle_at(y, X[:, j], lags, test)
+        if ref is None:
+            assert reduced.infeasible[j], f"statsmodels calls source {j} infeasible at lags {lags}"
+            assert reduced.pvalues[j] == 1.0 and keep.pvalues[j] == 0.0 and reduced.lags[j] == 0
+            continue
+        assert not reduced.infeasible[j], f"statsmodels tests source {j} at lags {lags}"
+        assert abs(reduced.pvalues[j] - ref.min()) <= TOL
+        np.testing.assert_allclose(per_lag.pvalues[j, lags - 1], ref, rtol=0, atol=TOL)
+        assert keep.pvalues[j] == reduced.pvalues[j]
+        assert reduced.lags[j] in lags and abs(ref[list(lags).index(reduced.lags[j])] - ref.min()) <= TOL
+    np.testing.assert_array_equal(per_lag.infeasible, reduced.infeasible)
+    return reduced
+
+
+TARGET_KINDS = ["stops_early", "starts_late", "polynomial", "sinusoid", "constant_tail",
+                "spikes", "normal"]
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(TARGET_KINDS),
+    maxlag=st.sampled_from([1, 2, 3, 5, 8]),
+    extra=st.integers(0, 60),
+    size=st.integers(1, 10),
+    seed=st.integers(0, 2**32 - 1),
+    kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=5),
+    test=st.sampled_from(TESTS),
+    method=st.sampled_from(["auto", "exact"]),
+)
+def test_usable_lags_match_statsmodels_generated(kind, maxlag, extra, size, seed, kinds, test, method):
+    rng = np.random.default_rng(seed)
+    T = granger_min_length(maxlag) + extra
+    y = degenerate_target(kind, T, maxlag, rng, size)
+    if np.all(y == y[0]):
+        return  # a constant target is an error in both modes (tested below)
+    X = make_sources(rng, y, kinds, T)
+    assert_usable_matches_statsmodels(y, X, maxlag, test, method)
+
+
+@pytest.mark.parametrize("kind, size, expected", [
+    ("stops_early", 4, [1, 2, 3]),  # rows or a lagged column constant from lag 4
+    ("starts_late", 3, [1, 2]),  # the oldest lagged column is constant from lag 3
+    ("polynomial", 2, [1]),  # a quadratic is a perfect AR(2)
+    ("polynomial", 3, [1, 2]),
+    ("sinusoid", 0, [1]),
+    ("constant_tail", 30, [1, 2, 3, 4, 5, 6]),
+])
+def test_usable_lags_degenerate_at_large_lags_only(kind, size, expected):
+    rng = np.random.default_rng(21)
+    T, maxlag = 90, 6
+    y = degenerate_target(kind, T, maxlag, rng, size)
+    usable = usable_lags(y, maxlag)
+    assert usable.shape == (maxlag,) and usable.dtype == bool
+    assert (np.flatnonzero(usable) + 1).tolist() == expected
+    X = make_sources(rng, y, KINDS + ["normal"] * 8 + ["causal"] * 2, T)
+    res = assert_usable_matches_statsmodels(y, X, maxlag)
+    assert not res.infeasible[-10:].any()  # ordinary sources are tested
+    # lags='all' (statsmodels on every lag) cannot test any source here, but
+    # still reports which lags are degenerate
+    if len(expected) < maxlag:
+        assert all(oracle(y, X[:, j], maxlag) is None for j in range(X.shape[1]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            full = granger_pvalues(y, X, maxlag)
+        assert full.infeasible.all() and np.all(full.pvalues == 1.0)
+        np.testing.assert_array_equal(full.usable_lags, usable)
+
+
+def test_risk_that_stops_moving_keeps_causal_weights_testable():
+    """The real case: validation error constant after the network fits early."""
+    rng = np.random.default_rng(22)
+    T, maxlag = 120, 14
+    x = rng.normal(size=T)
+    y = np.full(T, 0.05)
+    y[1:12] = 0.5 + 0.4 * x[:11] + 0.05 * rng.normal(size=11)  # driven by x, then stuck
+    X = np.column_stack([x, rng.normal(size=(T, 5)), np.zeros(T)])
+    usable = usable_lags(y, maxlag)
+    assert 0 < usable.sum() < maxlag
+    res = assert_usable_matches_statsmodels(y, X, maxlag)
+    assert res.pvalues[0] < 0.01 and res.infeasible.tolist() == [False] * 6 + [True]
+    with pytest.warns(RuntimeWarning, match="lags='usable'"):
+        assert granger_pvalues(y, X, maxlag).infeasible.all()
+
+
+def test_no_usable_lag_is_an_error():
+    rng = np.random.default_rng(23)
+    T = 50
+    X = rng.normal(size=(T, 3))
+    for y in [0.2 + 0.7 * 0.9 ** np.arange(T),  # an exact AR(1): perfect at every lag
+              np.arange(T, dtype=float),  # a linear trend too
+              np.r_[1.0, np.zeros(T - 1)]]:  # constant rows or columns at every lag
+        assert not usable_lags(y, 3).any()
+        with pytest.raises(ValueError, match="No lag can be tested") as info:
+            granger_pvalues(y, X, 3, lags="usable")
+        for hint in ["longer", "fewer lags", "continuous risk"]:
+            assert hint in str(info.value)
+        assert all(oracle_at(y, X[:, 0], [lag]) is None for lag in (1, 2, 3))
+    with pytest.raises(ValueError, match="target is constant"):
+        granger_pvalues(np.full(T, 0.3), X, 3, lags="usable")
+
+
+def test_default_mode_unchanged_and_usable_equals_all_when_every_lag_is_usable():
+    rng = np.random.default_rng(24)
+    T = 100
+    y = rng.normal(size=T)
+    X = make_sources(rng, y, KINDS * 2, T)
+    for reduce in ["min", None]:
+        default = granger_pvalues(y, X, 5, reduce=reduce)
+        for mode in ["all", "usable"]:
+            other = granger_pvalues(y, X, 5, reduce=reduce, lags=mode)
+            for field in ["pvalues", "statistics", "lags", "df_resid", "infeasible",
+                          "uncorrected_pvalues", "usable_lags"]:
+                np.testing.assert_array_equal(getattr(other, field), getattr(default, field))
+        assert default.usable_lags.tolist() == [True] * 5
+    # the statsmodels-exact default is what the generated tests above check;
+    # a degenerate target in 'all' mode still warns and reports the lags
+    y = np.zeros(50)
+    y[-1] = 1.0
+    with pytest.warns(RuntimeWarning, match="every source"):
+        res = granger_pvalues(y, rng.normal(size=(50, 2)), 2)
+    assert res.usable_lags.tolist() == [False, False] and res.infeasible.all()
+
+
+def test_usable_reduce_none_multitest_and_lag_choice():
+    rng = np.random.default_rng(25)
+    T, maxlag = 80, 6
+    y = degenerate_target("stops_early", T, maxlag, rng, 4)  # usable lags 1..3
+    X = make_sources(rng, y, ["normal"] * 6 + ["zero"], T)
+    full = granger_pvalues(y, X, maxlag, reduce=None, lags="usable", multitest="fdr_bh",
+                           on_infeasible="keep")
+    red = granger_pvalues(y, X, maxlag, lags="usable", on_infeasible="keep")
+    assert np.all(full.pvalues[:, 3:] == 1.0) and np.all(full.uncorrected_pvalues[:, 3:] == 1.0)
+    assert np.all(full.uncorrected_pvalues[-1, :3] == 0.0)  # infeasible, kept
+    for lag in range(3):
+        np.testing.assert_allclose(
+            full.pvalues[:, lag], multipletests(full.uncorrected_pvalues[:, lag], method="fdr_bh")[1])
+    np.testing.assert_array_equal(full.uncorrected_pvalues.min(axis=1), red.pvalues)
+    assert set(red.lags[:-1].tolist()) <= {1, 2, 3} and red.lags[-1] == 0
+
+
+def test_usable_lags_function():
+    rng = np.random.default_rng(26)
+    y = rng.normal(size=60)
+    assert usable_lags(y, 5).tolist() == [True] * 5
+    assert usable_lags(y).shape == (14,)
+    assert usable_lags(list(y[:5]), 1).tolist() == [True]
+    y0 = np.zeros(50)
+    y0[-1] = 1.0
+    assert usable_lags(y0, 3).tolist() == [False] * 3
+    # the same validation (and messages) as granger_pvalues
+    X = rng.normal(size=(60, 2))
+    bad = [((y, 0), "positive integer"), ((y, 1.5), "positive integer"),
+           ((y, True), "positive integer"), ((y, 20), "Insufficient observations"),
+           ((np.r_[y[:-1], np.nan], 2), "NaN or inf"), ((y[:, None], 2), "target must be 1-D"),
+           ((np.full(60, 0.2), 2), "target is constant"), ((["a"] * 60, 2), "numeric")]
+    for (target, maxlag), match in bad:
+        with pytest.raises(ValueError, match=match):
+            usable_lags(target, maxlag)
+        with pytest.raises(ValueError, match=match):
+            granger_pvalues(target, X, maxlag)
+    with pytest.raises(ValueError, match="lags must be"):
+        granger_pvalues(y, X, 2, lags="some")
+
+
+# ----------------------------------------------------------------------------
+# adjust_pvalues: the fill-in and correction step on its own
+# ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", [None, "fdr_bh", "bonferroni", "holm", "fdr_by", "fdr_tsbh"])
+@pytest.mark.parametrize("on_infeasible", ["prune", "keep"])
+def test_adjust_pvalues_matches_multipletests(method, on_infeasible):
+    rng = np.random.default_rng(27)
+    p = rng.uniform(size=40) ** 3
+    infeasible = rng.random(40) < 0.2
+    raw = np.where(infeasible, np.nan, p)
+    out = adjust_pvalues(raw, infeasible, on_infeasible=on_infeasible, multitest=method, alpha=0.1)
+    filled = np.where(infeasible, 1.0 if on_infeasible == "prune" else 0.0, p)
+    expected = filled if method is None else multipletests(filled, alpha=0.1, method=method)[1]
+    np.testing.assert_array_equal(out, expected)
+    assert out.shape == (40,) and not np.isnan(out).any()
+    assert np.isnan(raw[infeasible]).all()  # the input is not modified
+
+
+def test_adjust_pvalues_re_decides_from_stored_raw_pvalues():
+    rng = np.random.default_rng(28)
+    T = 100
+    y = rng.normal(size=T)
+    X = make_sources(rng, y, ["causal", "normal", "zero", "normal", "constant"] * 3, T)
+    stored = granger_pvalues(y, X, 4)
+    for lags in ["all", "usable"]:
+        for on in ["prune", "keep"]:
+            for method in [None, "fdr_bh", "holm"]:
+                fresh = granger_pvalues(y, X, 4, on_infeasible=on, multitest=method, lags=lags)
+                again = adjust_pvalues(stored.uncorrected_pvalues, stored.infeasible,
+                                       on_infeasible=on, multitest=method)
+                np.testing.assert_array_equal(again, fresh.pvalues)
+                np.testing.assert_array_equal(
+                    adjust_pvalues(fresh.uncorrected_pvalues, fresh.infeasible,
+                                   on_infeasible=on, multitest=method), fresh.pvalues)
+
+
+def test_adjust_pvalues_errors():
+    p = np.array([0.1, 0.5])
+    ok = np.array([False, False])
+    assert adjust_pvalues(np.zeros(0), np.zeros(0, dtype=bool), multitest="fdr_bh").shape == (0,)
+    cases = [
+        ((p[:, None], ok[:, None]), {}, "1-D"),
+        ((p, ok[:1]), {}, "shape of pvalues"),
+        ((p, np.array([0, 1])), {}, "boolean"),
+        ((np.array([0.1, np.nan]), ok), {}, "in \\[0, 1\\]"),
+        ((np.array([0.1, 1.5]), ok), {}, "in \\[0, 1\\]"),
+        ((["a", "b"], ok), {}, "numeric"),
+        ((p, ok), {"on_infeasible": "drop"}, "on_infeasible"),
+        ((p, ok), {"multitest": "nope"}, "multitest must be"),
+        ((p, ok), {"multitest": "fdr_bh", "alpha": 0.0}, "alpha must be"),
+    ]
+    for args, kwargs, match in cases:
+        with pytest.raises(ValueError, match=match):
+            adjust_pvalues(*args, **kwargs)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from skchaosprune.cli import main
+from skchaosprune.cli import build_parser, main
 
 FAST = ["--hidden", "4", "--epochs", "12", "--window", "30", "--maxlag", "3", "--lr", "0.05"]
 
@@ -16,6 +16,7 @@ def test_demo_prints_one_table_with_every_method(capsys, tmp_path):
     assert main(["demo", "--dataset", "iris", "--quiet", "--json", str(out_json), *FAST]) == 0
     out = capsys.readouterr().out
     assert "sklearn iris: 4-4-3 sigmoid MLP" in out
+    assert "window 30, maxlag 3, risk loss, alpha 0.05" in out
     for method in ("dense", "chaos_ft", "chaos_pt", "magnitude", "random"):
         assert f" {method} " in out
     for column in ("accuracy", "macro F1", "pruned %", "FLOPs", "epochs to bench", "fit s"):
@@ -27,6 +28,45 @@ def test_demo_prints_one_table_with_every_method(capsys, tmp_path):
     assert rows["magnitude"]["sparsity"] == rows["chaos_ft"]["sparsity"]
     assert rows["random"]["sparsity"] == rows["chaos_ft"]["sparsity"]
     assert rows["dense"]["sparsity"] == 0.0 and rows["dense"]["flops"] == 2 * (16 + 12) + 4 + 3
+    for method in ("chaos_ft", "chaos_pt"):
+        assert (rows[method]["window"], rows[method]["maxlag"]) == (30, 3)
+    for method in ("dense", "magnitude", "random"):
+        assert (rows[method]["window"], rows[method]["maxlag"]) == (None, None)
+
+
+@pytest.mark.parametrize("dataset", ["iris", "wine", "breast_cancer"])
+def test_demo_with_the_default_window_and_maxlag(dataset, capsys, tmp_path):
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--dataset", dataset, "--quiet", "--epochs", "12", "--hidden", "8",
+                 "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads(out_json.read_text())["rows"]
+    assert [r["method"] for r in rows] == ["dense", "chaos_ft", "chaos_pt", "magnitude",
+                                           "random"]
+    ft = rows[1]
+    # 'auto' resolved to numbers and printed (FT's); PT uses FT's window,
+    # and its maxlag from its own, no more, windows.
+    assert isinstance(ft["window"], int) and ft["window"] >= 20
+    assert isinstance(ft["maxlag"], int) and 1 <= ft["maxlag"] <= 14
+    pt = rows[2]
+    assert pt["window"] == ft["window"]
+    assert isinstance(pt["maxlag"], int) and 1 <= pt["maxlag"] <= ft["maxlag"]
+    assert pt["dense_epochs"] <= ft["dense_epochs"] == 12
+    assert f"window {ft['window']}, maxlag {ft['maxlag']}, risk loss" in out
+    assert "auto" not in out
+    for r in rows:
+        assert f" {r['method']} " in out
+        if not r["method"].startswith("chaos"):
+            assert (r["window"], r["maxlag"]) == (None, None)
+
+
+def test_demo_risk_error(capsys, tmp_path):
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--dataset", "iris", "--quiet", "--risk", "error",
+                 "--json", str(out_json), *FAST]) == 0
+    assert "window 30, maxlag 3, risk error" in capsys.readouterr().out
+    rows = {row["method"]: row for row in json.loads(out_json.read_text())["rows"]}
+    assert rows["magnitude"]["sparsity"] == rows["chaos_ft"]["sparsity"]
 
 
 def test_demo_on_a_csv_file(capsys, tmp_path):
@@ -59,7 +99,16 @@ def test_demo_csv_errors_name_the_problem(tmp_path, capsys):
     (["demo", "--csv", "{csv}"], "--csv needs --target"),
     (["demo", "--csv", "{csv}", "--target", "nope"], "has no column 'nope'"),
     (["demo", "--epochs", "0"], "--epochs must be at least 1"),
-    (["demo", "--dataset", "iris", "--epochs", "1", "--quiet"], "too short for chaos-causal pruning"),
+    (["demo", "--dataset", "iris", "--epochs", "1", "--batch-size", "32", "--quiet"],
+     "too short for chaos-causal pruning"),
+    (["demo", "--dataset", "iris", "--epochs", "2", "--window", "30", "--maxlag", "3",
+      "--quiet"], "too short for chaos-causal pruning: --epochs=2 gives 216 updates"),
+    (["demo", "--dataset", "iris", "--epochs", "12", "--window", "30", "--maxlag", "3",
+      "--partial-epochs", "1", "--hidden", "4", "--quiet"],
+     "too short for chaos-causal pruning: --partial-epochs=1 gives 108 updates"),
+    (["demo", "--partial-epochs", "0"], "--partial-epochs must be at least 1"),
+    (["demo", "--window", "0"], "--window must be at least 1"),
+    (["demo", "--dataset", "iris", "--window", "1", "--quiet"], "'--window' parameter"),
     (["reproduce", "--data-dir", "/nonexistent", "--datasets", "banknote"], "binary_banknote.csv"),
     (["reproduce", "--data-dir", "/nonexistent", "--datasets", "mnist"], "unknown dataset"),
 ])
@@ -71,6 +120,18 @@ def test_errors_are_one_line_without_traceback(argv, message, tmp_path, capsys):
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and err.startswith("skchaosprune: error:")
+    assert "Traceback" not in err
+
+
+def test_too_short_run_names_the_cli_flags(capsys):
+    argv = ["demo", "--dataset", "iris", "--epochs", "2", "--window", "30", "--maxlag", "3",
+            "--quiet"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--epochs" in err and "max_iter" not in err
+    assert "Train longer (--epochs)" in err
+    assert "--batch-size" in err and "batch_size" not in err
+    assert "--window=30" in err and "--maxlag=3" in err
 
 
 def test_unreadable_paper_file(tmp_path, capsys):
@@ -89,6 +150,27 @@ def test_bad_arguments_exit_2_in_one_line():
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize("flag", ["--window", "--maxlag"])
+def test_bad_window_or_maxlag_exits_2_in_one_line(flag, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", flag, "abc"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}: expected 'auto' or an integer, got 'abc'" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_window_and_maxlag_default_to_auto():
+    args = build_parser().parse_args(["demo"])
+    assert (args.window, args.maxlag, args.risk) == ("auto", "auto", "loss")
+    args = build_parser().parse_args(["demo", "--window", "auto", "--maxlag", "7"])
+    assert (args.window, args.maxlag) == ("auto", 7)
+    args = build_parser().parse_args(["reproduce", "--data-dir", "d"])
+    assert args.risk == "error"
+    args = build_parser().parse_args(["reproduce", "--data-dir", "d", "--risk", "loss"])
+    assert args.risk == "loss"
+
+
 def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
@@ -104,5 +186,10 @@ def test_reproduce_on_the_paper_data(data_dir, capsys, tmp_path):
     assert code == 0
     out = capsys.readouterr().out
     assert "banknote" in out and "chaos_pt" in out and "+/-" in out
+    assert "risk=error" in out
     payload = json.loads(out_json.read_text())
     assert {row["seed"] for row in payload["rows"]} == {0, 1}
+    # The paper's window and maxlag for banknote, in the chaos-causal rows.
+    for row in payload["rows"]:
+        chaos = row["method"].startswith("chaos")
+        assert (row["window"], row["maxlag"]) == ((250, 14) if chaos else (None, None))

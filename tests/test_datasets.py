@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
-from skchaosprune import DenseMLPClassifier
+from skchaosprune import ChaosCausalPruning, DenseMLPClassifier, MagnitudePruning
 from skchaosprune.datasets import (
     PAPER_SETTINGS,
     PaperSettings,
     load_paper_dataset,
     paper_estimator,
+    paper_pruning,
 )
 
 # name: (train shape, test shape, label set)
@@ -147,6 +148,8 @@ def test_unknown_dataset():
         load_paper_dataset("mnist")
     with pytest.raises(ValueError, match="Unknown paper dataset"):
         paper_estimator("mnist")
+    with pytest.raises(ValueError, match="Unknown paper dataset"):
+        paper_pruning("mnist")
 
 
 def test_missing_file_names_the_file_and_the_option(tmp_path):
@@ -181,16 +184,51 @@ def test_paper_estimator_settings():
     params = est.get_params()
     expected = dict(hidden_layer_sizes=(8,), activation="sigmoid", loss="squared_error",
                     learning_rate_init=0.5, batch_size=1, max_iter=100, init_std=0.1,
-                    window=250, overlap=0.1, maxlag=14, record_train_score=True,
-                    pruning=None, random_state=0)
+                    record_train_score=True, pruning=None, random_state=0)
     assert {k: params[k] for k in expected} == expected
-    est = paper_estimator("vowel", pruning="chaos_causal", random_state=3, max_iter=7,
-                          window=50)
-    assert (est.hidden_layer_sizes, est.learning_rate_init, est.pruning,
-            est.random_state, est.max_iter, est.window) == ((4,), 0.5, "chaos_causal",
-                                                            3, 7, 50)
+    # The pruning settings are no estimator parameters any more.
+    assert not {"window", "overlap", "maxlag", "causality_alpha"} & set(params)
+    est = paper_estimator("vowel", pruning="chaos_causal", random_state=3, max_iter=7)
+    assert (est.hidden_layer_sizes, est.learning_rate_init, est.random_state,
+            est.max_iter) == ((4,), 0.5, 3, 7)
+    # 'chaos_causal' is the dataset's paper_pruning: window 200, maxlag 14.
+    assert isinstance(est.pruning, ChaosCausalPruning)
+    assert est.pruning.get_params() == paper_pruning("vowel").get_params()
+    assert (est.pruning.window, est.pruning.maxlag, est.pruning.risk) == (200, 14, "error")
+    # A strategy is passed through as it is.
+    strategy = ChaosCausalPruning(window=50, maxlag=3)
+    assert paper_estimator("vowel", pruning=strategy).pruning is strategy
+    magnitude = MagnitudePruning(0.3)
+    assert paper_estimator("iris", pruning=magnitude).pruning is magnitude
     with pytest.raises(ValueError, match="Unknown DenseMLPClassifier parameter.*lr"):
         paper_estimator("iris", lr=0.1)
+    # The old flat pruning parameters point to the strategy.
+    with pytest.raises(ValueError,
+                       match=r"Unknown DenseMLPClassifier parameter.*'window'.*paper_pruning"):
+        paper_estimator("vowel", pruning="chaos_causal", window=50)
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_SETTINGS))
+def test_paper_pruning_has_the_papers_settings(name):
+    strategy = paper_pruning(name)
+    assert isinstance(strategy, ChaosCausalPruning)
+    expected = dict(ChaosCausalPruning().get_params(), window=PAPER_SETTINGS[name].window,
+                    overlap=0.1, maxlag=14, risk="error", alpha=0.05)
+    assert strategy.get_params() == expected
+    assert strategy.mode == "full" and strategy.sparsity is None
+
+
+def test_paper_pruning_overrides_and_errors():
+    strategy = paper_pruning("iris", risk="loss", mode="partial", partial_epochs=5,
+                             window=30)
+    assert strategy.get_params() == dict(paper_pruning("iris").get_params(), risk="loss",
+                                         mode="partial", partial_epochs=5, window=30)
+    assert paper_pruning("banknote").window == 250
+    assert paper_pruning("banknote") is not paper_pruning("banknote")
+    with pytest.raises(ValueError, match=r"Unknown ChaosCausalPruning parameter.*'windw'"):
+        paper_pruning("iris", windw=30)
+    with pytest.raises(ValueError, match="Unknown paper dataset 'mnist'"):
+        paper_pruning("mnist")
 
 
 def test_paper_estimator_fits_a_paper_dataset(data_dir):
@@ -199,3 +237,17 @@ def test_paper_estimator_fits_a_paper_dataset(data_dir):
     assert est.coefs_[0].shape == (4, 6) and est.coefs_[1].shape == (6, 3)
     assert len(est.train_score_curve_) == 20
     assert est.score(data.X_test, data.y_test) > 0.6
+
+
+def test_paper_estimator_prunes_a_paper_dataset(data_dir):
+    data = load_paper_dataset("iris", data_dir)
+    est = paper_estimator("iris", pruning=paper_pruning("iris", window=30, maxlag=3),
+                          max_iter=12).fit(data.X_train, data.y_train)
+    params = est.pruning_params_
+    assert (params["window"], params["maxlag"], params["risk"]) == (30, 3, "error")
+    assert params["dense_epochs"] == 12
+    # risk='error': the misclassification rate of the 12 held-out samples.
+    np.testing.assert_allclose(est.risk_series_ * 12, np.round(est.risk_series_ * 12),
+                               atol=1e-9)
+    assert est.granger_pvalues_.shape == (4 * 6 + 6 * 3,)
+    assert 0.0 <= est.sparsity_ < 1.0

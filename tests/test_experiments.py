@@ -2,32 +2,37 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skchaosprune.datasets import load_paper_dataset, paper_estimator
+from skchaosprune import ChaosCausalPruning, MagnitudePruning, RandomPruning
+from skchaosprune.datasets import load_paper_dataset, paper_estimator, paper_pruning
 from skchaosprune.experiments import (
     FIELDS,
     METHODS,
     _method_estimator,
     _updates_per_epoch,
     compare_methods,
-    default_partial_epochs,
     format_table,
     run_methods,
     summarize,
 )
+from skchaosprune.pruning import auto_window
 
 # iris 4-6-3, one-sample SGD; short windows so that a few epochs suffice.
-TINY = dict(max_iter=12, window=30, maxlag=3)
+TINY = dict(max_iter=12)
+TINY_PRUNING = dict(window=30, maxlag=3)
 SEEDS = (0, 1)
+CHAOS = ("chaos_ft", "chaos_pt")
 
 
 @pytest.fixture
 def rows(data_dir):
     messages = []
-    rows = run_methods("iris", data_dir, seeds=SEEDS, progress=messages.append, **TINY)
+    rows = run_methods("iris", data_dir, seeds=SEEDS, progress=messages.append,
+                       pruning=TINY_PRUNING, **TINY)
     rows_progress = list(messages)
     return rows, rows_progress
 
@@ -46,8 +51,14 @@ def test_rows_have_every_field_for_every_seed_and_method(rows):
         assert r["flops"] == 2 * (r["n_weights"] - r["pruned_weights"]) + 9
         e = r["epochs_to_benchmark"]
         assert e is None or 1 <= e <= TINY["max_iter"]
+        # The chaos-causal rows report the window and maxlag they used.
+        if r["method"] in CHAOS:
+            assert (r["window"], r["maxlag"]) == (30, 3)
+        else:
+            assert (r["window"], r["maxlag"]) == (None, None)
     assert len(messages) == len(rows)
-    assert "iris seed 0: chaos_pt (partial_epochs=" in messages[2]
+    assert messages[:len(METHODS)] == [f"iris seed 0: {m}" for m in METHODS]
+    assert messages[len(METHODS)] == "iris seed 1: dense"
 
 
 def test_baselines_are_pruned_at_the_ft_sparsity(rows):
@@ -66,7 +77,11 @@ def test_updates_and_dense_epochs(rows, data_dir):
     n_train = load_paper_dataset("iris", data_dir).X_train.shape[0]
     per_epoch = _updates_per_epoch(n_train, 1, 0.1)
     assert per_epoch == 108  # 120 training samples, 12 held out for the risk
-    pt_epochs = default_partial_epochs(paper_estimator("iris", **TINY), n_train)
+    # PT's 'auto' partial_epochs: window 30, maxlag 3 need 11 windows, 299
+    # updates, 3 epochs of 108 (more than 10 % of 12 epochs).
+    pt_epochs = paper_pruning("iris", mode="partial", **TINY_PRUNING)._dense_epochs(
+        TINY["max_iter"], per_epoch)
+    assert pt_epochs == 3
     for r in rows:
         if r["method"] == "dense":
             assert (r["dense_epochs"], r["total_updates"]) == (12, 12 * per_epoch)
@@ -121,18 +136,27 @@ def test_ft_pruning_nothing_means_baselines_prune_nothing(data_dir):
     # gives infeasible tests p = 0: the FT mask keeps every weight.
     rows = run_methods("iris", data_dir, seeds=(0,),
                        methods=("chaos_ft", "magnitude", "random"),
-                       causality_alpha=1.0, on_infeasible="keep", **TINY)
+                       pruning=dict(TINY_PRUNING, alpha=1.0, on_infeasible="keep"), **TINY)
     assert [r["method"] for r in rows] == ["chaos_ft", "magnitude", "random"]
     assert [r["pruned_weights"] for r in rows] == [0, 0, 0]
+
+
+def test_run_methods_uses_the_papers_pruning_settings(data_dir):
+    # Without overrides the chaos-causal rows use paper_pruning("iris"):
+    # window 160 and maxlag 14, too long for 12 epochs (the check fails
+    # before any training and names them).
+    with pytest.raises(ValueError, match=r"too short.*window=160.*maxlag=14"):
+        run_methods("iris", data_dir, seeds=(0,), methods=("chaos_ft",), **TINY)
 
 
 def test_every_method_trains_on_the_same_samples_from_the_same_start(data_dir):
     data = load_paper_dataset("iris", data_dir)
     per_epoch = _updates_per_epoch(data.X_train.shape[0], 1, 0.1)
+    strategy = paper_pruning("iris", **TINY_PRUNING)
     fitted = {}
     for method in ("dense", "chaos_ft", "magnitude"):
-        est = _method_estimator(paper_estimator("iris", random_state=3, **TINY), method,
-                                target_sparsity=0.25, partial_epochs=None,
+        est = _method_estimator(paper_estimator("iris", random_state=3, **TINY), strategy,
+                                method, sparsity=0.25, partial_epochs=None,
                                 per_epoch=per_epoch)
         fitted[method] = est.fit(data.X_train, data.y_train)
     dense, ft, mag = fitted["dense"], fitted["chaos_ft"], fitted["magnitude"]
@@ -142,29 +166,85 @@ def test_every_method_trains_on_the_same_samples_from_the_same_start(data_dir):
     assert dense.train_score_curve_ == ft.dense_train_score_curve_
 
 
-def test_default_partial_epochs_is_the_fewest_the_estimator_accepts():
+def test_method_estimators_get_their_strategies():
+    template = paper_estimator("iris", random_state=5, pruning=MagnitudePruning(0.9), **TINY)
+    strategy = ChaosCausalPruning(window=30, maxlag=3, risk="error", alpha=0.2,
+                                  sparsity=0.7, partial_epochs=4)
+    before = strategy.get_params()
+
+    def pruning(method, partial_epochs=None):
+        return _method_estimator(template, strategy, method, sparsity=0.3,
+                                 partial_epochs=partial_epochs, per_epoch=100).pruning
+
+    assert pruning("dense") is None
+    ft, pt = pruning("chaos_ft"), pruning("chaos_pt")
+    expected = dict(before, mode="full", sparsity=None)
+    assert isinstance(ft, ChaosCausalPruning) and ft.get_params() == expected
+    # PT: partial_epochs=None is the 'auto' rule, an int is kept.
+    assert pt.get_params() == dict(expected, mode="partial", partial_epochs="auto")
+    assert pruning("chaos_pt", partial_epochs=6).partial_epochs == 6
+    mag, rnd = pruning("magnitude"), pruning("random")
+    assert isinstance(mag, MagnitudePruning) and mag.get_params() == dict(sparsity=0.3,
+                                                                          scope="global")
+    assert isinstance(rnd, RandomPruning) and rnd.get_params() == dict(sparsity=0.3,
+                                                                       random_state=5)
+    # Neither the strategy nor the template is modified.
+    assert strategy.get_params() == before and ft is not strategy and pt is not strategy
+    assert template.pruning.get_params() == dict(sparsity=0.9, scope="global")
+
+
+def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     X, y = load_iris(return_X_y=True)
     order = np.random.default_rng(0).permutation(150)[:120]
     X, y = X[order], y[order]
+    per_epoch = _updates_per_epoch(120, 1, 0.1)
+    assert per_epoch == 108
     # window 30, maxlag 10: 32 windows, 866 updates; 108 per epoch -> 9 epochs.
-    params = dict(max_iter=20, window=30, maxlag=10)
-    epochs = default_partial_epochs(paper_estimator("iris", **params), 120)
-    assert epochs == 9
-    paper_estimator("iris", pruning="chaos_causal", pruning_mode="partial",
-                    partial_epochs=epochs, **params).fit(X, y)
+    win = dict(window=30, maxlag=10)
+    pt = ChaosCausalPruning(mode="partial", **win)
+    assert pt._dense_epochs(20, per_epoch) == 9
+    est = paper_estimator("iris", pruning=pt, max_iter=20).fit(X, y)
+    assert est.pruning_cost_["dense_epochs"] == 9
+    assert est.pruning_params_["partial_epochs"] == est.pruning_params_["dense_epochs"] == 9
+    assert (est.pruning_params_["window"], est.pruning_params_["maxlag"]) == (30, 10)
+    paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=9),
+                    max_iter=20).fit(X, y)
     with pytest.raises(ValueError, match="too short"):
-        paper_estimator("iris", pruning="chaos_causal", pruning_mode="partial",
-                        partial_epochs=epochs - 1, **params).fit(X, y)
+        paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=8),
+                        max_iter=20).fit(X, y)
     # 10 % of the epochs when that is more.
-    assert default_partial_epochs(paper_estimator("iris", **dict(params, max_iter=200)),
-                                  120) == 20
-    # banknote at the paper's settings: 9,924 updates of 987 per epoch.
-    assert default_partial_epochs(paper_estimator("banknote"), 1097) == 11
+    assert pt._dense_epochs(200, per_epoch) == 20
+    # Never more than max_iter (PT is then FT), and FT is always max_iter.
+    assert pt._dense_epochs(5, per_epoch) == 5
+    assert ChaosCausalPruning(mode="full", **win)._dense_epochs(20, per_epoch) == 20
+    # maxlag='auto' asks for 20 windows: 19 * 27 + 30 = 543 rows, 542
+    # updates -> 6 epochs.
+    assert ChaosCausalPruning(mode="partial", window=30)._dense_epochs(20, per_epoch) == 6
+    # banknote at the paper's settings: 1,097 training samples, 987 after
+    # the hold-out; window 250 and maxlag 14 need 9,924 updates -> 11.
+    banknote_per_epoch = _updates_per_epoch(1097, 1, 0.1)
+    assert banknote_per_epoch == 987
+    assert paper_pruning("banknote", mode="partial")._dense_epochs(
+        100, banknote_per_epoch) == 11
+
+
+def test_partial_epochs_auto_on_banknote(data_dir):
+    data = load_paper_dataset("banknote", data_dir)
+    assert data.X_train.shape[0] == 1097
+    est = paper_estimator("banknote", pruning=paper_pruning("banknote", mode="partial"),
+                          retrain=None).fit(data.X_train, data.y_train)
+    assert est.pruning_cost_["dense_epochs"] == 11
+    assert est.pruning_cost_["dense_updates"] == 11 * 987
+    assert (est.pruning_params_["window"], est.pruning_params_["maxlag"]) == (250, 14)
+    with pytest.raises(ValueError, match="too short"):
+        paper_estimator("banknote", pruning=paper_pruning("banknote", mode="partial",
+                                                          partial_epochs=10),
+                        retrain=None).fit(data.X_train, data.y_train)
 
 
 def test_explicit_partial_epochs(data_dir):
     rows = run_methods("iris", data_dir, seeds=(0,), methods=("chaos_pt",),
-                       partial_epochs=5, **TINY)
+                       partial_epochs=5, pruning=TINY_PRUNING, **TINY)
     assert rows[0]["dense_epochs"] == 5
 
 
@@ -183,6 +263,11 @@ def test_argument_errors(data_dir):
         run_methods("mnist", data_dir)
     with pytest.raises(FileNotFoundError, match="--data-dir"):
         run_methods("iris", data_dir / "missing")
+    # Pruning settings go in pruning=, not with the estimator's.
+    with pytest.raises(ValueError, match=r"Unknown ChaosCausalPruning parameter.*'windw'"):
+        run_methods("iris", data_dir, pruning={"windw": 30})
+    with pytest.raises(ValueError, match=r"Unknown DenseMLPClassifier parameter.*'window'"):
+        run_methods("iris", data_dir, seeds=(0,), methods=("dense",), window=30)
 
 
 @pytest.fixture(scope="module")
@@ -194,20 +279,23 @@ def iris_split():
 
 def test_compare_methods_on_any_data(iris_split):
     X_tr, X_te, y_tr, y_te = iris_split
-    # A template carrying pruning parameters: each method replaces them.
-    template = paper_estimator("iris", random_state=7, pruning="random",
-                               target_sparsity=0.9, **TINY)
+    # A template carrying a pruning strategy: each method replaces it.
+    template = paper_estimator("iris", random_state=7,
+                               pruning=RandomPruning(0.9, random_state=1), **TINY)
     messages = []
     rows = compare_methods(template, X_tr, y_tr, X_te, y_te, benchmark=0.5,
                            methods=("random", "chaos_ft", "dense"), dataset="mine",
-                           progress=messages.append)
+                           progress=messages.append,
+                           pruning=ChaosCausalPruning(**TINY_PRUNING))
     assert [r["method"] for r in rows] == ["dense", "chaos_ft", "random"]
     assert messages == ["dense", "chaos_ft", "random"]
     assert all(r["seed"] == 7 and r["dataset"] == "mine" for r in rows)
     assert all(set(r) == set(FIELDS) for r in rows)
     assert rows[0]["pruned_weights"] == 0
     assert rows[2]["pruned_weights"] == rows[1]["pruned_weights"] != round(0.9 * 42)
-    assert template.pruning == "random"  # the template itself is untouched
+    assert (rows[1]["window"], rows[1]["maxlag"]) == (30, 3)
+    assert isinstance(template.pruning, RandomPruning)  # the template itself is untouched
+    assert template.pruning.get_params() == dict(sparsity=0.9, random_state=1)
     assert not hasattr(template, "coefs_")
     unmeasured = compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("dense",))
     assert unmeasured[0]["epochs_to_benchmark"] is None
@@ -215,15 +303,42 @@ def test_compare_methods_on_any_data(iris_split):
         compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("random",))
 
 
+def test_compare_methods_takes_the_chaos_settings_of_the_template(iris_split):
+    X_tr, X_te, y_tr, y_te = iris_split
+    # pruning=None: the template's ChaosCausalPruning, its sparsity dropped
+    # (FT decides by alpha) and its mode set per row.
+    strategy = ChaosCausalPruning(window=30, maxlag=3, sparsity=0.9)
+    template = paper_estimator("iris", random_state=7, pruning=strategy, **TINY)
+    rows = compare_methods(template, X_tr, y_tr, X_te, y_te,
+                           methods=("chaos_ft", "chaos_pt", "magnitude"))
+    assert [(r["method"], r["window"], r["maxlag"]) for r in rows] == [
+        ("chaos_ft", 30, 3), ("chaos_pt", 30, 3), ("magnitude", None, None)]
+    assert rows[0]["pruned_weights"] == rows[2]["pruned_weights"] != round(0.9 * 42)
+    assert rows[1]["dense_epochs"] < rows[0]["dense_epochs"] == TINY["max_iter"]
+    assert template.pruning is strategy and strategy.sparsity == 0.9
+    # A template without a chaos-causal strategy gets ChaosCausalPruning()'s
+    # defaults: window and maxlag 'auto', resolved in the rows.  112 training
+    # samples, 100 after the hold-out, 12 epochs: 1,200 updates, window 66
+    # (20 windows), maxlag 3.
+    rows = compare_methods(paper_estimator("iris", random_state=7, **TINY),
+                           X_tr, y_tr, X_te, y_te, methods=("chaos_ft",))
+    assert (rows[0]["window"], rows[0]["maxlag"]) == (auto_window(1200), 3) == (66, 3)
+
+
 def test_user_risk_every_is_kept(iris_split):
     X_tr, X_te, y_tr, y_te = iris_split
+    strategy = ChaosCausalPruning(**TINY_PRUNING)
     template = paper_estimator("iris", random_state=0, risk_every=5, **TINY)
-    est = _method_estimator(template, "dense", target_sparsity=None, partial_epochs=None,
+    est = _method_estimator(template, strategy, "dense", sparsity=None, partial_epochs=None,
                             per_epoch=100)
     assert est.risk_every == 5
-    est = _method_estimator(paper_estimator("iris", **TINY), "magnitude",
-                            target_sparsity=0.1, partial_epochs=None, per_epoch=100)
+    est = _method_estimator(paper_estimator("iris", **TINY), strategy, "magnitude",
+                            sparsity=0.1, partial_epochs=None, per_epoch=100)
     assert est.risk_every == 100
+    # The chaos-causal rows measure their own risk series.
+    est = _method_estimator(paper_estimator("iris", **TINY), strategy, "chaos_ft",
+                            sparsity=None, partial_epochs=None, per_epoch=100)
+    assert est.risk_every is None
 
 
 def test_format_table_of_rows_has_one_line_per_run():

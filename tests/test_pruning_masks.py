@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skchaosprune._pruning import causal_keep_mask, magnitude_keep_mask, random_keep_mask
+from skchaosprune.pruning import causal_keep_mask, magnitude_keep_mask, random_keep_mask
 
 pvals = arrays(np.float64, st.integers(1, 60), elements=st.floats(0, 1))
 
@@ -17,19 +17,19 @@ def test_pruned_set_grows_as_alpha_falls_and_threshold_rises(p, a1, a2, t1, t2, 
     lyap = np.random.default_rng(seed).normal(size=p.size)
     lo, hi = sorted((a1, a2))
     tlo, thi = sorted((t1, t2))
-    pruned_hi_alpha = ~causal_keep_mask(p, lyap, causality_alpha=hi, lyapunov_threshold=tlo)
-    pruned_lo_alpha = ~causal_keep_mask(p, lyap, causality_alpha=lo, lyapunov_threshold=tlo)
+    pruned_hi_alpha = ~causal_keep_mask(p, lyap, alpha=hi, lyapunov_threshold=tlo)
+    pruned_lo_alpha = ~causal_keep_mask(p, lyap, alpha=lo, lyapunov_threshold=tlo)
     assert np.all(pruned_lo_alpha >= pruned_hi_alpha)
-    pruned_hi_thr = ~causal_keep_mask(p, lyap, causality_alpha=hi, lyapunov_threshold=thi)
+    pruned_hi_thr = ~causal_keep_mask(p, lyap, alpha=hi, lyapunov_threshold=thi)
     assert np.all(pruned_hi_thr >= pruned_hi_alpha)
-    no_gate = ~causal_keep_mask(p, lyap, causality_alpha=hi)
+    no_gate = ~causal_keep_mask(p, lyap, alpha=hi)
     np.testing.assert_array_equal(no_gate, p >= hi)
 
 
 @settings(deadline=None, max_examples=200)
 @given(p=pvals, s=st.floats(0, 1), seed=st.integers(0, 1000))
 def test_target_sparsity_prunes_exactly_the_least_causal(p, s, seed):
-    keep = causal_keep_mask(p, target_sparsity=s)
+    keep = causal_keep_mask(p, sparsity=s)
     n_prune = int(round(s * p.size))
     assert (~keep).sum() == n_prune
     if 0 < n_prune < p.size:
@@ -47,5 +47,5 @@ def test_target_sparsity_prunes_exactly_the_least_causal(p, s, seed):
 def test_gated_weights_are_pruned_first_under_target_sparsity():
     p = np.array([0.9, 0.01, 0.5, 0.02])
     lyap = np.array([1.0, -1.0, 1.0, 1.0])  # weight 1 is causal but never chaotic
-    keep = causal_keep_mask(p, lyap, lyapunov_threshold=0.0, target_sparsity=0.5)
+    keep = causal_keep_mask(p, lyap, lyapunov_threshold=0.0, sparsity=0.5)
     np.testing.assert_array_equal(keep, [False, False, True, True])

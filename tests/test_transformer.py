@@ -10,11 +10,17 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skchaosprune import CausalPruningTransformer, DenseMLPClassifier
-from skchaosprune._transformer import reaching_features
+from skchaosprune import (
+    CausalPruningTransformer,
+    ChaosCausalPruning,
+    DenseMLPClassifier,
+    MagnitudePruning,
+)
+from skchaosprune.pruning import reaching_features
 
 NET = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
-           learning_rate_init=0.05, max_iter=30, window=30, maxlag=3, random_state=0)
+           learning_rate_init=0.05, max_iter=30, random_state=0)
+WIN = dict(window=30, maxlag=3)
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +35,21 @@ def iris_noisy():
 
 def test_support_is_the_features_that_reach_an_output(iris_noisy):
     X, y = iris_noisy
-    sel = CausalPruningTransformer(DenseMLPClassifier(**NET), causality_alpha=0.3).fit(X, y)
+    sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                   pruning=ChaosCausalPruning(alpha=0.3, **WIN)).fit(X, y)
     support = sel.get_support()
-    np.testing.assert_array_equal(support, reaching_features(sel.estimator_.masks_))
+    np.testing.assert_array_equal(support, reaching_features(sel.masks_))
+    # The mask is the estimator's own decision on the same dense run.
+    est = sel.estimator_
+    est.set_params(retrain=None).prune(pruning=ChaosCausalPruning(alpha=0.3, **WIN))
+    for a, b in zip(sel.masks_, est.masks_):
+        np.testing.assert_array_equal(a, b)
     assert not support[6]  # the constant feature's weights never move: pruned
     Xt = sel.transform(X)
     np.testing.assert_array_equal(Xt, X[:, support])
     names = [f"f{i}" for i in range(7)]
-    sel_df = CausalPruningTransformer(DenseMLPClassifier(**NET), causality_alpha=0.3).fit(
+    sel_df = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                      pruning=ChaosCausalPruning(alpha=0.3, **WIN)).fit(
         pd.DataFrame(X, columns=names), y)
     np.testing.assert_array_equal(sel_df.get_feature_names_out(),
                                   np.array(names)[sel_df.get_support()])
@@ -56,21 +69,40 @@ def test_pipeline_grid_search_over_thresholds(iris_noisy):
         ("prune", CausalPruningTransformer(DenseMLPClassifier(**NET))),
         ("clf", LogisticRegression(max_iter=500)),
     ])
-    grid = GridSearchCV(pipe, {"prune__causality_alpha": [0.05, 0.5],
-                               "prune__lyapunov_threshold": [None, 0.0]}, cv=3)
+    # With the transformer's defaults the key exists (pruning is None).
+    assert "prune__pruning__alpha" in pipe.get_params()
+    grid = GridSearchCV(pipe, {"prune__pruning__alpha": [0.05, 0.5],
+                               "prune__pruning__lyapunov_threshold": [None, -5.0]}, cv=3)
     grid.fit(X, y)
     assert len(grid.cv_results_["params"]) == 4
     assert grid.best_score_ > 0.6
+    best = grid.best_estimator_.named_steps["prune"]
+    assert best.pruning.alpha == grid.best_params_["prune__pruning__alpha"]
+    # The other home: the estimator's strategy.
+    pipe2 = Pipeline([
+        ("prune", CausalPruningTransformer(DenseMLPClassifier(
+            pruning=ChaosCausalPruning(**WIN), **NET))),
+        ("clf", LogisticRegression(max_iter=500)),
+    ])
+    assert "prune__pruning__alpha" not in pipe2.get_params()
+    grid2 = GridSearchCV(pipe2, {"prune__estimator__pruning__alpha": [0.05, 0.9]}, cv=3)
+    grid2.fit(X, y)
+    masks = {}
+    for alpha in (0.05, 0.9):
+        sel = CausalPruningTransformer(DenseMLPClassifier(
+            pruning=ChaosCausalPruning(alpha=alpha, **WIN), **NET)).fit(X, y)
+        masks[alpha] = sum(int(m.sum()) for m in sel.masks_)
+    assert masks[0.9] > masks[0.05]  # the estimator's alpha is used, not overridden
 
 
 class CountingMLP(DenseMLPClassifier):
-    """Counts dense runs (a module-level counter survives the cache)."""
+    """Counts dense runs (a class-level counter survives the cache)."""
 
     fits = 0
 
-    def fit(self, X, y, **kwargs):
+    def _dense_phase(self, *args):
         type(self).fits += 1
-        return super().fit(X, y, **kwargs)
+        return super()._dense_phase(*args)
 
 
 def test_memory_reuses_the_dense_run_across_thresholds(iris_noisy, tmp_path):
@@ -80,23 +112,78 @@ def test_memory_reuses_the_dense_run_across_thresholds(iris_noisy, tmp_path):
         ("prune", CausalPruningTransformer(CountingMLP(**NET), memory=Memory(tmp_path, verbose=0))),
         ("clf", LogisticRegression(max_iter=500)),
     ])
-    grid = GridSearchCV(pipe, {"prune__causality_alpha": [0.05, 0.2, 0.5],
-                               "prune__lyapunov_threshold": [None, 0.0]}, cv=3)
+    grid = GridSearchCV(pipe, {"prune__pruning__alpha": [0.05, 0.2, 0.5],
+                               "prune__pruning__lyapunov_threshold": [None, -5.0],
+                               "prune__pruning__window": [30], "prune__pruning__maxlag": [3]},
+                        cv=3)
     grid.fit(X, y)
     # 3 splits + the refit on all data: 4 dense runs, not 6 x 3 + 1 = 19.
     assert CountingMLP.fits == 4
     # The cached run gives the same mask as an uncached fit.
-    direct = CausalPruningTransformer(CountingMLP(**NET), causality_alpha=0.2).fit(X, y)
-    cached = CausalPruningTransformer(CountingMLP(**NET), causality_alpha=0.2,
+    strategy = ChaosCausalPruning(alpha=0.2, **WIN)
+    direct = CausalPruningTransformer(CountingMLP(**NET), pruning=strategy).fit(X, y)
+    cached = CausalPruningTransformer(CountingMLP(**NET), pruning=strategy,
                                       memory=Memory(tmp_path, verbose=0)).fit(X, y)
-    for a, b in zip(direct.estimator_.masks_, cached.estimator_.masks_):
+    for a, b in zip(direct.masks_, cached.masks_):
         np.testing.assert_array_equal(a, b)
+
+
+def test_mask_is_decided_lazily_from_stored_pvalues(iris_noisy, monkeypatch):
+    import skchaosprune.causality as causality
+
+    X, y = iris_noisy
+    sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                   pruning=ChaosCausalPruning(alpha=0.2, **WIN)).fit(X, y)
+    calls = []
+    monkeypatch.setattr(causality, "granger_pvalues", lambda *a, **k: calls.append(1))
+    before = sel.get_support()
+    n_before = sum(int(m.sum()) for m in sel.masks_)
+    sel.set_params(pruning__alpha=1.0)
+    assert sum(int(m.sum()) for m in sel.masks_) >= n_before
+    assert sel.get_support().sum() >= before.sum()
+    assert calls == []  # no test, no dense run: the stored p-values
+    assert not hasattr(sel.estimator_, "granger_pvalues_")  # no retraining either
+
+
+def test_zero_selected_features_is_an_error(iris_noisy):
+    X, y = iris_noisy
+    with pytest.raises(ValueError, match="selects no feature.*prune__pruning__alpha"):
+        CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                 pruning=ChaosCausalPruning(alpha=0.0, **WIN)).fit(X, y)
+    sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                   pruning=ChaosCausalPruning(**WIN)).fit(X, y)
+    sel.set_params(pruning__alpha=0.0)
+    with pytest.raises(ValueError, match="selects no feature"):
+        sel.transform(X)
+
+
+def test_two_strategies_conflict(iris_noisy):
+    X, y = iris_noisy
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.1, **WIN), **NET)
+    with pytest.raises(ValueError, match="Two pruning strategies"):
+        CausalPruningTransformer(est, pruning=ChaosCausalPruning(alpha=0.2, **WIN)).fit(X, y)
+    # The same strategy in both places is no conflict.
+    CausalPruningTransformer(est, pruning=ChaosCausalPruning(alpha=0.1, **WIN)).fit(X, y)
+
+
+def test_retrain_on_request_and_other_strategies(iris_noisy):
+    X, y = iris_noisy
+    sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                   pruning=ChaosCausalPruning(alpha=0.5, **WIN),
+                                   retrain=True).fit(X, y)
+    for a, b in zip(sel.masks_, sel.estimator_.masks_):
+        np.testing.assert_array_equal(a, b)
+    assert sel.estimator_.sparsity_ > 0
+    mag = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                   pruning=MagnitudePruning(0.5)).fit(X, y)
+    assert sum(int((~m).sum()) for m in mag.masks_) == round(0.5 * (7 * 6 + 6 * 3))
 
 
 def test_prefit_estimator(iris_noisy):
     X, y = iris_noisy
     est = DenseMLPClassifier(track_dynamics=True, retrain=None, **NET).fit(X, y)
-    sel = CausalPruningTransformer(est, causality_alpha=0.3, prefit=True).fit(X, y)
+    sel = CausalPruningTransformer(est, pruning=ChaosCausalPruning(alpha=0.3), prefit=True)
+    sel.fit(X, y)
     assert sel.estimator_ is not est
     assert not hasattr(est, "granger_pvalues_")  # the user's estimator is untouched
     assert sel.get_support().dtype == bool

@@ -1,0 +1,185 @@
+"""Pruning strategies as scikit-learn-style objects, and what a re-prune
+reuses (issue: pruning strategies as objects)."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.metrics import log_loss
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+
+import skchaosprune.causality as causality
+from skchaosprune import (
+    ChaosCausalPruning,
+    DenseMLPClassifier,
+    DenseMLPRegressor,
+    MagnitudePruning,
+    RandomPruning,
+)
+from skchaosprune.pruning import auto_maxlag, auto_window
+
+FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
+            learning_rate_init=0.05, max_iter=30, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_strategies_are_sklearn_style_objects():
+    s = ChaosCausalPruning(alpha=0.1, mode="partial")
+    assert repr(s) == "ChaosCausalPruning(alpha=0.1, mode='partial')"
+    c = clone(s)
+    assert c is not s and c.get_params() == s.get_params()
+    assert s.set_params(alpha=0.2).alpha == 0.2
+    assert repr(MagnitudePruning(0.3, scope="layer")) == "MagnitudePruning(scope='layer', sparsity=0.3)"
+    assert RandomPruning(0.2, random_state=1).get_params() == {"random_state": 1, "sparsity": 0.2}
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.01))
+    deep = est.get_params(deep=True)
+    assert deep["pruning__alpha"] == 0.01 and deep["pruning__risk"] == "loss"
+    copied = clone(est)
+    assert copied.pruning is not est.pruning and copied.pruning.alpha == 0.01
+    est.set_params(pruning__alpha=0.3)
+    assert est.pruning.alpha == 0.3
+    # The estimator keeps its training and recording parameters only.
+    assert "window" not in DenseMLPClassifier().get_params()
+    assert "causality_alpha" not in DenseMLPClassifier().get_params()
+
+
+def test_bad_strategy_parameters_raise_at_fit(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="'alpha' parameter of ChaosCausalPruning"):
+        DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=2.0), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="'window' parameter"):
+        DenseMLPClassifier(pruning=ChaosCausalPruning(window="big"), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="'pruning' parameter of DenseMLPClassifier"):
+        DenseMLPClassifier(pruning="lottery", **FAST).fit(X, y)
+    est = DenseMLPClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="pruning must be a pruning strategy"):
+        est.prune(X, y, pruning=0.5)
+    with pytest.raises(TypeError):
+        est.prune(X, y, window=200)  # noqa: the old flat parameters are gone
+
+
+def test_auto_rule_by_hand():
+    # 20 windows of 200 updates need 19 * 180 + 200 = 3620 rows.
+    assert auto_window(3619) == 200
+    assert auto_window(3618) < 200
+    w = auto_window(600)
+    stride = round(w * 0.9)
+    assert (601 - w) // stride + 1 >= 20
+    assert (601 - (w + 1)) // round((w + 1) * 0.9) + 1 < 20
+    assert auto_window(10) == 20
+    assert [auto_maxlag(n) for n in (5, 8, 13, 14, 86, 87, 1000)] == [1, 1, 1, 2, 14, 14, 14]
+
+
+def test_auto_window_and_maxlag_from_the_run(iris):
+    X, y = iris
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.5), **FAST).fit(X, y)
+    n_updates = est.pruning_cost_["dense_updates"]
+    assert n_updates == 30 * 135
+    assert est.pruning_params_["window"] == auto_window(n_updates) == 200
+    n_windows = est.lyapunov_exponents_.shape[0]
+    assert est.pruning_params_["maxlag"] == auto_maxlag(n_windows)
+    assert est.usable_lags_.shape == (est.pruning_params_["maxlag"],)
+    pt = DenseMLPClassifier(pruning=ChaosCausalPruning(mode="partial", alpha=0.5),
+                            **FAST).fit(X, y)
+    # PT: the same window, the fewest epochs for 20 windows (3620 rows, 135 a epoch).
+    assert pt.pruning_params_["window"] == 200
+    assert pt.pruning_cost_["dense_epochs"] == pt.pruning_params_["partial_epochs"] == 27
+    assert pt.lyapunov_exponents_.shape[0] == 20
+
+
+def test_prune_reuses_the_pvalues_when_only_the_decision_changes(iris, monkeypatch):
+    X, y = iris
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3), retrain=None,
+                             **FAST).fit(X, y)
+    calls = []
+    original = causality.granger_pvalues
+    monkeypatch.setattr(causality, "granger_pvalues",
+                        lambda *a, **k: calls.append(k) or original(*a, **k))
+    t_dense = est.pruning_cost_["dense_updates"]
+    for params in (dict(alpha=0.5), dict(alpha=0.5, multitest="fdr_bh"),
+                   dict(sparsity=0.3), dict(lyapunov_threshold=-1.0, alpha=0.9),
+                   dict(on_infeasible="keep", alpha=0.9)):
+        est.prune(pruning=ChaosCausalPruning(window=30, maxlag=3, **params))
+        assert est.pruning_cost_["dense_updates"] == t_dense
+    assert calls == []
+    est.prune(pruning=ChaosCausalPruning(window=30, maxlag=3, sparsity=0.3))
+    expected = original(est.risk_series_, est.lyapunov_exponents_, maxlag=3, lags="usable")
+    keep = np.concatenate([m.ravel() for m in est.masks_])
+    assert (~keep).sum() == round(0.3 * 42)
+    assert expected.pvalues[~keep].min() >= expected.pvalues[keep].max()
+    # Test parameters repeat the tests (once), on the stored exponents.
+    est.prune(pruning=ChaosCausalPruning(window=30, maxlag=2, alpha=0.5))
+    est.prune(pruning=ChaosCausalPruning(window=30, maxlag=2, alpha=0.2))
+    est.prune(pruning=ChaosCausalPruning(window=30, maxlag=3, risk="error", alpha=0.5))
+    assert [k["maxlag"] for k in calls] == [2, 3]
+    assert est.pruning_cost_["dense_updates"] == t_dense
+    # Recording parameters need a new dense run: the error names them.
+    with pytest.raises(ValueError, match=r"window \(30 recorded, 40 asked\).*new dense run"):
+        est.prune(pruning=ChaosCausalPruning(window=40, maxlag=3))
+    with pytest.raises(ValueError, match="mode/partial_epochs"):
+        est.prune(pruning=ChaosCausalPruning(window=30, maxlag=3, mode="partial"))
+
+
+def test_grid_search_over_pruning_alpha(iris):
+    X, y = iris
+    grid = GridSearchCV(DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3),
+                                           **FAST),
+                        {"pruning__alpha": [0.2, 0.8]}, cv=3).fit(X, y)
+    assert list(grid.cv_results_["param_pruning__alpha"]) == [0.2, 0.8]
+    assert grid.best_estimator_.pruning.alpha == grid.best_params_["pruning__alpha"]
+    assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
+
+
+def test_both_risks_are_recorded_and_match_their_definitions(iris):
+    """risk='loss' is the validation log-loss, 'error' the misclassification
+    rate, each at the window ends (here the last window ends at the last
+    update and the risk is measured on the training data)."""
+    X, y = iris
+    # 150 samples x 2 epochs = 300 updates, 301 rows; window 43, no overlap:
+    # 7 windows, the last ending at update 300.
+    strategy = ChaosCausalPruning(window=43, overlap=0.0, maxlag=1, alpha=1.0,
+                                  on_infeasible="keep")
+    est = DenseMLPClassifier(hidden_layer_sizes=(6,), activation="tanh", batch_size=1,
+                             learning_rate_init=0.05, max_iter=2, validation_fraction=0.0,
+                             retrain=None, pruning=strategy, random_state=0).fit(X, y)
+    assert est.window_ends_[-1] == 300
+    dense = copy.deepcopy(est)
+    dense.coefs_ = est.dense_coefs_
+    assert est.risk_series_[-1] == pytest.approx(log_loss(y, dense.predict_proba(X)),
+                                                 rel=1e-12)
+    est.prune(pruning=clone(strategy).set_params(risk="error"))
+    assert est.risk_series_[-1] == pytest.approx(1.0 - dense.score(X, y), abs=1e-15)
+    error_series = est.risk_series_.copy()
+    est.prune(pruning=strategy)
+    assert not np.array_equal(est.risk_series_, error_series)
+
+
+def test_regressor_risk_is_the_mse_either_way():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=200)
+    base = dict(hidden_layer_sizes=(4,), activation="tanh", batch_size=1, max_iter=20,
+                learning_rate_init=0.01, random_state=0, retrain=None)
+    a = DenseMLPRegressor(pruning=ChaosCausalPruning(risk="loss", alpha=0.5), **base).fit(X, y)
+    b = DenseMLPRegressor(pruning=ChaosCausalPruning(risk="error", alpha=0.5), **base).fit(X, y)
+    np.testing.assert_array_equal(a.risk_series_, b.risk_series_)
+    np.testing.assert_array_equal(a.granger_pvalues_, b.granger_pvalues_)
+
+
+def test_pickle_and_clone_of_a_pruned_estimator_keep_the_strategy(iris):
+    X, y = iris
+    est = DenseMLPClassifier(pruning=MagnitudePruning(0.4, scope="layer"), **FAST).fit(X, y)
+    for m in est.masks_:
+        assert (~m).sum() == round(0.4 * m.size)
+    again = pickle.loads(pickle.dumps(est))
+    assert again.pruning.get_params() == est.pruning.get_params()
+    np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
