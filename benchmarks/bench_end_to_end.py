@@ -2,7 +2,7 @@
 plain Python/NumPy + nolds + statsmodels pipeline like the paper's code.
 
 Both sides run the whole method with the paper's banknote settings
-(ALGORITHM.md section 9): network 4-8-1, sigmoid hidden and output units,
+(docs/method.md section 9): network 4-8-1, sigmoid hidden and output units,
 squared error on the sigmoid output, one sample per SGD update, learning
 rate 0.5, 100 epochs; every weight recorded after every update; windows of
 250 updates with 10 % overlap (stride 225); per window and per weight the

@@ -113,7 +113,7 @@ def import_nolds():
 
 
 def numpy_lyapunov(x, dim=2, delay=1, steps=3, theiler=0, fit_steps=1):
-    """ALGORITHM.md section 2 with a full distance matrix (plain NumPy)."""
+    """docs/method.md section 2 with a full distance matrix (plain NumPy)."""
     y = (x - x.min()) / (x.max() - x.min())
     n_vec = len(y) - (dim - 1) * delay
     n_cand = n_vec - steps

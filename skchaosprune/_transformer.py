@@ -88,7 +88,7 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
     (4,)
     >>> "pruning__alpha" in selector.get_params()
     True
-    >>> selector.set_params(pruning__alpha=1.0).get_support().all()   # keep every weight
+    >>> bool(selector.set_params(pruning__alpha=1.0).get_support().all())  # keep every weight
     True
     """
 

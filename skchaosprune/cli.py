@@ -261,10 +261,16 @@ _FLAGS = {"max_iter": "--epochs", "partial_epochs": "--partial-epochs",
 
 
 def _in_flags(message):
-    """An error message with parameter names (``name=...`` or ``(name)``)
-    replaced by the CLI's flags."""
-    return re.sub(r"\b(" + "|".join(_FLAGS) + r")\b(?=[=)])", lambda m: _FLAGS[m.group(1)],
-                  message)
+    """An error message with parameter names replaced by the CLI's flags:
+    names with an underscore everywhere, plain words (window, risk...) only
+    as ``name=``, ``(name)`` or ``'name'``."""
+    def flag(match):
+        return _FLAGS[match.group(1)]
+
+    compound = [name for name in _FLAGS if "_" in name]
+    plain = [name for name in _FLAGS if "_" not in name]
+    message = re.sub(r"\b(" + "|".join(compound) + r")\b", flag, message)
+    return re.sub(r"\b(" + "|".join(plain) + r")\b(?=[=)'])", flag, message)
 
 
 def build_parser():
@@ -311,7 +317,7 @@ def build_parser():
 
     rep = sub.add_parser(
         "reproduce", help="the paper's experiments, mean and std over seeds",
-        description="Run the paper's experiments (ALGORITHM.md section 9) with its "
+        description="Run the paper's experiments (docs/method.md section 9) with its "
                     "networks and settings, with magnitude and random baselines at "
                     "matched sparsity.")
     rep.add_argument("--data-dir", metavar="DIR", required=True,

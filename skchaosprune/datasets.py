@@ -1,4 +1,4 @@
-"""The paper's datasets and networks (ALGORITHM.md section 9).
+"""The paper's datasets and networks (docs/method.md section 9).
 
 :data:`PAPER_SETTINGS` holds, per dataset, the network and training
 settings of the paper's experiments; :func:`load_paper_dataset` loads a
@@ -89,7 +89,7 @@ def _settings(name, files, hidden, lr, epochs, window, benchmark, net, batch_siz
 
 _TITANIC_FILES = ("titanic_train.csv", "titanic_test.csv", "titanic_testy.csv")
 
-#: name -> :class:`PaperSettings`, the table of ALGORITHM.md section 9.
+#: name -> :class:`PaperSettings`, the table of docs/method.md section 9.
 #:
 #: 'digits' adapts the paper's MNIST row (784-50-10, lr 0.5, 50 epochs,
 #: window 200, benchmark 0.92) to sklearn's 8x8 digits: 64-50-10 with the
@@ -212,7 +212,7 @@ def _split(X, y, random_state):
 
 
 def _load_titanic(data_dir):
-    """Titanic as ALGORITHM.md section 9 says, the test labels joined by id.
+    """Titanic as docs/method.md section 9 says, the test labels joined by id.
 
     Embarked: missing -> the training mode; Fare: missing -> the training
     median (only one test passenger lacks a fare).
@@ -339,7 +339,7 @@ def load_paper_dataset(name, data_dir=None, *, scaling="per_feature", random_sta
 
     Notes
     -----
-    Column handling follows ALGORITHM.md section 9.  banknote and
+    Column handling follows docs/method.md section 9.  banknote and
     breast_cancer: headerless files, label (0/1) in the last column.  iris:
     label ``Species``; 'iris3' keeps SepalLengthCm, PetalLengthCm,
     PetalWidthCm.  titanic: features Pclass, Sex (male 1, female 0), SibSp,

@@ -1,5 +1,5 @@
 """The paper's comparison: dense, chaos-causal (FT and PT), magnitude and
-random pruning on one dataset over several seeds (ALGORITHM.md sections 6-9).
+random pruning on one dataset over several seeds (docs/method.md sections 6-9).
 
 :func:`run_methods` fits every method per seed and measures it,
 :func:`summarize` reduces the rows to mean and standard deviation per

@@ -1,6 +1,6 @@
 """Largest Lyapunov exponents, exactly as TISEAN ``lyap_r`` computes them.
 
-This is the first half of the chaos-causality method (ALGORITHM.md
+This is the first half of the chaos-causality method (docs/method.md
 section 2): every weight's trajectory becomes a series of windowed largest
 Lyapunov exponents.
 
@@ -268,7 +268,7 @@ def divergence_curve(x, dim=2, delay=1, steps=3, theiler=0):
     reference points without one are skipped.  ``curve[k]`` is the mean of
     ``0.5 * ln D(n+k, j+k)`` over the pairs with a non-zero distance after
     ``k`` steps, and ``counts[k]`` the number of those pairs
-    (ALGORITHM.md section 2).
+    (docs/method.md section 2).
 
     Parameters
     ----------

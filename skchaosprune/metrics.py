@@ -170,7 +170,7 @@ def remove_dead_units(model):
     from sklearn.utils.validation import check_is_fitted
 
     from ._kernels.mlp import _activate
-    from ._mlp import _ACTIVATIONS, _layout
+    from ._network import ACTIVATIONS, layout
 
     check_is_fitted(model)
     compact = copy.deepcopy(model)
@@ -193,7 +193,7 @@ def remove_dead_units(model):
                 continue
             folded = dead_in & ~alive
             constant = np.array(intercepts[layer - 1][folded], dtype=np.float64)
-            _activate(constant, _ACTIVATIONS[model.activation])  # in place
+            _activate(constant, ACTIVATIONS[model.activation])  # in place
             intercepts[layer] = intercepts[layer] + constant @ w_out[folded]
             for arrays in (coefs, masks, init_coefs):
                 arrays[layer - 1] = arrays[layer - 1][:, alive]
@@ -204,7 +204,7 @@ def remove_dead_units(model):
     compact.coefs_, compact.intercepts_, compact.masks_ = coefs, intercepts, masks
     compact.initial_coefs_, compact.initial_intercepts_ = init_coefs, init_intercepts
     sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-    compact._sizes, compact._w_off, compact._b_off = _layout(sizes)
+    compact._sizes, compact._w_off, compact._b_off = layout(sizes)
     compact.hidden_layer_sizes = tuple(sizes[1:-1])
     # Per-weight records of the training run no longer match the layout.
     for name in ("weight_trajectory_", "lyapunov_exponents_", "granger_pvalues_"):

@@ -1,7 +1,7 @@
 """Tests of skchaosprune.lyapunov.
 
 Oracles: TISEAN's own output (../shared/reference/lyapunov_cases.json) and
-``brute_curve`` below, a plain NumPy O(L^2) transcription of ALGORITHM.md
+``brute_curve`` below, a plain NumPy O(L^2) transcription of docs/method.md
 section 2 that shares no code with the compiled kernels.  Known exponents
 (logistic map, Henon map, a periodic and a converging series) check the
 maths end to end.
@@ -40,7 +40,7 @@ SETTINGS = dict(deadline=None, max_examples=40,
 
 
 def brute_curve(x, dim, delay, steps, theiler):
-    """ALGORITHM.md section 2, literally: every pair distance, then argmin."""
+    """docs/method.md section 2, literally: every pair distance, then argmin."""
     x = np.asarray(x, dtype=np.float64)
     y = (x - x.min()) / (x.max() - x.min())
     n_vec = len(y) - (dim - 1) * delay

@@ -1,6 +1,6 @@
 """Compiled Rosenstein divergence curves, as TISEAN ``lyap_r`` computes them.
 
-Only numpy and numba here.  The definition (ALGORITHM.md section 2), for a
+Only numpy and numba here.  The definition (docs/method.md section 2), for a
 window ``x[0..L-1]`` and parameters dim ``m``, delay ``d``, steps ``s`` and
 Theiler window ``t``:
 
