@@ -333,7 +333,10 @@ def usable_lags(target, maxlag=14):
     constant (total sum of squares 0), or the target's own lags fit it
     perfectly (``SSR_r / TSS < eps``, statsmodels' perfect-fit rule). At such
     a lag statsmodels' ``grangercausalitytests`` raises
-    ``InfeasibleTestError`` for every source; ``granger_pvalues(...,
+    ``InfeasibleTestError`` for every source, or (where its own rounding
+    keeps the unrestricted SSR or the centred TSS of constant rows just
+    above its cut-offs) reports a statistic made of rounding noise; the
+    lag says nothing about any source. ``granger_pvalues(...,
     lags='usable')`` skips it (``ALGORITHM.md`` section 4).
 
     Parameters
@@ -365,10 +368,21 @@ def usable_lags(target, maxlag=14):
     >>> usable_lags(risk, maxlag=6)
     array([ True,  True,  True, False, False, False])
 
-    A pure sinusoid is a perfect autoregression of order 2:
+    A quadratic trend is a perfect autoregression of order 2 (its second
+    differences are constant):
 
-    >>> usable_lags(np.sin(0.3 * np.arange(50)), maxlag=3)
-    array([ True, False, False])
+    >>> usable_lags((np.arange(50.0) - 20.0) ** 2, maxlag=4)
+    array([ True, False, False, False])
+
+    Notes
+    -----
+    The perfect-fit rule is applied to statsmodels' own fit (pinv by SVD
+    with the cut-off ``1e-15 * s_max``). Where the target is an exact
+    autoregression of order ``p``, its design at lags above ``p`` is rank
+    deficient, and whether the fit there comes out perfect depends on
+    whether a rounding-level singular value falls below that cut-off (for
+    a sinusoid, an AR(2), the lag-3 fit can leave ``SSR_r / TSS`` near
+    ``1e-6``): such a lag then counts as usable, as statsmodels tests it.
     """
     maxlag = _check_maxlag(maxlag)
     y = _as_target(target)
@@ -666,15 +680,18 @@ def granger_pvalues(
     lags : {'all', 'usable'}, default='all'
         ``'all'``: every lag ``1 .. maxlag``, as statsmodels (which raises
         for the whole call when any lag fails): a lag at which the target's
-        own lagged design is degenerate makes every source infeasible, with
-        a ``RuntimeWarning``. ``'usable'``: such lags (:func:`usable_lags`)
-        are skipped; they make no source infeasible, a source's p-value is
-        the minimum over the usable lags only, and a source is infeasible
-        only where its own series makes a usable lag infeasible (a constant
-        lagged source column, a perfect unrestricted fit). With
-        ``reduce=None`` the skipped lags' columns hold p = 1.0 and NaN
-        statistics and ``df_resid``. Raises ``ValueError`` if no lag is
-        usable.
+        own lagged columns or rows are constant makes every source
+        infeasible, with a ``RuntimeWarning``, and a perfect fit by the
+        target's own lags makes (practically) every source's unrestricted
+        fit perfect, hence infeasible. ``'usable'``: such lags
+        (:func:`usable_lags`) are skipped; they make no source infeasible,
+        a source's p-value is the minimum over the usable lags only, and a
+        source is infeasible only where its own series makes a usable lag
+        infeasible (a constant lagged source column, a perfect unrestricted
+        fit). With ``reduce=None`` the skipped lags' columns hold p = 1.0
+        and NaN statistics and ``df_resid`` (for every source, infeasible
+        ones included). No warning about the target; ``ValueError`` if no
+        lag is usable.
     block_size : int, default=2048
         Sources processed at once: working memory is about
         ``block_size * (3 T + 3 maxlag^2) * 8`` bytes, plus up to
