@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 
 MODULES = [
     ("skchaosprune", "Estimators and the Pipeline step"),
+    ("skchaosprune.pruning", "Pruning strategies and mask rules"),
     ("skchaosprune.lyapunov", "Windowed largest Lyapunov exponents"),
     ("skchaosprune.causality", "Granger causality for many series at once"),
     ("skchaosprune.stationarity", "Augmented Dickey-Fuller tests and differencing"),

@@ -8,7 +8,6 @@ on a fitted estimator; the estimator provides the network engine
 """
 
 import time
-import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -26,6 +25,7 @@ from .pruning import (
     reached_outputs,
     reaching_features,
     resolve_strategy,
+    warn_user,
 )
 
 # Fitted attributes of a pruning (or of a tracked dense run) that a new fit
@@ -275,17 +275,17 @@ class PruningMixin:
                     "path from any input to any output: the network would be a "
                     "constant predictor.")
             if explicit:
-                warnings.warn(f"{what} This is the sparsity={strategy.sparsity} asked for.",
-                              PrunedModelWarning, stacklevel=4)
+                warn_user(f"{what} This is the sparsity={strategy.sparsity} asked for.",
+                              PrunedModelWarning)
                 return
             raise ValueError(
                 f"{what} {_remedy(strategy)} (or ask for a sparsity explicitly, "
                 "ChaosCausalPruning(sparsity=...), to accept such a mask).")
         if not outputs.all():
-            warnings.warn(
+            warn_user(
                 f"The mask prunes {n_pruned} of {n_weights} weights and cuts outputs "
                 f"{np.flatnonzero(~outputs).tolist()} off every input: they predict "
-                f"a constant. {_remedy(strategy)}", PrunedModelWarning, stacklevel=4)
+                f"a constant. {_remedy(strategy)}", PrunedModelWarning)
 
     def _check_pruned_model(self, X_tr, Y_tr, X_val, Y_val):
         """Warn when the pruned network lost what the dense one had."""
@@ -296,10 +296,10 @@ class PruningMixin:
         if isinstance(self, ClassifierMixin):
             classes = _predicted_classes
             if len(classes(pruned)) == 1 and len(classes(dense)) > 1:
-                warnings.warn(
+                warn_user(
                     "The pruned network predicts a single class on its training data "
                     f"(training accuracy {pruned_train:.3f}, dense {dense_train:.3f}). "
-                    f"{_remedy(self._strategy())}", PrunedModelWarning, stacklevel=4)
+                    f"{_remedy(self._strategy())}", PrunedModelWarning)
                 return
             chance = float(np.max(Y_tr.mean(axis=0))) if Y_tr.shape[1] > 1 else float(
                 max(Y_tr.mean(), 1 - Y_tr.mean()))
@@ -311,11 +311,11 @@ class PruningMixin:
             self._forward_coefs(X_val, self.coefs_, self.intercepts_), Y_val)
         if dense_val > chance and pruned_val < chance + 0.5 * (dense_val - chance):
             name = "accuracy" if isinstance(self, ClassifierMixin) else "R^2"
-            warnings.warn(
+            warn_user(
                 f"The pruned network lost most of the dense one's validation {name}: "
                 f"{pruned_val:.3f} against {dense_val:.3f} (chance {chance:.3f}; training "
                 f"{pruned_train:.3f} against {dense_train:.3f}). "
-                f"{_remedy(self._strategy())}", PrunedModelWarning, stacklevel=4)
+                f"{_remedy(self._strategy())}", PrunedModelWarning)
 
 
 def _predicted_classes(out):

@@ -3,7 +3,7 @@
 :func:`granger_pvalues` answers, for every column ``x`` of ``sources``,
 "does ``x`` Granger-cause ``target``?" with exactly the numbers that
 ``statsmodels.tsa.stattools.grangercausalitytests`` gives on the two-column
-array ``[target, x]`` (see ``ALGORITHM.md`` section 4), but without a Python
+array ``[target, x]`` (see docs/method.md section 4), but without a Python
 loop over sources:
 
 * the restricted model (``target`` on its own lags and a constant) depends
@@ -23,7 +23,7 @@ loop over sources:
 
 With ``lags='usable'``, lags at which the target's own lagged design is
 degenerate (:func:`usable_lags`) are skipped instead of making every source
-infeasible, as ``ALGORITHM.md`` section 4 describes; :func:`adjust_pvalues`
+infeasible, as docs/method.md section 4 describes; :func:`adjust_pvalues`
 is the last step (infeasible sources, multiple-testing correction) on its
 own, to re-decide from stored raw p-values.
 
@@ -337,7 +337,7 @@ def usable_lags(target, maxlag=14):
     keeps the unrestricted SSR or the centred TSS of constant rows just
     above its cut-offs) reports a statistic made of rounding noise; the
     lag says nothing about any source. ``granger_pvalues(...,
-    lags='usable')`` skips it (``ALGORITHM.md`` section 4).
+    lags='usable')`` skips it (docs/method.md section 4).
 
     Parameters
     ----------

@@ -39,6 +39,7 @@ __all__ = [
     "causal_keep_mask",
     "magnitude_keep_mask",
     "random_keep_mask",
+    "reached_outputs",
     "reaching_features",
 ]
 
@@ -56,6 +57,28 @@ AUTO_MIN_WINDOW = 20
 AUTO_WINDOWS = 20
 #: The ``maxlag='auto'`` rule's cap: the paper's maxlag.
 AUTO_MAX_LAG = 14
+
+
+def warn_user(message, category):
+    """``warnings.warn`` attributed to the first caller outside this package
+    (and outside scikit-learn's ``fit`` wrapper): the user's line, whatever
+    the depth of the call inside it."""
+    import os
+    import sys
+
+    import sklearn.base
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    wrapper = os.path.abspath(sklearn.base.__file__)
+
+    def inside(frame):
+        name = os.path.abspath(frame.f_code.co_filename)
+        return name.startswith(package) or name == wrapper
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and inside(frame):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
 
 
 class DegenerateRiskWarning(UserWarning):
@@ -626,12 +649,12 @@ class ChaosCausalPruning(_Strategy):
                     f"{self.sparsity}. Use risk='loss', a larger validation_fraction, "
                     "or a run whose risk keeps changing (fewer epochs, a smaller "
                     "learning rate).")
-            warnings.warn(
+            warn_user(
                 f"No Granger test was possible: the {self.risk} risk series "
                 f"{_why_degenerate(risk)} at every lag 1..{entry['maxlag']}, so the "
                 "test prunes no weight (p = 0 for all). Use risk='loss' (continuous), "
                 "a larger validation_fraction, or a run whose risk keeps changing.",
-                DegenerateRiskWarning, stacklevel=4)
+                DegenerateRiskWarning)
             pvalues = np.zeros(n_weights)
         else:
             pvalues = causality.adjust_pvalues(entry["pvalues"], entry["infeasible"],

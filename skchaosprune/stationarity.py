@@ -9,7 +9,7 @@ differ from statsmodels' rounding (ill-conditioned, near-perfect or
 near-tied cases).
 
 :func:`make_stationary` applies the reference code's differencing rule with
-it (``ALGORITHM.md`` section 4, "Stationarity"): before the Granger tests of
+it (docs/method.md section 4, "Stationarity"): before the Granger tests of
 :mod:`skchaosprune.causality`, difference all sources once if any is
 non-stationary, and the target once if it is.
 
@@ -412,7 +412,7 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
 def make_stationary(target, sources, *, alpha=0.05):
     """Difference the target and/or the sources where an ADF test says so.
 
-    The reference code's rule (``ALGORITHM.md`` section 4): an augmented
+    The reference code's rule (docs/method.md section 4): an augmented
     Dickey-Fuller test (:func:`adf_pvalues`, statsmodels' defaults) is run on
     the target and on every source; if **any** source has p > ``alpha``,
     **all** sources are differenced once; the target is differenced once if
