@@ -201,17 +201,24 @@ def _as_target(target):
     return y
 
 
-def _as_target_sources(target, sources):
-    """float64 target (T,) and sources (T, n_sources), with clear errors."""
-    y = _as_target(target)
+def _as_columns(values, name, columns):
+    """float64 2-D (T, n) array of one series per column (1-D: one series),
+    with clear errors naming ``name`` and its ``columns``."""
     try:
-        X = np.asarray(sources, dtype=np.float64)
+        X = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"sources must be a numeric array: {exc}") from exc
+        raise ValueError(f"{name} must be a numeric array: {exc}") from exc
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
-        raise ValueError(f"sources must be 2-D of shape (T, n_sources), got shape {X.shape}.")
+        raise ValueError(f"{name} must be 2-D of shape (T, {columns}), got shape {X.shape}.")
+    return X
+
+
+def _as_target_sources(target, sources):
+    """float64 target (T,) and sources (T, n_sources), with clear errors."""
+    y = _as_target(target)
+    X = _as_columns(sources, "sources", "n_sources")
     if X.shape[0] != y.shape[0]:
         raise ValueError(
             f"sources must have one row per time step of target: target has "

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._ols import EPS as _EPS
 from ._ols import ols_pinv
-from .causality import _as_target_sources
+from .causality import _as_columns, _as_target_sources
 
 __all__ = ["StationarityResult", "adf_pvalues", "make_stationary"]
 
@@ -98,14 +98,7 @@ def _adf_check(series, maxlag, regression, autolag):
         autolag = autolag.lower()
         if autolag == "t-stat":
             raise NotImplementedError("autolag='t-stat' is not supported; use 'AIC', 'BIC' or None.")
-    try:
-        X = np.asarray(series, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"series must be a numeric array: {exc}") from exc
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2:
-        raise ValueError(f"series must be 2-D of shape (T, n_series), got shape {X.shape}.")
+    X = _as_columns(series, "series", "n_series")
     T = X.shape[0]
     if maxlag is None:
         if T < 4:

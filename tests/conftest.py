@@ -22,6 +22,16 @@ def pytest_sessionstart(session):
     warmup_all()
 
 
+@pytest.fixture(scope="session")
+def iris():
+    """Iris with standardised features (the small table most tests fit)."""
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
 @pytest.fixture
 def data_dir():
     """The paper's datasets in ../shared/data; skips when the folder is absent."""

@@ -25,12 +25,6 @@ FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
 
 
 @pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(scope="module")
 def blobs():
     """Two far-apart blobs: a network fits them perfectly in its first epoch."""
     X, y = make_blobs(n_samples=200, centers=[[-6, -6], [6, 6]], cluster_std=0.5,

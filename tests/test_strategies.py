@@ -7,10 +7,8 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_iris
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import StandardScaler
 
 import skchaosprune.causality as causality
 from skchaosprune import (
@@ -24,12 +22,6 @@ from skchaosprune.pruning import auto_maxlag, auto_window
 
 FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
             learning_rate_init=0.05, max_iter=30, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def test_strategies_are_sklearn_style_objects():
