@@ -10,7 +10,9 @@ largest Lyapunov exponent with TISEAN's ``lyap_r -m2 -d1 -s3`` settings and
 the paper's first-step slope; windows whose range is below 1e-5 are static
 (exponent 0); the risk (validation misclassification rate) at the end of
 each window; per weight a Granger test of "its exponent series causes the
-risk series" (maxlag 14, ``ssr_chi2test``, minimum p-value over lags);
+risk series" (maxlag 14, ``ssr_chi2test``, minimum p-value over lags;
+skchaosprune skips the lags at which the risk's own lagged design is
+degenerate, docs/method.md section 4);
 weights with p >= 0.05 pruned; the sparse network retrained from the same
 initial weights (rewinding) for another 100 epochs with the mask applied
 after every update.  The training accuracy is recorded after every epoch on
@@ -22,9 +24,11 @@ code's per-sample scaling instead).  Both sides hold out 10 % of the 1,097
 training samples for the risk series, so both train on 987 samples:
 98,700 updates per 100 epochs, 438 windows, 40 weights.
 
-skchaosprune: ``paper_estimator('banknote', pruning='chaos_causal')`` and
-one ``fit``.  Its stages come from ``pruning_cost_``: training + recording
-is ``dense_seconds - dynamics_seconds`` (the compiled SGD kernel, which
+skchaosprune: ``paper_estimator('banknote', pruning='chaos_causal')`` (the
+strategy ``paper_pruning('banknote')``: window 250, maxlag 14,
+``risk='error'``, alpha 0.05) and one ``fit``.  Its stages come from
+``pruning_cost_``: training + recording is
+``dense_seconds - dynamics_seconds`` (the compiled SGD kernel, which
 streams the weight rows out in chunks to the Lyapunov accumulator instead of
 keeping the whole trajectory, and measures the risk at each window end);
 exponents are ``dynamics_seconds``; Granger tests ``granger_seconds``;
@@ -114,7 +118,11 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from bench_lyapunov import import_nolds  # noqa: E402
 from _common import machine as _machine  # noqa: E402
-from skchaosprune.datasets import load_paper_dataset, paper_estimator  # noqa: E402
+from skchaosprune.datasets import (  # noqa: E402
+    load_paper_dataset,
+    paper_estimator,
+    paper_pruning,
+)
 from skchaosprune.lyapunov import windowed_lyapunov  # noqa: E402
 
 DATASET = "banknote"
@@ -335,7 +343,7 @@ def ours(epochs, random_state=0):
 
 def warm_up(data):
     """Compile every kernel the chaos-causal fit uses (not timed)."""
-    est = paper_estimator(DATASET, pruning="chaos_causal", max_iter=3, window=50)
+    est = paper_estimator(DATASET, pruning=paper_pruning(DATASET, window=50), max_iter=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(data.X_train, data.y_train)

@@ -6,7 +6,10 @@ fits the dense network, LEGCNet-FT, LEGCNet-PT, and magnitude and random
 pruning at the FT mask's sparsity, all with the settings of
 :data:`skchaosprune.datasets.PAPER_SETTINGS` (one sigmoid hidden layer,
 sigmoid outputs with squared error, one-sample SGD, initial weights with
-standard deviation 0.1, overlap 0.1, maxlag 14, causality_alpha 0.05), and
+standard deviation 0.1; the chaos-causal strategy of
+:func:`skchaosprune.datasets.paper_pruning`: the dataset's window, overlap
+0.1, maxlag 14, alpha 0.05 and the paper's risk, the validation
+misclassification rate, ``risk='error'``), and
 the table reports mean +/- sample standard deviation over the seeds of test
 accuracy, macro F1, percentage of weights pruned, FLOPs of one forward pass
 (2 * non-zero weights + outputs, per layer), epochs of the final training
