@@ -279,8 +279,8 @@ class PruningMixin:
                               PrunedModelWarning)
                 return
             raise ValueError(
-                f"{what} {_remedy(strategy)} (or ask for a sparsity explicitly, "
-                "ChaosCausalPruning(sparsity=...), to accept such a mask).")
+                f"{what} {_remedy(strategy)} Or ask for a sparsity explicitly, "
+                "ChaosCausalPruning(sparsity=...), to accept such a mask.")
         if not outputs.all():
             warn_user(
                 f"The mask prunes {n_pruned} of {n_weights} weights and cuts outputs "
@@ -325,11 +325,16 @@ def _predicted_classes(out):
 
 
 def _remedy(strategy):
-    if isinstance(strategy, ChaosCausalPruning):
-        if strategy.sparsity is not None:
-            return f"Ask for a lower sparsity (now {strategy.sparsity})."
-        return (f"Keep more weights: a larger alpha (now {strategy.alpha}), "
-                f"risk='loss' (now {strategy.risk!r}), lyapunov_threshold=None (now "
-                f"{strategy.lyapunov_threshold}) or on_infeasible='keep'")
-    return f"Ask for a lower sparsity (now {strategy.sparsity})."
-
+    """What would keep more weights, naming only settings not already in force."""
+    if not isinstance(strategy, ChaosCausalPruning) or strategy.sparsity is not None:
+        return f"Ask for a lower sparsity (now {strategy.sparsity})."
+    options = [f"a larger alpha (now {strategy.alpha})"]
+    if strategy.risk != "loss":
+        options.append(f"risk='loss' (now {strategy.risk!r})")
+    if strategy.lyapunov_threshold is not None:
+        options.append(f"lyapunov_threshold=None (now {strategy.lyapunov_threshold})")
+    if strategy.on_infeasible != "keep":
+        options.append("on_infeasible='keep' (static weights kept)")
+    if strategy.multitest is not None:
+        options.append(f"multitest=None (now {strategy.multitest!r})")
+    return "Keep more weights: " + ", ".join(options) + "."

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory, validate_dat
 
 from ._mlp import DenseMLPClassifier
 from ._network import unflatten
+from ._orchestration import _remedy
 from .pruning import (
     DECISION_PARAMS,
     ChaosCausalPruning,
@@ -220,12 +221,13 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         if not support.any():
             n_pruned = int(sum((~m).sum() for m in masks))
             n_weights = sum(m.size for m in masks)
+            key = "pruning" if self.pruning is not None or self._estimator_strategy() is None \
+                else "estimator__pruning"
             raise ValueError(
                 f"The pruning strategy selects no feature: its mask prunes {n_pruned} "
                 f"of {n_weights} weights and leaves no input joined to an output. "
-                "Keep more weights: a larger alpha (prune__pruning__alpha), "
-                "risk='loss', lyapunov_threshold=None, on_infeasible='keep', or a "
-                "lower sparsity.")
+                f"{_remedy(self._strategy())} (as a step named 'prune', tune "
+                f"prune__{key}__alpha).")
         return support
 
     def __sklearn_tags__(self):

@@ -36,7 +36,6 @@ the oracle).
 """
 
 import numbers
-import threading
 import warnings
 from typing import NamedTuple
 
@@ -544,13 +543,13 @@ def _fast_shared(y, maxlag):
 
 
 def _use_parallel_kernel():
-    """Parallel kernel only from the main thread (Numba's default threading
-    layer must not be entered from two threads at once) and with at least 4
+    """Parallel kernel only where :func:`skchaosprune._parallel.parallel_allowed`
+    says it is safe (main thread, not a forked child) and with at least 4
     Numba threads: on 2 cores, shared with BLAS threads, the one-thread
     kernel measured as fast or faster."""
-    from numba import get_num_threads
+    from ._parallel import parallel_allowed
 
-    return threading.current_thread() is threading.main_thread() and get_num_threads() >= 4
+    return parallel_allowed(min_threads=4)
 
 
 def _fast_block(S, maxlag, fast, restricted):

@@ -51,6 +51,7 @@ import numba
 import numpy as np
 
 from ._kernels import lyapunov as _k
+from ._parallel import parallel_allowed
 
 __all__ = [
     "STATUS_OK",
@@ -461,9 +462,13 @@ def _window_batch(data, starts, window, dim, delay, steps, theiler, fit_steps,
     out = np.empty((starts.shape[0], data.shape[1]))
     status = np.empty((starts.shape[0], data.shape[1]), dtype=np.int8)
     if starts.shape[0] and data.shape[1]:
-        with _threads(n_jobs):
-            _k.window_exponents(data, starts, window, dim, delay, steps, theiler,
-                                fit_steps, min_range, out, status)
+        if not parallel_allowed():
+            _k.window_exponents_serial(data, starts, window, dim, delay, steps, theiler,
+                                       fit_steps, min_range, out, status)
+        else:
+            with _threads(n_jobs):
+                _k.window_exponents(data, starts, window, dim, delay, steps, theiler,
+                                    fit_steps, min_range, out, status)
     return out, status
 
 

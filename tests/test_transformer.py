@@ -155,6 +155,9 @@ def test_zero_selected_features_is_an_error(iris_noisy):
     sel.set_params(pruning__alpha=0.0)
     with pytest.raises(ValueError, match="selects no feature"):
         sel.transform(X)
+    held = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, **WIN), **NET)
+    with pytest.raises(ValueError, match=r"selects no feature.*prune__estimator__pruning__alpha"):
+        CausalPruningTransformer(held).fit(X, y)
 
 
 def test_two_strategies_conflict(iris_noisy):

@@ -427,6 +427,35 @@ def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
     return le, STATUS_OK
 
 
+@njit(cache=True)
+def _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+                  min_range, out, status):
+    """Every window of block ``b`` of ``_BLOCK`` series: the loop body that
+    :func:`window_exponents` (``prange``) and :func:`window_exponents_serial`
+    (``range``) share."""
+    n_series = data.shape[1]
+    n_win = starts.shape[0]
+    s0 = b * _BLOCK
+    nb = min(_BLOCK, n_series - s0)
+    xbuf = np.empty((_BLOCK, window))
+    y = np.empty(window)
+    order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(
+        window, dim, steps)
+    for w in range(n_win):
+        st = starts[w]
+        for r in range(window):
+            row = data[_U(st + r)]
+            for q in range(nb):
+                xbuf[_U(q), _U(r)] = row[_U(s0 + q)]
+        for q in range(nb):
+            le, code = _window_exponent(
+                xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
+                min_range, order, rank, bucket, cnt, keys, vecs, dist,
+                nbr, nbd, sums, counts, shifts)
+            out[w, s0 + q] = le
+            status[w, s0 + q] = code
+
+
 @njit(cache=True, parallel=True)
 def window_exponents(data, starts, window, dim, delay, steps, theiler,
                      fit_steps, min_range, out, status):
@@ -437,29 +466,22 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
     Parallel over blocks of series; each series is computed sequentially,
     so the result does not depend on the number of threads.
     """
-    n_series = data.shape[1]
-    n_win = starts.shape[0]
-    n_blocks = (n_series + _BLOCK - 1) // _BLOCK
+    n_blocks = (data.shape[1] + _BLOCK - 1) // _BLOCK
     for b in prange(n_blocks):
-        s0 = b * _BLOCK
-        nb = min(_BLOCK, n_series - s0)
-        xbuf = np.empty((_BLOCK, window))
-        y = np.empty(window)
-        order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(
-            window, dim, steps)
-        for w in range(n_win):
-            st = starts[w]
-            for r in range(window):
-                row = data[_U(st + r)]
-                for q in range(nb):
-                    xbuf[_U(q), _U(r)] = row[_U(s0 + q)]
-            for q in range(nb):
-                le, code = _window_exponent(
-                    xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
-                    min_range, order, rank, bucket, cnt, keys, vecs, dist,
-                    nbr, nbd, sums, counts, shifts)
-                out[w, s0 + q] = le
-                status[w, s0 + q] = code
+        _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+                      min_range, out, status)
+
+
+@njit(cache=True)
+def window_exponents_serial(data, starts, window, dim, delay, steps, theiler,
+                            fit_steps, min_range, out, status):
+    """:func:`window_exponents` on the calling thread only (same results),
+    for callers where a parallel region is unsafe (see
+    :mod:`skchaosprune._parallel`)."""
+    n_blocks = (data.shape[1] + _BLOCK - 1) // _BLOCK
+    for b in range(n_blocks):
+        _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+                      min_range, out, status)
 
 
 def warmup():
@@ -471,3 +493,4 @@ def warmup():
     out = np.empty((2, 3))
     status = np.empty((2, 3), dtype=np.int8)
     window_exponents(data, starts, 15, 2, 1, 3, 0, 1, 1e-5, out, status)
+    window_exponents_serial(data, starts, 15, 2, 1, 3, 0, 1, 1e-5, out, status)
