@@ -31,7 +31,10 @@ TRAINING_PARAMS = """
         Keep every weight after every update in ``weight_trajectory_``
         (float32).  Memory: ``4 * (n_updates + 1) * n_weights`` bytes, where
         ``n_updates = max_iter * ceil(n_train / batch_size)``; for 64-100-10
-        on 1,437 samples with ``batch_size=1`` that is 42 MB per epoch.
+        on 1,437 samples with ``batch_size=1`` that is 42 MB per epoch
+        (8 bytes per value with ``trajectory_dtype='float64'``).  Before
+        allocating, the size is compared with the memory the machine has
+        available; above it, ``fit`` raises a ValueError with the size in GB.
         Chaos-causal pruning does not need it (it streams the rows).
     trajectory_dtype : {'float32', 'float64'}, default='float32'
         Storage of ``weight_trajectory_``.  float32 halves the memory but

@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import (
 
 from . import _docstrings
 from ._kernels import mlp as _k
-from ._network import NetworkMixin
+from ._network import NetworkMixin, atomic
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
 from .pruning import _Strategy
 
@@ -89,6 +89,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
         self._initial_rng_state = self._rng_state.copy()
 
+    @atomic
     def _record(self, X, y):
         """``fit``'s dense phase with its recorded dynamics, without the
         pruning decision (the transformer decides lazily)."""
@@ -250,6 +251,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         self._label_binarizer = LabelBinarizer().fit(classes)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic
     def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
         """Train the network from scratch, then prune it if ``pruning`` is set.
 
@@ -279,6 +281,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         check_classification_targets(y)
         self._set_classes(np.unique(y))
 
+    @atomic
     def partial_fit(self, X, y, classes=None, *, masks=None):
         """Run one epoch of SGD over (X, y), starting where training stopped.
 
@@ -304,8 +307,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         not on a held-out split; ``partial_fit`` never prunes.
         """
         first_call = not hasattr(self, "classes_")
-        if first_call:
-            self._validate_params()
+        self._validate_params()  # every call: set_params may have changed them
         X, y = self._validate_train(X, y, reset=first_call)
         check_classification_targets(y)
         if _check_partial_fit_first_call(self, classes):
@@ -431,6 +433,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         return np.ascontiguousarray(y)
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @atomic
     def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
         """Train the network from scratch, then prune it if ``pruning`` is set.
 
@@ -457,6 +460,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
     def _prepare_targets(self, y):
         self._y_ndim = np.ndim(y)
 
+    @atomic
     def partial_fit(self, X, y, *, masks=None):
         """Run one epoch of SGD over (X, y), starting where training stopped.
 
@@ -475,8 +479,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             The updated estimator.
         """
         first_call = not hasattr(self, "coefs_")
-        if first_call:
-            self._validate_params()
+        self._validate_params()  # every call: set_params may have changed them
         X, y = self._validate_train(X, y, reset=first_call)
         if first_call:
             self._y_ndim = np.ndim(y)

@@ -8,6 +8,9 @@ once per epoch, or once per chunk of updates while a recorder consumes the
 weight rows (:mod:`skchaosprune._recording`).
 """
 
+import os
+from contextlib import contextmanager
+from functools import wraps
 from numbers import Integral
 
 import numpy as np
@@ -55,6 +58,72 @@ def unflatten(flat, shapes):
         out.append(np.asarray(flat[start:start + size]).reshape(shape).copy())
         start += size
     return out
+
+
+@contextmanager
+def all_or_nothing(est):
+    """Restore ``est``'s state if the block raises (even KeyboardInterrupt):
+    a fit, ``partial_fit`` or ``prune`` interrupted half-way leaves the
+    estimator as it was before the call (fitted or not), never half-updated.
+
+    Attributes are replaced, not mutated, by training, except the lists of
+    curves (appended to) and the shuffling state (advanced in place): those
+    are copied; the rest is kept by reference.
+    """
+    saved = {name: (list(value) if isinstance(value, list)
+                    else value.copy() if name == "_rng_state" else value)
+             for name, value in est.__dict__.items()}
+    try:
+        yield
+    except BaseException:
+        est.__dict__.clear()
+        est.__dict__.update(saved)
+        raise
+
+
+def atomic(method):
+    """Decorator: run ``method`` under :func:`all_or_nothing`."""
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with all_or_nothing(self):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+def trajectory_bytes(n_rows, n_weights, dtype):
+    """Bytes of a kept trajectory: ``n_rows * n_weights * itemsize``."""
+    return int(n_rows) * int(n_weights) * np.dtype(dtype).itemsize
+
+
+def available_memory():
+    """Bytes the machine can still allocate (Linux ``MemAvailable``; else
+    the physical memory), or None when unknown."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_trajectory_memory(n_rows, n_weights, dtype):
+    """Raise before allocating a trajectory the machine cannot hold."""
+    need = trajectory_bytes(n_rows, n_weights, dtype)
+    have = available_memory()
+    if have is not None and need > have:
+        raise ValueError(
+            f"keep_trajectory=True needs {need / 2**30:.2f} GB for {n_rows} rows x "
+            f"{n_weights} weights in {np.dtype(dtype).name} "
+            f"(rows x weights x {np.dtype(dtype).itemsize} bytes), but only "
+            f"{have / 2**30:.2f} GB are available. Chaos-causal pruning does not need "
+            "the trajectory (track_dynamics streams it); otherwise use "
+            "trajectory_dtype='float32', fewer epochs (max_iter) or a larger batch_size.")
 
 
 def updates_per_epoch(n_samples, batch_size):
@@ -186,6 +255,7 @@ class NetworkMixin:
         if keep:
             # One allocation for the rows kept so far and the new ones.
             kept = self.weight_trajectory_
+            check_trajectory_memory(kept.shape[0] + total, n_weights, kept.dtype)
             full = np.empty((kept.shape[0] + total, n_weights), dtype=kept.dtype)
             full[:kept.shape[0]] = kept
             traj = full[kept.shape[0]:]

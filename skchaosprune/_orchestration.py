@@ -14,7 +14,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import unflatten, updates_per_epoch
+from ._network import atomic, unflatten, updates_per_epoch
 from ._recording import check_run_length, train_tracked
 from .pruning import (
     RECORDING_PARAMS,
@@ -98,6 +98,7 @@ class PruningMixin:
         self._dense_seconds = time.perf_counter() - start
 
     # ------------------------------------------------------------------ #
+    @atomic  # a failed prune changes nothing, its pruning parameter included
     def prune(self, X=None, y=None, *, pruning=None):
         """Re-decide the mask on the same dense run and retrain (docs/method.md
         sections 5, 6).

@@ -175,3 +175,110 @@ def test_pickle_and_clone_of_a_pruned_estimator_keep_the_strategy(iris):
     again = pickle.loads(pickle.dumps(est))
     assert again.pruning.get_params() == est.pruning.get_params()
     np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
+
+
+class _Interrupt:
+    """A progress listener that raises KeyboardInterrupt at one report."""
+
+    def __init__(self, phase, at):
+        self.phase, self.at = phase, at
+
+    def __call__(self, phase, done, total):
+        if phase.startswith(self.phase) and done == self.at:
+            raise KeyboardInterrupt
+
+
+def _state(est):
+    import pickle as pk
+
+    return pk.dumps({k: v for k, v in est.__dict__.items() if k != "_dynamics"})
+
+
+@pytest.mark.parametrize("phase", ["dense training", "retraining"])
+def test_interrupted_fit_leaves_the_previous_state(iris, phase):
+    from sklearn.exceptions import NotFittedError
+
+    from skchaosprune._progress import listening
+
+    X, y = iris
+    strategy = ChaosCausalPruning(window=30, maxlag=3, alpha=0.5)
+    est = DenseMLPClassifier(pruning=strategy, **FAST)
+    with listening(_Interrupt(phase, 5)), pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    with pytest.raises(NotFittedError):
+        est.predict(X)  # still unfitted
+    assert est.__dict__ == est.get_params(deep=False)
+    est.fit(X, y)
+    before = _state(est)
+    proba = est.predict_proba(X)
+    with listening(_Interrupt(phase, 3)), pytest.raises(KeyboardInterrupt):
+        est.set_params(random_state=1).fit(X, y)
+    est.set_params(random_state=0)
+    assert _state(est) == before  # the previous fitted state, whole
+    np.testing.assert_array_equal(est.predict_proba(X), proba)
+    # A second fit afterwards succeeds and equals a fresh one.
+    fresh = DenseMLPClassifier(pruning=strategy, **FAST).fit(X, y)
+    est.fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_interrupted_prune_and_partial_fit_change_nothing(iris):
+    from skchaosprune._progress import listening
+
+    X, y = iris
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.5),
+                             **FAST).fit(X, y)
+    before = _state(est)
+    with listening(_Interrupt("retraining", 2)), pytest.raises(KeyboardInterrupt):
+        est.prune(X, y, pruning=MagnitudePruning(0.3))
+    assert _state(est) == before
+    assert isinstance(est.pruning, ChaosCausalPruning)
+    # A prune that fails (a cut-off mask) changes nothing either.
+    with pytest.raises(ValueError, match="leaves no path"):
+        est.prune(X, y, pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.0))
+    assert _state(est) == before
+    online = DenseMLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    before = _state(online)
+    with listening(_Interrupt("training", 1)), pytest.raises(KeyboardInterrupt):
+        online.partial_fit(X, y)
+    assert _state(online) == before
+    online.partial_fit(X, y)
+    assert online.t_ == 2 * 5  # two epochs of 5 batches
+
+
+def test_partial_fit_validates_every_call(iris):
+    X, y = iris
+    est = DenseMLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="learning_rate_init"):
+        est.set_params(learning_rate_init=-1).partial_fit(X, y)
+    with pytest.raises(ValueError, match="batch_size"):
+        est.set_params(learning_rate_init=0.01, batch_size=0).partial_fit(X, y)
+    reg = DenseMLPRegressor((3,), random_state=0).partial_fit(X, y)
+    with pytest.raises(ValueError, match="max_iter"):
+        reg.set_params(max_iter=0).partial_fit(X, y)
+
+
+def test_refit_clears_what_the_new_fit_does_not_set(iris):
+    X, y = iris
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.5),
+                             keep_trajectory=True, **FAST).fit(X, y)
+    assert hasattr(est, "weight_trajectory_") and hasattr(est, "granger_pvalues_")
+    est.set_params(keep_trajectory=False, pruning=None).fit(X, y)
+    for name in ("weight_trajectory_", "granger_pvalues_", "lyapunov_exponents_",
+                 "sparsity_", "dense_coefs_", "pruning_params_", "usable_lags_"):
+        assert not hasattr(est, name), name
+
+
+def test_trajectory_memory_guard(iris, monkeypatch):
+    import skchaosprune._network as network
+
+    X, y = iris
+    monkeypatch.setattr(network, "available_memory", lambda: 10 * 2**20)  # 10 MiB
+    # 30 epochs x 150 updates + 1 rows x 42 weights x 8 bytes = 1.5 MB: fits.
+    DenseMLPClassifier(keep_trajectory=True, trajectory_dtype="float64", **FAST).fit(X, y)
+    # 64-100-3 on 150 samples x 30 epochs: 4,501 x 6,700 x 8 bytes = 0.22 GB.
+    with pytest.raises(ValueError, match=r"needs 0\.22 GB for 4501 rows x 6700 weights.*"
+                                         r"only 0\.01 GB are available"):
+        DenseMLPClassifier(hidden_layer_sizes=(100,), batch_size=1, max_iter=30,
+                           keep_trajectory=True, trajectory_dtype="float64",
+                           random_state=0).fit(np.hstack([X] * 16), y)
