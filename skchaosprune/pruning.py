@@ -613,7 +613,6 @@ class ChaosCausalPruning(_Strategy):
             stationary = make_stationary(risk, exponents)
             risk, exponents = stationary.target, stationary.sources
             differenced = (stationary.target_differenced, stationary.sources_differenced)
-        causality._check_maxlag(maxlag)
         usable = causality.usable_lags(risk, maxlag) if np.ptp(risk) > 0 else np.zeros(maxlag, bool)
         if not usable.any():
             entry = dict(pvalues=None, infeasible=None, maxlag=maxlag,
@@ -643,15 +642,15 @@ class ChaosCausalPruning(_Strategy):
         if entry["pvalues"] is None:
             if self.sparsity is not None:
                 raise ValueError(
-                    f"No Granger test was possible: the {self.risk} risk series "
-                    f"{_why_degenerate(risk)} at every lag 1..{entry['maxlag']}, so "
+                    f"No Granger test was possible at any lag 1..{entry['maxlag']}: the "
+                    f"{self.risk} risk series {_why_degenerate(risk)}, so "
                     "weights cannot be ranked for sparsity="
                     f"{self.sparsity}. Use risk='loss', a larger validation_fraction, "
                     "or a run whose risk keeps changing (fewer epochs, a smaller "
                     "learning rate).")
             warn_user(
-                f"No Granger test was possible: the {self.risk} risk series "
-                f"{_why_degenerate(risk)} at every lag 1..{entry['maxlag']}, so the "
+                f"No Granger test was possible at any lag 1..{entry['maxlag']}: the "
+                f"{self.risk} risk series {_why_degenerate(risk)}, so the "
                 "test prunes no weight (p = 0 for all). Use risk='loss' (continuous), "
                 "a larger validation_fraction, or a run whose risk keeps changing.",
                 DegenerateRiskWarning)
