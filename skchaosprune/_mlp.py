@@ -18,7 +18,7 @@ from sklearn.utils.multiclass import (
 )
 
 from . import _docstrings
-from ._kernels import mlp as _k
+from ._kernels import codes as _k
 from ._network import NetworkMixin, atomic
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
 from .pruning import _Strategy

@@ -6,6 +6,13 @@ The network lives in flat float64 arrays (see
 the initial weights, and runs :func:`~skchaosprune._kernels.mlp.train_batches`
 once per epoch, or once per chunk of updates while a recorder consumes the
 weight rows (:mod:`skchaosprune._recording`).
+
+Prediction needs no compilation: ``predict``, ``predict_proba`` and
+``score`` run :func:`forward_numpy` (one BLAS product per layer, the same
+operations as scikit-learn's MLP), and the compiled kernels are imported
+only when training starts (:func:`kernels`), so that loading a fitted model
+and predicting never imports Numba.  The kernel's ``forward_all`` stays for
+what training measures (training scores, the no-collapse checks).
 """
 
 import os
@@ -19,15 +26,96 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _progress
-from ._kernels import mlp as _k
+from ._kernels import codes as _c
 
 ACTIVATIONS = {
-    "identity": _k.IDENTITY,
-    "sigmoid": _k.SIGMOID,
-    "logistic": _k.SIGMOID,
-    "tanh": _k.TANH,
-    "relu": _k.RELU,
+    "identity": _c.IDENTITY,
+    "sigmoid": _c.SIGMOID,
+    "logistic": _c.SIGMOID,
+    "tanh": _c.TANH,
+    "relu": _c.RELU,
 }
+
+
+def kernels():
+    """The compiled MLP kernels (:mod:`skchaosprune._kernels.mlp`), imported
+    on first use: training imports Numba, prediction does not."""
+    from ._kernels import mlp
+
+    return mlp
+
+
+def _inplace_logistic(Z):
+    from scipy.special import expit
+
+    expit(Z, out=Z)
+
+
+def _inplace_tanh(Z):
+    np.tanh(Z, out=Z)
+
+
+def _inplace_relu(Z):
+    np.maximum(Z, 0, out=Z)
+
+
+def _inplace_softmax(Z):
+    tmp = Z - Z.max(axis=1)[:, np.newaxis]
+    np.exp(tmp, out=Z)
+    Z /= Z.sum(axis=1)[:, np.newaxis]
+
+
+#: In-place NumPy activations by kernel code, written with the operations of
+#: scikit-learn's ``sklearn.neural_network._base.ACTIVATIONS``.
+_NUMPY_ACTIVATIONS = {
+    _c.IDENTITY: lambda Z: None,
+    _c.SIGMOID: _inplace_logistic,
+    _c.TANH: _inplace_tanh,
+    _c.RELU: _inplace_relu,
+    _c.SOFTMAX: _inplace_softmax,
+}
+_CODES = {**ACTIVATIONS, "softmax": _c.SOFTMAX}
+
+
+def _activation_code(kind):
+    if isinstance(kind, str):
+        if kind not in _CODES:
+            raise ValueError(f"Unknown activation {kind!r}; expected one of {sorted(_CODES)}.")
+        return _CODES[kind]
+    if int(kind) not in _NUMPY_ACTIVATIONS:
+        raise ValueError(f"Unknown activation code {kind!r}.")
+    return int(kind)
+
+
+def forward_numpy(X, coefs, intercepts, activation, output):
+    """Network outputs in plain NumPy: ``X @ W + b`` then the activation,
+    layer by layer (one BLAS product per layer), shape (n_samples, n_outputs).
+
+    The same operations, in the same order, as scikit-learn's
+    ``MLPClassifier``/``MLPRegressor`` forward pass, so that a network
+    exported by :func:`skchaosprune.export.to_sklearn` computes bit for bit
+    the same outputs; it equals the compiled kernel's ``forward_all`` to
+    rounding (about 1e-12).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    coefs, intercepts : list of ndarray
+        Weight matrices ``(fan_in, fan_out)`` and bias vectors.
+    activation, output : str or int
+        Hidden and output activations: 'identity', 'sigmoid' (or
+        'logistic'), 'tanh', 'relu', 'softmax' (output only), or the kernel
+        codes of :mod:`skchaosprune._kernels.codes`.
+    """
+    hidden = _NUMPY_ACTIVATIONS[_activation_code(activation)]
+    last = _NUMPY_ACTIVATIONS[_activation_code(output)]
+    n_layers = len(coefs)
+    out = X
+    for layer, (w, b) in enumerate(zip(coefs, intercepts)):
+        out = out @ w
+        out += b
+        (last if layer == n_layers - 1 else hidden)(out)
+    return out
 
 # Rows of float64 weights streamed per chunk while a recorder consumes them:
 # about 32 MB whatever the network, so memory does not grow with the epochs.
@@ -237,6 +325,7 @@ class NetworkMixin:
         whose ``update(rows)`` receives the weight rows in bounded chunks as
         training produces them.
         """
+        _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
         hidden = ACTIVATIONS[self.activation]
         weights = flatten(self.coefs_)
@@ -363,17 +452,22 @@ class NetworkMixin:
     # ------------------------------------------------------------------ #
     # Prediction.
     def _forward(self, X, weights, biases):
+        """Outputs of the flat network by the compiled kernel (training-time
+        measures)."""
         out_act, _, _ = self._output_layer()
-        return _k.forward_all(X, weights, biases, self._sizes, self._w_off,
-                              self._b_off, ACTIVATIONS[self.activation], out_act)
+        return kernels().forward_all(X, weights, biases, self._sizes, self._w_off,
+                                     self._b_off, ACTIVATIONS[self.activation], out_act)
 
     def _forward_coefs(self, X, coefs, intercepts):
         return self._forward(X, flatten(coefs), flatten(intercepts))
 
     def _outputs(self, X):
+        """Outputs of the fitted network for ``predict``: plain NumPy, no
+        compilation (:func:`forward_numpy`)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return self._forward_coefs(X, self.coefs_, self.intercepts_)
+        return forward_numpy(X, self.coefs_, self.intercepts_, self.activation,
+                             self._output_layer()[0])
 
     def _validate_train(self, X, y, reset):
         regression = not isinstance(self, ClassifierMixin)

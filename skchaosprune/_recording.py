@@ -15,7 +15,10 @@ import numpy as np
 
 from ._network import flatten
 from .causality import granger_min_length
-from .lyapunov import WindowedLyapunov, window_ends, window_stride
+
+# skchaosprune.lyapunov (and so Numba) is imported inside the functions that
+# record: unpickling a fitted estimator, whose Dynamics record lives here,
+# must not import it.
 
 
 def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
@@ -24,6 +27,8 @@ def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
     Enough rows (initial weights included) for ``granger_min_length(maxlag)``
     windows, each long enough for the Lyapunov parameters.
     """
+    from .lyapunov import WindowedLyapunov, window_stride
+
     # The accumulator checks the window against the Lyapunov parameters.
     WindowedLyapunov(window=window, overlap=overlap, dim=dim, delay=delay,
                      steps=steps, theiler=theiler)
@@ -68,6 +73,8 @@ class _Tracker:
     """Streams weight rows into windowed exponents, timing itself."""
 
     def __init__(self, settings):
+        from .lyapunov import WindowedLyapunov
+
         self.lyap = WindowedLyapunov(**settings)
         self.seconds = 0.0
 
@@ -99,6 +106,8 @@ def train_tracked(est, X, Y, Xv, Yv, epochs, settings):
     Returns the :class:`Dynamics` record and the seconds spent on the
     exponents.
     """
+    from .lyapunov import window_ends
+
     n_updates = est._updates(X.shape[0], epochs)
     ends = window_ends(est.t_ + n_updates + 1, settings["window"], settings["overlap"])
     ends = ends[ends > est.t_]

@@ -15,24 +15,20 @@ chunk of updates when the recorded rows are streamed elsewhere.
 import numpy as np
 from numba import njit
 
-# Activation codes, shared with the estimators.
-IDENTITY = 0
-SIGMOID = 1
-TANH = 2
-RELU = 3
-SOFTMAX = 4
-
-# Loss codes.
-SQUARED = 0
-LOG_LOSS = 1
-
-# Risk codes (what is measured on the validation split).
-RISK_MISCLASSIFICATION = 0
-RISK_MSE = 1
-
-# train_epoch status codes.
-OK = 0
-DIVERGED = 1
+# Activation, loss, risk and status codes, shared with the estimators.
+from .codes import (  # noqa: F401
+    DIVERGED,
+    IDENTITY,
+    LOG_LOSS,
+    OK,
+    RELU,
+    RISK_MISCLASSIFICATION,
+    RISK_MSE,
+    SIGMOID,
+    SOFTMAX,
+    SQUARED,
+    TANH,
+)
 
 _EPS = 1e-15  # clip of probabilities inside log-loss, as sklearn's log_loss
 
