@@ -64,6 +64,20 @@ PRUNING_PARAMS = """
         After pruning: retrain ``max_iter`` epochs from the initial weights
         with the same data order ('rewind', the paper), from the dense
         weights ('finetune'), or keep the masked dense weights (None).
+    prune_units : None, 'dead' or float in [0, 1), default=None
+        Structured pruning: after the strategy decides its weight mask and
+        before retraining, remove whole hidden units (all their incoming and
+        outgoing weights), so that ``compact()`` returns a physically
+        smaller network.  'dead': a unit goes when all of its incoming or
+        all of its outgoing weights are pruned (repeated until none is
+        left).  A fraction: first, in each hidden layer, that fraction of
+        the units the strategy valued least (the smallest share of their
+        weights kept by the strategy's mask; ties: the smaller kept weights)
+        goes, then the 'dead' rule; the rule is
+        :func:`skchaosprune.pruning.unit_keep_masks`.  The units removed are
+        in ``pruned_units_`` and count in ``sparsity_``.  None: unstructured
+        pruning only.  A decision parameter: ``prune`` re-applies it without
+        a new dense run.
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the initial weights and the shuffling.
     verbose : bool, default=False
@@ -123,6 +137,9 @@ ATTRIBUTES = """
         (``window``, ``maxlag``, ``partial_epochs``) and ``dense_epochs``.
     sparsity_ : float
         After pruning: pruned weights / all weights.
+    pruned_units_ : list of ndarray of int
+        After pruning with ``prune_units``: the indices of the hidden units
+        removed, one array per hidden layer.
     dense_coefs_, dense_intercepts_ : list of ndarray
         After pruning: the dense network the mask was decided from.
     pruning_cost_ : dict

@@ -45,6 +45,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"}), _Strategy],
         "track_dynamics": ["boolean", StrOptions({"auto"})],
         "retrain": [None, StrOptions({"rewind", "finetune"})],
+        "prune_units": [None, StrOptions({"dead"}), Interval(Real, 0, 1, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -52,7 +53,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     def __init__(self, hidden_layer_sizes, activation, *, loss, learning_rate_init,
                  batch_size, max_iter, shuffle, init_std, validation_fraction,
                  risk_every, keep_trajectory, trajectory_dtype, record_train_score,
-                 pruning, track_dynamics, retrain, random_state, verbose):
+                 pruning, track_dynamics, retrain, prune_units, random_state, verbose):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
@@ -69,6 +70,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self.pruning = pruning
         self.track_dynamics = track_dynamics
         self.retrain = retrain
+        self.prune_units = prune_units
         self.random_state = random_state
         self.verbose = verbose
 
@@ -129,10 +131,51 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
             self._set_masks(masks)
             self._start_trajectory()
         else:
+            self._check_trainable("partial_fit")
             Y = self._encode_targets(y)
             self._set_masks(masks)
         self._train(X, Y, X, Y, 1)
         return self
+
+    # ------------------------------------------------------------------ #
+    # Out of the training stack (skchaosprune.export).
+    def compact(self):
+        """A lean copy for deployment: no training diagnostics, no dead
+        hidden units, the same predictions (:func:`skchaosprune.export.compact`).
+
+        Returns
+        -------
+        copy : estimator
+            A fitted estimator of the same class.
+        """
+        from .export import compact
+
+        return compact(self)
+
+    def to_sklearn(self):
+        """A fitted ``sklearn.neural_network`` MLP with these weights
+        (:func:`skchaosprune.export.to_sklearn`, which says where its
+        probabilities may differ).
+
+        Returns
+        -------
+        model : MLPClassifier or MLPRegressor
+        """
+        from .export import to_sklearn
+
+        return to_sklearn(self)
+
+    def to_onnx(self, *, dtype="float32", zipmap=False, target_opset=None):
+        """An ONNX model of this network (:func:`skchaosprune.export.to_onnx`;
+        needs the extra ``skchaosprune[onnx]``).
+
+        Returns
+        -------
+        model : onnx.ModelProto
+        """
+        from .export import to_onnx
+
+        return to_onnx(self, dtype=dtype, zipmap=zipmap, target_opset=target_opset)
 
 
 def _doc(text, lr):
@@ -205,6 +248,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         pruning=None,
         track_dynamics="auto",
         retrain="rewind",
+        prune_units=None,
         random_state=None,
         verbose=False,
     ):
@@ -216,6 +260,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
             record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
+            prune_units=prune_units,
             random_state=random_state, verbose=verbose,
         )
 
@@ -393,6 +438,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         pruning=None,
         track_dynamics="auto",
         retrain="rewind",
+        prune_units=None,
         random_state=None,
         verbose=False,
     ):
@@ -404,6 +450,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
             record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
+            prune_units=prune_units,
             random_state=random_state, verbose=verbose,
         )
 

@@ -274,6 +274,14 @@ class NetworkMixin:
         self.risk_updates_ = np.empty(0, dtype=np.int64)
         self._risk_pairs = np.empty((0, 2))
 
+    def _check_trainable(self, what):
+        """A compact copy (``compact()``) keeps no training state."""
+        if "compaction_" in self.__dict__:
+            raise ValueError(
+                f"{what} cannot train a compact copy (made by compact() for prediction: "
+                "it keeps no training state). Train the original estimator, or "
+                "clone(model).fit(X, y) for a new network of this size.")
+
     def _set_masks(self, masks):
         if masks is None:
             return
@@ -465,7 +473,9 @@ class NetworkMixin:
         """Outputs of the fitted network for ``predict``: plain NumPy, no
         compilation (:func:`forward_numpy`)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        # The memory layout is kept, as sklearn's MLP keeps it: the same
+        # arrays reach the same BLAS calls.
+        X = validate_data(self, X, reset=False, dtype=np.float64)
         return forward_numpy(X, self.coefs_, self.intercepts_, self.activation,
                              self._output_layer()[0])
 

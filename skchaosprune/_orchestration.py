@@ -25,6 +25,7 @@ from .pruning import (
     reached_outputs,
     reaching_features,
     resolve_strategy,
+    unit_keep_masks,
     warn_user,
 )
 
@@ -34,7 +35,7 @@ PRUNING_ATTRIBUTES = (
     "lyapunov_exponents_", "risk_series_", "window_ends_", "dense_coefs_",
     "dense_intercepts_", "dense_loss_curve_", "dense_train_score_curve_",
     "granger_pvalues_", "sparsity_", "pruning_cost_", "differenced_",
-    "usable_lags_", "pruning_params_", "_dynamics",
+    "usable_lags_", "pruning_params_", "pruned_units_", "compaction_", "_dynamics",
 )
 
 
@@ -138,6 +139,7 @@ class PruningMixin:
             any input to any output without a sparsity asked for.
         """
         check_is_fitted(self)
+        self._check_trainable("prune")
         if pruning is not None:
             if not isinstance(pruning, (str, _Strategy)):
                 raise ValueError(
@@ -210,11 +212,17 @@ class PruningMixin:
         granger_seconds = time.perf_counter() - start
         masks = [m.astype(bool) for m in unflatten(keep.astype(np.float64),
                                                   [c.shape for c in dense_coefs])]
+        removed = None
+        if self.prune_units is not None:
+            masks, removed = unit_keep_masks(masks, dense_coefs, self.prune_units)
+            keep = np.concatenate([m.ravel() for m in masks])
         self._check_connected(masks, strategy)
-        for name in ("granger_pvalues_", "differenced_", "usable_lags_"):
+        for name in ("granger_pvalues_", "differenced_", "usable_lags_", "pruned_units_"):
             self.__dict__.pop(name, None)
         for name, value in info.items():
             setattr(self, name, value)
+        if removed is not None:
+            self.pruned_units_ = removed
         self.masks_ = masks
         self.sparsity_ = float(1.0 - keep.mean())
         self.pruning_params_ = self._resolved_params(strategy, info)

@@ -41,6 +41,7 @@ __all__ = [
     "random_keep_mask",
     "reached_outputs",
     "reaching_features",
+    "unit_keep_masks",
 ]
 
 #: ``multitest`` methods (statsmodels.stats.multitest.multipletests).
@@ -226,6 +227,86 @@ def reached_outputs(masks):
     for mask in masks:
         reach = np.any(np.asarray(mask, dtype=bool) & reach[:, None], axis=0)
     return reach
+
+
+def unit_keep_masks(masks, coefs, units):
+    """Structured masks: remove whole hidden units from weight keep masks.
+
+    The rule of the estimators' ``prune_units`` (applied after a strategy
+    decided its weight mask and before retraining):
+
+    1. With a fraction ``units`` in (0, 1), each hidden layer loses the
+       ``round(units * n_units)`` units (at most ``n_units - 1``) that the
+       strategy valued least: the score of a unit is the share of its
+       incoming and outgoing weights that the weight mask keeps (for
+       :class:`ChaosCausalPruning`, the share of its weights whose exponents
+       Granger-cause the risk; for magnitude pruning, the share among the
+       largest weights), ties broken by the smaller sum of the absolute
+       values of its kept weights in ``coefs``, then by index.  All layers
+       are scored on the strategy's mask, before any removal.
+    2. Then, with ``units='dead'`` or a fraction, until nothing changes: a
+       hidden unit goes when all of its incoming or all of its outgoing
+       weights are pruned.
+
+    A removed unit loses every incoming and outgoing weight (its bias is
+    kept but reaches nothing), so that
+    :func:`skchaosprune.export.compact` drops it from the network.
+
+    Parameters
+    ----------
+    masks : list of ndarray of bool, shapes (fan_in, fan_out)
+        The strategy's keep masks, first layer first.
+    coefs : list of ndarray
+        The weights the masks were decided on (the tie-break).
+    units : 'dead' or float in [0, 1)
+        The rule above.
+
+    Returns
+    -------
+    masks : list of ndarray of bool
+        New keep masks.
+    removed : list of ndarray of int
+        The indices of the removed units of each hidden layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m1 = np.array([[True, True, False], [True, False, False]])
+    >>> m2 = np.array([[True], [True], [True]])      # unit 2 has no input left
+    >>> coefs = [np.ones((2, 3)), np.ones((3, 1))]
+    >>> new, removed = unit_keep_masks([m1, m2], coefs, "dead")
+    >>> removed
+    [array([2])]
+    >>> new[1].ravel()
+    array([ True,  True, False])
+    >>> unit_keep_masks([m1, m2], coefs, 0.6)[1]   # 2 units: 2 (1 of 3 kept), 1 (2 of 3)
+    [array([1, 2])]
+    """
+    masks = [np.asarray(m, dtype=bool).copy() for m in masks]
+    n_hidden = len(masks) - 1
+    removed = [np.zeros(masks[h].shape[0], dtype=bool) for h in range(1, n_hidden + 1)]
+    if units != "dead" and float(units) > 0:
+        for h in range(1, n_hidden + 1):
+            w_in, w_out = np.abs(np.asarray(coefs[h - 1])), np.abs(np.asarray(coefs[h]))
+            m_in, m_out = masks[h - 1], masks[h]
+            n_units = m_out.shape[0]
+            score = (m_in.sum(axis=0) + m_out.sum(axis=1)) / (m_in.shape[0] + m_out.shape[1])
+            strength = (w_in * m_in).sum(axis=0) + (w_out * m_out).sum(axis=1)
+            order = np.lexsort((np.arange(n_units), strength, score))
+            n_remove = min(n_to_prune(n_units, units), n_units - 1)
+            removed[h - 1][order[:n_remove]] = True
+    changed = True
+    while changed:
+        for h in range(1, n_hidden + 1):
+            masks[h - 1][:, removed[h - 1]] = False
+            masks[h][removed[h - 1], :] = False
+        changed = False
+        for h in range(1, n_hidden + 1):
+            dead = ~masks[h - 1].any(axis=0) | ~masks[h].any(axis=1)
+            if (dead & ~removed[h - 1]).any():
+                removed[h - 1] |= dead
+                changed = True
+    return masks, [np.flatnonzero(r) for r in removed]
 
 
 # ---------------------------------------------------------------------------
