@@ -6,7 +6,8 @@ The public pieces:
   compiled SGD that record their own weight trajectories and prune
   themselves with a pruning strategy;
 - the strategies :class:`ChaosCausalPruning` (LEGCNet-FT/PT),
-  :class:`MagnitudePruning` and :class:`RandomPruning`
+  :class:`MagnitudePruning` and :class:`RandomPruning`, and the
+  layer-wise shuffle control :class:`LayerShuffledPruning`
   (:mod:`skchaosprune.pruning`);
 - :class:`CausalPruningTransformer`: the method as a Pipeline step;
 - :mod:`skchaosprune.metrics`: sparsity, FLOPs, epochs to a benchmark,
@@ -26,6 +27,7 @@ from ._transformer import CausalPruningTransformer
 from .pruning import (
     ChaosCausalPruning,
     DegenerateRiskWarning,
+    LayerShuffledPruning,
     MagnitudePruning,
     PrunedModelWarning,
     RandomPruning,
@@ -37,6 +39,7 @@ __all__ = [
     "DegenerateRiskWarning",
     "DenseMLPClassifier",
     "DenseMLPRegressor",
+    "LayerShuffledPruning",
     "MagnitudePruning",
     "PrunedModelWarning",
     "RandomPruning",

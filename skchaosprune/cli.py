@@ -1,5 +1,5 @@
-"""Command line: ``skchaosprune demo`` and ``skchaosprune reproduce``
-(also ``python -m skchaosprune``).
+"""Command line: ``skchaosprune demo``, ``skchaosprune reproduce`` and
+``skchaosprune sweep`` (also ``python -m skchaosprune``).
 
 Built on the public API (:mod:`skchaosprune.experiments`,
 :mod:`skchaosprune.datasets`); errors end in one line on stderr and a
@@ -233,6 +233,167 @@ def _reproduce(args):
     return 0
 
 
+class _Steps:
+    """The sweep's overall bar (steps done of all) above the estimators' bars."""
+
+    def __init__(self, bars):
+        self.bars = bars
+        self._bar = None
+
+    def __call__(self, message, done, total):
+        self.bars.close()
+        self.bars.label = message
+        if not self.bars.enabled:
+            return
+        from tqdm.auto import tqdm
+
+        if self._bar is None:
+            self._bar = tqdm(total=total, desc="sweep", file=sys.stderr, dynamic_ncols=True,
+                             leave=False)
+        self._bar.n = done
+        self._bar.set_postfix_str(message, refresh=False)
+        self._bar.refresh()
+
+    def close(self):
+        self.bars.close()
+        if self._bar is not None:
+            self._bar.close()
+        self._bar = None
+
+
+def _parse_sparsities(values):
+    """--sparsities 0.25,0.5 0.75 -> [0.25, 0.5, 0.75], each in (0, 1)."""
+    out = []
+    for value in values:
+        for text in value.split(","):
+            if not text.strip():
+                continue
+            try:
+                number = float(text)
+            except ValueError:
+                raise _Failure(f"--sparsities takes numbers between 0 and 1, got {text!r}") from None
+            if not 0.0 < number < 1.0:
+                raise _Failure(f"--sparsities must be strictly between 0 and 1 (the fraction "
+                               f"of weights pruned), got {text.strip()}")
+            out.append(number)
+    if not out:
+        raise _Failure("--sparsities needs at least one number between 0 and 1")
+    return out
+
+
+def _check_output(path, flag):
+    """Fail before the work when an output file cannot be written."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise _Failure(f"{flag} {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise _Failure(f"{flag} {path} is a folder, not a file")
+
+
+def _write_csv(path, summary):
+    import csv
+
+    fields = ["dataset", "method", "target", "n", "failed", "accuracy_mean", "accuracy_sd",
+              "f1_macro_mean", "f1_macro_sd", "sparsity_mean", "sparsity_sd", "flops_mean",
+              "flops_sd", "layer_sparsity", "jaccard", "jaccard_pairs", "error"]
+    try:
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            for entry in summary:
+                row = {k: entry[k] for k in fields}
+                if row["layer_sparsity"] is not None:
+                    row["layer_sparsity"] = ";".join(f"{v:.6g}" for v in row["layer_sparsity"])
+                writer.writerow(row)
+    except OSError as exc:
+        raise _Failure(f"cannot write {path}: {exc}") from None
+
+
+def _sweep(args):
+    from . import _progress
+    from .datasets import PAPER_SETTINGS, load_paper_dataset
+    from .experiments import (
+        SPLIT_SEED, SWEEP_COMPARISONS, _custom_data, format_sweep, format_wilcoxon,
+        sklearn_study_data, sweep,
+    )
+    from .pruning import ChaosCausalPruning
+
+    if args.target and not args.data:
+        raise _Failure("--target names the label column of --data FILE (in sweep, "
+                       "--csv FILE is where the results are written)")
+    if args.data and not args.target:
+        raise _Failure("--data needs --target COLUMN (the label column)")
+    sparsities = _parse_sparsities(args.sparsities) if args.sparsities else None
+    for path, flag in ((args.json, "--json"), (args.csv, "--csv"), (args.plot, "--plot")):
+        if path:
+            _check_output(path, flag)
+            if args.data and path == args.data:
+                raise _Failure(f"{flag} {path} would overwrite the --data file")
+    if args.plot:
+        from .plotting import _figure_class
+
+        try:
+            _figure_class()
+        except ImportError as exc:
+            raise _Failure(str(exc)) from None
+    names = args.datasets or ([] if (args.dataset or args.data) else list(PAPER_SETTINGS))
+    unknown = [n for n in names if n not in PAPER_SETTINGS]
+    if unknown:
+        raise _Failure(f"unknown dataset(s) {unknown}; choose from {list(PAPER_SETTINGS)}")
+    for name in names:  # a missing or unreadable file fails before any work
+        try:
+            load_paper_dataset(name, args.data_dir, scaling=args.scaling)
+        except (ValueError, OSError) as exc:
+            files = ", ".join(PAPER_SETTINGS[name].files)
+            raise _Failure(f"cannot read the {name} data ({files}) in {args.data_dir}: "
+                           f"{' '.join(str(exc).split())}") from None
+    network = dict(hidden=args.hidden, epochs=args.epochs, lr=args.lr,
+                   batch_size=args.batch_size)
+    specs = list(names)
+    specs += [sklearn_study_data(name, **network, window=args.window, maxlag=args.maxlag)
+              for name in dict.fromkeys(args.dataset or [])]
+    if args.data:
+        X_train, X_test, y_train, y_test = _load_csv(args.data, args.target, SPLIT_SEED)
+        specs.append(_custom_data("csv", X_train, X_test, y_train, y_test, **network,
+                                  pruning=ChaosCausalPruning(window=args.window,
+                                                             maxlag=args.maxlag)))
+    _compile(args)
+    bars = _bars(args)
+    steps = _Steps(bars)
+    try:
+        with _progress.listening(bars):
+            result = sweep(specs, data_dir=args.data_dir,
+                           seeds=range(args.seeds) if args.seeds else None,
+                           sparsities=sparsities, quick=args.quick, scaling=args.scaling,
+                           progress=steps)
+    finally:
+        steps.close()
+    settings = result["settings"]
+    print(f"Pruning study: accuracy against sparsity, mean +/- sd over "
+          f"{len(settings['seeds'])} seed(s), retrained by rewinding"
+          + (" (quick)" if args.quick else ""))
+    print()
+    print(format_sweep(result))
+    for method, against in SWEEP_COMPARISONS:
+        print(format_wilcoxon(result, method, against))
+    counts = result["counts"]
+    print(f"wall time {result['seconds']:.1f} s ({result['seconds'] / 60:.1f} min): "
+          f"{counts['full']} dense runs with dynamics, {counts['partial']} partial (PT) "
+          f"runs, {counts['retrainings']} retrainings")
+    if args.json:
+        _write_json(args.json, dict(result, command="sweep"))
+    if args.csv:
+        _write_csv(args.csv, result["summary"])
+    if args.plot:
+        from .plotting import save_figures
+
+        for path in save_figures(result, args.plot):
+            print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def _labeller(bars, prefix=""):
     """A progress callable that names the method the bars belong to."""
 
@@ -333,6 +494,61 @@ def build_parser():
     rep.add_argument("--quiet", action="store_true", help="no progress bars")
     rep.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     rep.set_defaults(func=_reproduce)
+
+    swp = sub.add_parser(
+        "sweep", help="accuracy against sparsity over seeds: chaos-causal ranking against "
+                      "magnitude, random and a layer-wise shuffle control",
+        description="For each data set and seed, one dense run with its dynamics, then "
+                    "every method at every sparsity (chaos-causal ranking with risk loss "
+                    "and error, magnitude global and layer-wise, random, the chaos-causal "
+                    "mask shuffled within each layer) and the alpha-decided LEGCNet-FT and "
+                    "PT masks, each retrained by rewinding to the same initial weights "
+                    "with the same data order. Prints accuracy tables and paired Wilcoxon "
+                    "tests over seeds; docs/study.md is its output.")
+    swp.add_argument("--data-dir", metavar="DIR",
+                     help="folder with the paper's CSV files (as for reproduce)")
+    swp.add_argument("--datasets", nargs="+", metavar="NAME",
+                     help="paper data sets (as for reproduce; default: all seven, unless "
+                          "--dataset or --data is given)")
+    swp.add_argument("--scaling", choices=("per_feature", "reference"), default="per_feature",
+                     help="scaling of the paper data (as for reproduce)")
+    swp.add_argument("--dataset", nargs="+", choices=_SKLEARN_DATASETS, metavar="NAME",
+                     help="scikit-learn data sets (as for demo: "
+                          f"{', '.join(_SKLEARN_DATASETS)}), with the demo's network; "
+                          "split 80/20 with the fixed seed 42")
+    swp.add_argument("--data", metavar="FILE",
+                     help="a CSV file with numeric features (demo's --csv; here --csv "
+                          "writes the results)")
+    swp.add_argument("--target", metavar="COLUMN", help="the label column of --data")
+    swp.add_argument("--hidden", type=int, default=32,
+                     help="hidden units of --dataset/--data networks (default: 32)")
+    swp.add_argument("--epochs", type=int, default=20,
+                     help="epochs of --dataset/--data networks (default: 20)")
+    swp.add_argument("--lr", type=float, default=0.1,
+                     help="learning rate of --dataset/--data networks (default: 0.1)")
+    swp.add_argument("--batch-size", type=int, default=1,
+                     help="samples per update of --dataset/--data networks (default: 1)")
+    swp.add_argument("--window", type=_auto_int, default="auto",
+                     help="Lyapunov window of --dataset/--data networks (default: auto)")
+    swp.add_argument("--maxlag", type=_auto_int, default="auto",
+                     help="largest Granger lag of --dataset/--data networks (default: auto)")
+    swp.add_argument("--sparsities", nargs="+", metavar="S",
+                     help="target fractions of weights pruned, in (0, 1), e.g. "
+                          "0.25,0.5,0.75,0.9 (the default; --quick: 0.5,0.9)")
+    swp.add_argument("--seeds", type=int, default=None,
+                     help="number of seeds, 0 .. N-1 (default: 5; --quick: 1)")
+    swp.add_argument("--quick", action="store_true",
+                     help="for tests and CI: 1 seed, 2 sparsities, a quarter of the epochs, "
+                          "auto windows and lags")
+    swp.add_argument("--quiet", action="store_true", help="no progress bars")
+    swp.add_argument("--json", metavar="FILE", help="also write the results (every row) as JSON")
+    swp.add_argument("--csv", metavar="FILE",
+                     help="also write the summary (per data set, method, sparsity) as CSV")
+    swp.add_argument("--plot", metavar="FILE",
+                     help="draw accuracy against sparsity per data set to FILE and the "
+                          "overview to FILE's name + _overview (needs matplotlib, the "
+                          "'plot' extra)")
+    swp.set_defaults(func=_sweep)
     return parser
 
 

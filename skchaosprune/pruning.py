@@ -32,6 +32,7 @@ __all__ = [
     "ChaosCausalPruning",
     "MagnitudePruning",
     "RandomPruning",
+    "LayerShuffledPruning",
     "DegenerateRiskWarning",
     "PrunedModelWarning",
     "auto_window",
@@ -745,6 +746,103 @@ class ChaosCausalPruning(_Strategy):
                                 lyapunov_threshold=self.lyapunov_threshold,
                                 sparsity=self.sparsity)
         return keep, info
+
+
+class LayerShuffledPruning(_Strategy):
+    """The layer-wise shuffle control: a strategy's mask, permuted within
+    each weight matrix.
+
+    The base strategy decides its mask on the dense run as usual; the kept
+    and pruned positions are then shuffled uniformly inside every weight
+    matrix, so that each layer keeps exactly the base mask's number of
+    weights but not its choice of which.  A ranking that does no better
+    than its own shuffle adds nothing beyond its per-layer counts (Frankle
+    et al., "Pruning neural networks at initialization: why are we missing
+    the mark?", ICLR 2021).
+
+    Parameters
+    ----------
+    base : strategy or None, default=None
+        The strategy whose mask is shuffled (its parameters are nested:
+        ``base__sparsity``, ``base__risk``...); None:
+        ``ChaosCausalPruning()``.  The dense run records what the base
+        needs (``needs_dynamics`` is the base's).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the permutations (None: a fresh shuffle each time).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skchaosprune import ChaosCausalPruning, DenseMLPClassifier, LayerShuffledPruning
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = DenseMLPClassifier((8,), pruning=ChaosCausalPruning(sparsity=0.5),
+    ...                          max_iter=40, random_state=0).fit(X, y)
+    >>> counts = [int((~m).sum()) for m in clf.masks_]     # pruned per layer
+    >>> control = LayerShuffledPruning(ChaosCausalPruning(sparsity=0.5), random_state=0)
+    >>> shuffled = clf.prune(X, y, pruning=control)
+    >>> [int((~m).sum()) for m in shuffled.masks_] == counts
+    True
+    >>> control.set_params(base__sparsity=0.75).base.sparsity
+    0.75
+    """
+
+    _parameter_constraints: dict = {
+        "base": [None, _Strategy],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, base=None, random_state=None):
+        self.base = base
+        self.random_state = random_state
+
+    def _base(self):
+        return ChaosCausalPruning() if self.base is None else self.base
+
+    # The estimators read these from the strategy that records the run.
+    @property
+    def needs_dynamics(self):
+        """Whether the dense run must record its dynamics (the base's)."""
+        return self._base().needs_dynamics
+
+    @property
+    def mode(self):
+        """The base's ``mode`` ('full' for a baseline base)."""
+        return getattr(self._base(), "mode", "full")
+
+    @property
+    def risk(self):
+        """The base's ``risk`` ('loss' for a baseline base)."""
+        return getattr(self._base(), "risk", "loss")
+
+    @property
+    def sparsity(self):
+        """The base's ``sparsity`` (None when it decides by a threshold)."""
+        return getattr(self._base(), "sparsity", None)
+
+    def _validate_params(self):
+        super()._validate_params()
+        self._base()._validate_params()
+
+    def _dense_epochs(self, max_iter, per_epoch):
+        return self._base()._dense_epochs(max_iter, per_epoch)
+
+    def _plan(self, max_iter, per_epoch):
+        return self._base()._plan(max_iter, per_epoch)
+
+    def _maxlag(self, n_windows):
+        return self._base()._maxlag(n_windows)
+
+    def _decide(self, dense_coefs, dynamics):
+        keep, info = self._base()._decide(dense_coefs, dynamics)
+        rng = check_random_state(self.random_state)
+        shuffled, start = np.empty_like(keep), 0
+        for coef in dense_coefs:
+            stop = start + np.size(coef)
+            shuffled[start:stop] = keep[start:stop][rng.permutation(stop - start)]
+            start = stop
+        return shuffled, info
 
 
 def _why_degenerate(risk):

@@ -1,0 +1,244 @@
+"""Figures of a pruning study (:func:`skchaosprune.experiments.sweep`).
+
+:func:`plot_sweep` draws one data set's accuracy against sparsity (mean
+and a band of +- 1 sd over seeds per method, the dense accuracy, and the
+alpha-decided LEGCNet-FT and PT masks as points); :func:`plot_datasets`
+puts every data set in one figure; :func:`plot_overview` averages the
+accuracy lost against the dense network over the data sets;
+:func:`save_figures` writes both.
+
+Needs matplotlib (``pip install "skchaosprune[plot]"``); it is imported
+only when a figure is drawn, and no pyplot state is touched (figures are
+``matplotlib.figure.Figure`` objects), so any backend, or none, will do.
+"""
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["plot_datasets", "plot_overview", "plot_sweep", "save_figures"]
+
+#: (colour, line style, band) per ranked method.
+STYLES = {
+    "chaos_loss": ("C0", "-", True),
+    "chaos_error": ("C1", "-", True),
+    "magnitude": ("C2", "-", True),
+    "magnitude_layer": ("C4", "--", False),
+    "random": ("C7", "-", True),
+    "shuffle_loss": ("C0", ":", False),
+    "shuffle_error": ("C1", ":", False),
+}
+#: (colour, marker) per operating point.
+POINTS = {"ft_loss": ("C0", "*"), "ft_error": ("C1", "*"),
+          "pt_loss": ("C0", "P"), "pt_error": ("C1", "P")}
+
+
+def _figure_class():
+    """matplotlib's Figure, or an ImportError that names the extra."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            "the figures need matplotlib, the 'plot' extra: pip install "
+            "\"skchaosprune[plot]\" (or pip install matplotlib)") from None
+    return Figure
+
+
+def _summary(result, dataset):
+    return {(s["method"], s["target"]): s for s in result["summary"]
+            if s["dataset"] == dataset}
+
+
+def _label(method):
+    from .experiments import _SWEEP_LABELS
+
+    return _SWEEP_LABELS.get(method, method)
+
+
+def _flops_axis(ax, result, dataset):
+    """A top axis with the FLOPs of one forward pass, in % of the dense
+    network's (2 * non-zero weights + outputs, linear in the sparsity)."""
+    rows = [r for r in result["rows"] if r["dataset"] == dataset and r["method"] == "dense"
+            and r["flops"] is not None]
+    if not rows:
+        return
+    n, dense = rows[0]["n_weights"], rows[0]["flops"]
+    bias = dense - 2 * n
+
+    def forward(pruned):
+        return 100.0 * (2.0 * n * (1.0 - np.asarray(pruned) / 100.0) + bias) / dense
+
+    def inverse(percent):
+        return 100.0 * (1.0 - (np.asarray(percent) / 100.0 * dense - bias) / (2.0 * n))
+
+    top = ax.secondary_xaxis("top", functions=(forward, inverse))
+    top.set_xlabel("FLOPs (% of dense)", fontsize="small")
+    top.tick_params(labelsize="small")
+
+
+def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
+    """Accuracy against sparsity on one data set.
+
+    One line per ranked method (mean over seeds, from the dense network at
+    0 %: pruning nothing and rewinding retrains the same network) with a
+    band of +- 1 sd
+    (chaos-causal, magnitude and random; the layer-wise magnitude and the
+    shuffle controls as lines only), the dense network's mean as a dashed
+    line, and the FT (star) and PT (plus) masks at the sparsity they chose,
+    with +- 1 sd bars both ways.  The top axis gives the FLOPs.
+
+    Parameters
+    ----------
+    result : dict
+        Output of :func:`~skchaosprune.experiments.sweep` (or its JSON).
+    dataset : str
+        One of ``result['settings']['datasets']``.
+    ax : matplotlib Axes or None, default=None
+        None: a new figure's axes.
+    metric : {'accuracy', 'f1_macro'}, default='accuracy'
+    legend : bool, default=True
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    if metric not in ("accuracy", "f1_macro"):
+        raise ValueError(f"metric must be 'accuracy' or 'f1_macro'; got {metric!r}.")
+    if dataset not in result["settings"]["datasets"]:
+        raise ValueError(f"No data set {dataset!r} in the result; it has "
+                         f"{result['settings']['datasets']}.")
+    if ax is None:
+        ax = _figure_class()(figsize=(6, 4.2), layout="constrained").add_subplot()
+    summary = _summary(result, dataset)
+    targets = result["settings"]["sparsities"]
+    dense = summary.get(("dense", None))
+    # Every curve starts at the dense network: pruning nothing and
+    # rewinding retrains the same network with the same data order.
+    x = 100.0 * np.asarray([0.0] + list(targets))
+    for method, (colour, style, band) in STYLES.items():
+        entries = [dense] + [summary.get((method, t)) for t in targets]
+        mean = np.array([np.nan if e is None or e[f"{metric}_mean"] is None
+                         else e[f"{metric}_mean"] for e in entries])
+        sd = np.array([np.nan if e is None or e[f"{metric}_sd"] is None
+                       else e[f"{metric}_sd"] for e in entries])
+        if np.all(np.isnan(mean[1:])):
+            continue
+        ax.plot(x, mean, style, color=colour, marker="o", markersize=3, label=_label(method))
+        if band:
+            ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.15, linewidth=0)
+    if dense is not None and dense[f"{metric}_mean"] is not None:
+        ax.axhline(dense[f"{metric}_mean"], color="black", linestyle="--", linewidth=0.8,
+                   label="dense")
+    for method, (colour, marker) in POINTS.items():
+        entry = summary.get((method, None))
+        if entry is None or entry[f"{metric}_mean"] is None:
+            continue
+        ax.errorbar(100.0 * entry["sparsity_mean"], entry[f"{metric}_mean"],
+                    xerr=100.0 * entry["sparsity_sd"], yerr=entry[f"{metric}_sd"],
+                    color=colour, marker=marker, markersize=9, linestyle="none",
+                    markeredgecolor="black", markeredgewidth=0.5, elinewidth=0.8,
+                    capsize=2, label=_label(method))
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("weights pruned (%)")
+    ax.set_ylabel("test accuracy" if metric == "accuracy" else "test macro F1")
+    n = dense["n"] if dense is not None else ""
+    ax.set_title(f"{dataset} ({n} seeds)", fontsize="medium")
+    ax.grid(alpha=0.3)
+    _flops_axis(ax, result, dataset)
+    if legend:
+        ax.legend(fontsize="x-small", loc="lower left")
+    return ax
+
+
+def plot_datasets(result, *, metric="accuracy", ncols=3):
+    """:func:`plot_sweep` of every data set of a result, in one figure with
+    one legend (``ncols`` panels a row).
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    names = result["settings"]["datasets"]
+    ncols = max(1, min(ncols, len(names)))
+    nrows = math.ceil(len(names) / ncols)
+    figure = _figure_class()(figsize=(4.6 * ncols, 3.6 * nrows + 1.0), layout="constrained")
+    axes = figure.subplots(nrows, ncols, squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        plot_sweep(result, name, ax, metric=metric, legend=False)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=4, fontsize="small")
+    return figure
+
+
+def plot_overview(result, *, metric="accuracy"):
+    """Accuracy lost against the dense network, averaged over the data sets.
+
+    Per method and target sparsity: the mean over data sets of (the
+    method's mean accuracy over seeds minus the dense network's), with a
+    band of +- 1 sd across data sets for the chaos-causal, magnitude and
+    random curves; the FT and PT masks at their mean sparsity and loss.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+    """
+    names = result["settings"]["datasets"]
+    targets = result["settings"]["sparsities"]
+    figure = _figure_class()(figsize=(7, 4.8), layout="constrained")
+    ax = figure.add_subplot()
+    x = 100.0 * np.asarray([0.0] + list(targets))
+    summaries = {name: _summary(result, name) for name in names}
+
+    def drop(name, method, target):
+        s = summaries[name]
+        dense, entry = s.get(("dense", None)), s.get((method, target))
+        if dense is None or entry is None or entry[f"{metric}_mean"] is None:
+            return np.nan
+        return entry[f"{metric}_mean"] - dense[f"{metric}_mean"]
+
+    for method, (colour, style, band) in STYLES.items():
+        values = np.array([[0.0] + [drop(n, method, t) for t in targets] for n in names])
+        if np.all(np.isnan(values[:, 1:])):
+            continue
+        mean = np.nanmean(values, axis=0)
+        ax.plot(x, mean, style, color=colour, marker="o", markersize=3, label=_label(method))
+        if band and len(names) > 1:
+            sd = np.nanstd(values, axis=0, ddof=1)
+            ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.12, linewidth=0)
+    for method, (colour, marker) in POINTS.items():
+        pairs = [(summaries[n].get((method, None)) or {}, drop(n, method, None)) for n in names]
+        pairs = [(e["sparsity_mean"], d) for e, d in pairs if not np.isnan(d)]
+        if pairs:
+            xs, ys = zip(*pairs)
+            ax.plot(100.0 * np.mean(xs), np.mean(ys), marker=marker, color=colour,
+                    markersize=10, linestyle="none", markeredgecolor="black",
+                    markeredgewidth=0.5, label=_label(method))
+    ax.axhline(0.0, color="black", linestyle="--", linewidth=0.8, label="dense")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("weights pruned (%)")
+    what = "accuracy" if metric == "accuracy" else "macro F1"
+    ax.set_ylabel(f"test {what} minus dense {what}")
+    ax.set_title(f"Mean over {len(names)} data sets, {len(result['settings']['seeds'])} "
+                 "seeds each", fontsize="medium")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="x-small", loc="lower left")
+    return figure
+
+
+def save_figures(result, path, *, metric="accuracy", dpi=110):
+    """Write :func:`plot_datasets` to ``path`` and :func:`plot_overview` to
+    ``path``'s name + ``_overview`` (``study.png``, ``study_overview.png``).
+
+    Returns
+    -------
+    paths : list of str
+        The files written.
+    """
+    path = Path(path)
+    overview = path.with_name(f"{path.stem}_overview{path.suffix or '.png'}")
+    plot_datasets(result, metric=metric).savefig(path, dpi=dpi)
+    plot_overview(result, metric=metric).savefig(overview, dpi=dpi)
+    return [str(path), str(overview)]

@@ -1,0 +1,333 @@
+"""The pruning study (experiments.sweep, ``skchaosprune sweep``) and the
+layer-wise shuffle control (LayerShuffledPruning)."""
+
+import copy
+import itertools
+import json
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import wilcoxon
+from sklearn.base import clone
+
+from skchaosprune import (
+    ChaosCausalPruning,
+    DenseMLPClassifier,
+    LayerShuffledPruning,
+    MagnitudePruning,
+)
+from skchaosprune.cli import main
+from skchaosprune.experiments import (
+    SWEEP_COMPARISONS,
+    SWEEP_METHODS,
+    SWEEP_POINTS,
+    SWEEP_RANKED,
+    format_sweep,
+    format_wilcoxon,
+    pruned_mask,
+    sweep,
+    sweep_summary,
+    sweep_wilcoxon,
+)
+
+SEEDS = (0, 1, 2)
+SPARSITIES = (0.3, 0.6, 0.9)
+
+
+@pytest.fixture(scope="module")
+def result():
+    """A quick study on two scikit-learn data sets, three seeds."""
+    return sweep(["sklearn_iris", "sklearn_wine"], quick=True, seeds=SEEDS,
+                 sparsities=SPARSITIES)
+
+
+def _layer_counts(row, shapes):
+    pruned = pruned_mask(row)
+    bounds = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+    return [int(pruned[a:b].sum()) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _shapes(dataset):
+    hidden = 32
+    n_in, n_out = {"sklearn_iris": (4, 3), "sklearn_wine": (13, 3)}[dataset]
+    return [(n_in, hidden), (hidden, n_out)]
+
+
+# -- the shuffle control ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fitted(iris):
+    X, y = iris
+    return DenseMLPClassifier((8,), pruning=ChaosCausalPruning(sparsity=0.5), max_iter=40,
+                              random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("sparsity", [0.2, 0.5, 0.8])
+def test_shuffle_control_keeps_the_per_layer_counts_exactly(fitted, iris, seed, sparsity):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = clone(fitted).fit(X, y).prune(X, y, pruning=ChaosCausalPruning(sparsity=sparsity))
+        base_masks = [m.copy() for m in base.masks_]
+        shuffled = base.prune(X, y, pruning=LayerShuffledPruning(
+            ChaosCausalPruning(sparsity=sparsity), random_state=seed))
+    assert [int(m.sum()) for m in shuffled.masks_] == [int(m.sum()) for m in base_masks]
+    assert [m.shape for m in shuffled.masks_] == [m.shape for m in base_masks]
+    # A permutation, not the same mask (56 weights: a fixed point is unlikely).
+    assert any((a != b).any() for a, b in zip(shuffled.masks_, base_masks))
+    # The p-values are those of the base ranking.
+    np.testing.assert_array_equal(shuffled.granger_pvalues_, base.granger_pvalues_)
+
+
+def test_shuffle_control_is_a_nested_sklearn_strategy(fitted, iris):
+    X, y = iris
+    control = LayerShuffledPruning(ChaosCausalPruning(sparsity=0.5), random_state=0)
+    assert control.needs_dynamics
+    assert not LayerShuffledPruning(MagnitudePruning(0.5)).needs_dynamics
+    assert LayerShuffledPruning().needs_dynamics          # base None: ChaosCausalPruning()
+    assert control.set_params(base__sparsity=0.25).base.sparsity == 0.25
+    assert clone(control).get_params()["base__sparsity"] == 0.25
+    one = copy.deepcopy(fitted).prune(X, y, pruning=clone(control))
+    two = clone(fitted).fit(X, y).prune(X, y, pruning=clone(control))
+    assert all((a == b).all() for a, b in zip(one.masks_, two.masks_))  # seeded
+    with pytest.raises(ValueError, match="base"):
+        LayerShuffledPruning(base="chaos")._validate_params()
+    # As the estimator's own strategy: the dense run records what the base needs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 20 epochs: the pruned network is weak
+        est = DenseMLPClassifier((8,), pruning=LayerShuffledPruning(MagnitudePruning(0.25), 0),
+                                 max_iter=20, random_state=0).fit(X, y)
+    assert est.sparsity_ == 14 / 56 and not hasattr(est, "_dynamics")
+
+
+def test_shuffle_rows_of_the_study_keep_their_base_per_layer_counts(result):
+    rows = {(r["dataset"], r["seed"], r["method"], r["target"]): r for r in result["rows"]}
+    checked = 0
+    for (dataset, seed, method, target), row in rows.items():
+        if not method.startswith("shuffle_") or row["error"] is not None:
+            continue
+        base = rows[(dataset, seed, "chaos_" + method.split("_")[1], target)]
+        shapes = _shapes(dataset)
+        assert _layer_counts(row, shapes) == _layer_counts(base, shapes)
+        checked += 1
+    assert checked >= len(SEEDS) * len(SPARSITIES) * 2
+
+
+# -- the study --------------------------------------------------------------
+
+
+def test_every_method_hits_its_sparsity_to_within_one_weight(result):
+    rows = [r for r in result["rows"] if r["target"] is not None]
+    assert {r["method"] for r in rows} == set(SWEEP_RANKED)
+    assert len(rows) == 2 * len(SEEDS) * len(SPARSITIES) * len(SWEEP_RANKED)
+    for row in rows:
+        assert row["error"] is None, row
+        assert abs(row["pruned_weights"] - row["target"] * row["n_weights"]) <= 1, row
+        assert row["pruned_weights"] == int(pruned_mask(row).sum())
+        assert row["flops"] == 2 * (row["n_weights"] - row["pruned_weights"]) + 32 + 3
+    for row in result["rows"]:
+        if row["method"] == "dense":
+            assert row["pruned_weights"] == 0 and row["target"] is None
+
+
+def test_rows_cover_every_method_seed_and_operating_point(result):
+    seen = {(r["dataset"], r["seed"], r["method"]) for r in result["rows"]}
+    for dataset, seed, method in itertools.product(["sklearn_iris", "sklearn_wine"], SEEDS,
+                                                   SWEEP_METHODS):
+        assert (dataset, seed, method) in seen
+    for row in result["rows"]:
+        if row["method"] in SWEEP_POINTS and row["error"] is None:
+            assert 0.0 <= row["sparsity"] <= 1.0 and row["target"] is None
+    assert result["settings"]["sparsities"] == list(SPARSITIES)
+    assert result["settings"]["seeds"] == list(SEEDS)
+    assert result["seconds"] > 0
+
+
+def test_wilcoxon_figures_match_scipy_on_the_stored_rows(result):
+    acc = {(r["dataset"], r["method"], r["target"], r["seed"]): r["accuracy"]
+           for r in result["rows"]}
+    tests = result["wilcoxon"]
+    assert len(tests) == 3 * len(SPARSITIES) * len(SWEEP_COMPARISONS)  # 2 data sets + 'all'
+    compared = 0
+    for t in tests:
+        names = ["sklearn_iris", "sklearn_wine"] if t["dataset"] == "all" else [t["dataset"]]
+        a = np.array([acc[(d, t["method"], t["target"], s)] for d in names for s in SEEDS])
+        b = np.array([acc[(d, t["against"], t["target"], s)] for d in names for s in SEEDS])
+        assert t["n"] == a.size
+        assert (t["wins"], t["ties"], t["losses"]) == (int((a > b).sum()), int((a == b).sum()),
+                                                        int((a < b).sum()))
+        assert t["mean_difference"] == pytest.approx(np.mean(a - b))
+        if np.any(a != b):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected = wilcoxon(a, b)
+            assert t["pvalue"] == pytest.approx(float(expected.pvalue), rel=1e-12)
+            assert t["statistic"] == pytest.approx(float(expected.statistic))
+            compared += 1
+        else:
+            assert (t["statistic"], t["pvalue"]) == (0.0, 1.0)
+    assert compared > 0
+    assert sweep_wilcoxon(result["rows"]) == tests
+
+
+def test_summary_means_and_jaccard_from_the_rows(result):
+    assert sweep_summary(result["rows"]) == result["summary"]
+    entry = next(s for s in result["summary"] if (s["dataset"], s["method"], s["target"])
+                 == ("sklearn_wine", "random", 0.6))
+    rows = [r for r in result["rows"] if (r["dataset"], r["method"], r["target"])
+            == ("sklearn_wine", "random", 0.6)]
+    accs = [r["accuracy"] for r in rows]
+    assert entry["accuracy_mean"] == pytest.approx(np.mean(accs))
+    assert entry["accuracy_sd"] == pytest.approx(np.std(accs, ddof=1))
+    masks = [pruned_mask(r) for r in rows]
+    pairs = [(m1 & m2).sum() / (m1 | m2).sum() for m1, m2 in itertools.combinations(masks, 2)]
+    assert entry["jaccard"] == pytest.approx(np.mean(pairs)) and entry["jaccard_pairs"] == 3
+    # Layer-wise magnitude prunes the same fraction of each matrix.
+    layer = next(s for s in result["summary"] if (s["dataset"], s["method"], s["target"])
+                 == ("sklearn_wine", "magnitude_layer", 0.6))
+    assert layer["layer_sparsity"] == pytest.approx([0.6, 0.6], abs=0.5 / 96)
+
+
+def test_json_round_trip(result, tmp_path):
+    assert json.loads(json.dumps(result)) == result
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(result))
+    loaded = json.loads(path.read_text())
+    assert format_sweep(loaded) == format_sweep(result)
+    assert format_wilcoxon(loaded, "chaos_loss", "random") == format_wilcoxon(
+        result, "chaos_loss", "random")
+    assert sweep_summary(loaded["rows"]) == loaded["summary"]
+
+
+def test_tables(result):
+    text = format_sweep(result)
+    for method in SWEEP_RANKED + SWEEP_POINTS:
+        assert f"\n{method} " in text
+    assert "30 %" in text and "90 %" in text and "FLOPs" in text
+    for metric in ("f1_macro", "jaccard", "layer_sparsity"):
+        assert "sklearn_wine" in format_sweep(result, metric)
+    with pytest.raises(ValueError, match="metric"):
+        format_sweep(result, "loss")
+    table = format_wilcoxon(result, "chaos_loss", "shuffle_loss")
+    assert table.splitlines()[-1].startswith("all ")
+    with pytest.raises(ValueError, match="no Wilcoxon test"):
+        format_wilcoxon(result, "random", "dense")
+
+
+def test_dense_runs_are_shared_across_methods_and_sparsities(monkeypatch):
+    from skchaosprune import causality
+
+    fits, tests = [], []
+    fit, granger = DenseMLPClassifier.fit, causality.granger_pvalues
+
+    def counting_fit(self, *args, **kwargs):
+        fits.append(self.pruning.mode)
+        return fit(self, *args, **kwargs)
+
+    def counting_granger(*args, **kwargs):
+        tests.append(1)
+        return granger(*args, **kwargs)
+
+    monkeypatch.setattr(DenseMLPClassifier, "fit", counting_fit)
+    monkeypatch.setattr(causality, "granger_pvalues", counting_granger)
+    out = sweep(["sklearn_iris"], quick=True, seeds=(0, 1), sparsities=(0.25, 0.5, 0.75))
+    # One full and one partial (PT) dense run per seed, whatever the number
+    # of methods and sparsities; every other row is a prune of one of them.
+    assert sorted(fits) == ["full", "full", "partial", "partial"]
+    assert out["counts"] == {"full": 2, "partial": 2,
+                             "retrainings": 2 * (3 * len(SWEEP_RANKED) + 4)}
+    # Granger tests: at most one per risk and dense run (cached on the run),
+    # for 2 * (3 * 4 + 4) chaos-causal decisions.
+    assert len(tests) <= 2 * 2 * 2
+
+
+def test_bad_inputs_are_errors():
+    with pytest.raises(ValueError, match="Unknown data set 'nope'"):
+        sweep(["nope"], quick=True)
+    for bad in ([0.0], [1.0], [1.5], [-0.2], []):
+        with pytest.raises(ValueError, match="sparsities"):
+            sweep(["sklearn_iris"], quick=True, sparsities=bad)
+    with pytest.raises(ValueError, match="seeds"):
+        sweep(["sklearn_iris"], quick=True, seeds=[])
+
+
+# -- the command line -------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--datasets", "mnist"], "unknown dataset(s) ['mnist']"),
+    (["--dataset", "iris", "--sparsities", "0.5,1.5"], "strictly between 0 and 1"),
+    (["--dataset", "iris", "--sparsities", "0"], "strictly between 0 and 1"),
+    (["--dataset", "iris", "--sparsities", "-0.1"], "strictly between 0 and 1"),
+    (["--dataset", "iris", "--sparsities", "half"], "numbers between 0 and 1"),
+    (["--dataset", "iris", "--seeds", "0"], "--seeds must be at least 1"),
+    (["--dataset", "iris", "--target", "y"], "--target names the label column of --data"),
+    (["--dataset", "iris", "--json", "/no/such/folder/x.json"], "does not exist"),
+])
+def test_cli_errors_are_one_line(argv, message, capsys):
+    assert main(["sweep", "--quick", "--quiet", *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("skchaosprune: error: ")
+    assert message in err
+
+
+def test_cli_rejects_an_unknown_scikit_learn_name_in_one_line(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", "--dataset", "mnist", "--quick"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'mnist'" in err
+
+
+def test_cli_sweep_writes_json_csv_and_figures(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    paths = {k: tmp_path / f"study.{k}" for k in ("json", "csv", "png")}
+    assert main(["sweep", "--dataset", "wine", "--quick", "--quiet", "--sparsities", "0.5",
+                 "0.8", "--json", str(paths["json"]), "--csv", str(paths["csv"]),
+                 "--plot", str(paths["png"])]) == 0
+    out = capsys.readouterr().out
+    assert "sklearn_wine" in out and "50 %" in out and "80 %" in out
+    assert "chaos_loss against magnitude" in out and "chaos_loss against random" in out
+    assert "wall time" in out and "1 dense runs with dynamics, 1 partial (PT) runs" in out
+    payload = json.loads(paths["json"].read_text())
+    assert payload["command"] == "sweep" and payload["settings"]["sparsities"] == [0.5, 0.8]
+    assert sweep_summary(payload["rows"]) == payload["summary"]
+    lines = paths["csv"].read_text().splitlines()
+    assert lines[0].startswith("dataset,method,target,n,failed,accuracy_mean")
+    assert len(lines) == 1 + len(payload["summary"])
+    for png in (paths["png"], tmp_path / "study_overview.png"):
+        assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_sweep_on_paper_data(data_dir, capsys):
+    assert main(["sweep", "--data-dir", str(data_dir), "--datasets", "iris3", "--quick",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "iris3 (3-6-3 sigmoid, lr 0.05, 200 epochs" in out
+
+
+def test_plotting_names_the_extra_when_matplotlib_is_missing(monkeypatch, result):
+    import sys
+
+    from skchaosprune import plotting
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"skchaosprune\[plot\]"):
+        plotting.plot_overview(result)
+
+
+def test_plots_draw_every_data_set(result):
+    pytest.importorskip("matplotlib")
+    from skchaosprune import plotting
+
+    figure = plotting.plot_datasets(result)
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible() and ax.get_title()]
+    assert titles == ["sklearn_iris (3 seeds)", "sklearn_wine (3 seeds)"]
+    ax = plotting.plot_sweep(result, "sklearn_wine")
+    labels = ax.get_legend_handles_labels()[1]
+    assert "LEGCNet-FT, alpha=0.05, risk=loss" in labels and "dense" in labels
+    with pytest.raises(ValueError, match="No data set"):
+        plotting.plot_sweep(result, "iris")
