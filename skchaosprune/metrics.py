@@ -3,9 +3,19 @@ explainability kept, and export without dead hidden units.
 
 Every function takes fitted :class:`~skchaosprune.DenseMLPClassifier` or
 :class:`~skchaosprune.DenseMLPRegressor` estimators (or their raw arrays).
+A fitted scikit-learn ``Pipeline`` stands for its final step (the network),
+except in :func:`importance_agreement`, which measures the whole pipeline,
+and :func:`remove_dead_units`, which returns a copy of the pipeline with a
+compact final step.
+
+Inputs that cannot be measured are refused with a message that says what
+is expected: an unfitted estimator raises sklearn's ``NotFittedError``;
+empty inputs (no arrays, arrays without weights, an empty curve) raise
+``ValueError``; objects of the wrong kind raise ``TypeError``.
 """
 
 import copy
+import numbers
 
 import numpy as np
 
@@ -18,17 +28,148 @@ __all__ = [
 ]
 
 
-def _coefs(model):
-    return list(model.coefs_) if hasattr(model, "coefs_") else [np.asarray(c) for c in model]
+def _is_estimator(obj):
+    return hasattr(obj, "fit") and hasattr(obj, "get_params")
+
+
+def _final_step(model, func):
+    """A Pipeline's final estimator (nested Pipelines too); anything else as is."""
+    from sklearn.pipeline import Pipeline
+
+    while isinstance(model, Pipeline):
+        if not model.steps:
+            raise ValueError(f"{func}() got a Pipeline without steps; pass a fitted network.")
+        name, final = model.steps[-1]
+        if final is None or (isinstance(final, str) and final == "passthrough"):
+            raise ValueError(
+                f"{func}() got a Pipeline whose final step (named {name!r}) is "
+                f"{final!r}, not a network: a Pipeline stands for its final "
+                "estimator here, so end it with a fitted DenseMLPClassifier or "
+                "DenseMLPRegressor."
+            )
+        model = final
+    return model
+
+
+def _check_fitted(est, func, what="its fitted weights"):
+    """sklearn's NotFittedError, with a message naming what to do."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(
+        est,
+        msg=(f"This %(name)s instance is not fitted yet, and {func}() needs "
+             f"{what}: call fit(X, y) on it (or on its Pipeline) first."),
+    )
+
+
+def _weight_arrays(model, func, prefer="masks"):
+    """(arrays, source): the masks or weight matrices of ``model``, checked.
+
+    ``model`` is a fitted estimator (or a Pipeline ending in one) with
+    ``masks_`` or ``coefs_``, or a list of 2-D arrays. ``source`` is
+    'masks', 'coefs' or 'arrays'.
+    """
+    model = _final_step(model, func)
+    if _is_estimator(model):
+        _check_fitted(model, func)
+        order = ("masks_", "coefs_") if prefer == "masks" else ("coefs_", "masks_")
+        for attr in order:
+            arrays = getattr(model, attr, None)
+            if arrays is not None:
+                break
+        else:
+            hint = (" (its estimator_ may be the network: pass that)"
+                    if hasattr(model, "estimator_") else "")
+            raise TypeError(
+                f"{func}() needs a network's weight matrices, but the fitted "
+                f"{type(model).__name__} has neither masks_ nor coefs_{hint}. Pass a "
+                "fitted DenseMLPClassifier or DenseMLPRegressor (or a Pipeline ending "
+                "in one), or a list of 2-D weight matrices or boolean masks."
+            )
+        source, arrays = attr[:-1], list(arrays)
+    elif isinstance(model, np.ndarray) and model.ndim == 2:
+        source, arrays = "arrays", [model]
+    elif isinstance(model, (list, tuple)):
+        source, arrays = "arrays", list(model)
+    else:
+        raise TypeError(
+            f"{func}() takes a fitted DenseMLPClassifier or DenseMLPRegressor (or a "
+            "Pipeline ending in one), or a list of 2-D weight matrices or boolean "
+            f"masks; got {type(model).__name__}."
+        )
+    if not arrays:
+        raise ValueError(
+            f"{func}() got no arrays: expected one weight matrix (or boolean mask) "
+            "of shape (n_inputs, n_outputs) per layer."
+        )
+    checked = []
+    for i, a in enumerate(arrays):
+        try:
+            a = np.asarray(a)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{func}(): array {i} is not a rectangular numeric array ({exc})."
+            ) from exc
+        if a.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{func}(): array {i} has dtype {a.dtype}; expected boolean masks or "
+                "numeric weight matrices."
+            )
+        if a.ndim != 2:
+            raise ValueError(
+                f"{func}(): array {i} has shape {a.shape}; weight matrices and masks "
+                "are 2-D, of shape (n_inputs, n_outputs)."
+            )
+        if a.size == 0:
+            raise ValueError(
+                f"{func}(): array {i} has shape {a.shape}, no weights; every layer "
+                "needs at least one input and one output."
+            )
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise ValueError(f"{func}(): array {i} contains NaN or inf weights.")
+        if checked and checked[-1].shape[1] != a.shape[0]:
+            raise ValueError(
+                f"{func}(): the layers do not connect: array {i - 1} has "
+                f"{checked[-1].shape[1]} outputs but array {i} has {a.shape[0]} inputs "
+                "(pass the layers in order, input layer first)."
+            )
+        checked.append(a)
+    return checked, source
 
 
 def sparsity(model):
     """Fraction of weights pruned: pruned weights / all weights.
 
     Biases are not counted.  A weight counts as pruned when its mask is
-    False (``model.masks_``); given a list of arrays instead of an
-    estimator, the arrays are masks when boolean and weight matrices
-    otherwise (exact zeros count as pruned).
+    False (``model.masks_``; an estimator with ``coefs_`` but no
+    ``masks_``, such as sklearn's ``MLPClassifier``: when it is exactly
+    zero); given a list of arrays instead of an estimator, the arrays are
+    masks when boolean and weight matrices otherwise (exact zeros count as
+    pruned).
+
+    Parameters
+    ----------
+    model : fitted estimator, Pipeline or list of 2-D arrays
+        A fitted DenseMLPClassifier or DenseMLPRegressor; a fitted
+        ``Pipeline`` is measured by its final estimator; or the layers'
+        masks or weight matrices, input layer first.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator (the Pipeline's final step) is not fitted.
+    ValueError
+        If there are no arrays, an array is empty, not 2-D, holds NaN or
+        inf, or the layers' shapes do not connect; or the Pipeline's final
+        step is ``'passthrough'``.
+    TypeError
+        If ``model`` is neither a network nor a list of arrays, or an array
+        is not numeric or boolean.
 
     Examples
     --------
@@ -36,13 +177,13 @@ def sparsity(model):
     >>> sparsity([np.array([[True, False], [True, True]]), np.array([[False], [True]])])
     0.333...
     """
-    if hasattr(model, "masks_"):
-        arrays = [~np.asarray(m, dtype=bool) for m in model.masks_]
+    arrays, source = _weight_arrays(model, "sparsity", prefer="masks")
+    if source == "masks":
+        pruned = [~np.asarray(a, dtype=bool) for a in arrays]
     else:
-        arrays = [np.asarray(a) for a in model]
-        arrays = [~a if a.dtype == bool else a == 0 for a in arrays]
-    total = sum(a.size for a in arrays)
-    return float(sum(a.sum() for a in arrays) / total)
+        pruned = [~a if a.dtype == bool else a == 0 for a in arrays]
+    total = sum(a.size for a in pruned)
+    return float(sum(int(a.sum()) for a in pruned) / total)
 
 
 def flops(model):
@@ -52,13 +193,31 @@ def flops(model):
     multiply and an add per non-zero weight, and one add per output unit
     for its bias.  Activations are not counted.
 
+    Parameters
+    ----------
+    model : fitted estimator, Pipeline or list of 2-D arrays
+        A fitted DenseMLPClassifier or DenseMLPRegressor (its ``coefs_``);
+        a fitted ``Pipeline`` is measured by its final estimator; or the
+        layers' weight matrices (or boolean masks: True counts as a
+        non-zero weight), input layer first.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError, ValueError, TypeError
+        As :func:`sparsity`.
+
     Examples
     --------
     >>> import numpy as np
     >>> flops([np.ones((4, 8)), np.ones((8, 1))])   # 2*32 + 8 + 2*8 + 1
     89
     """
-    return int(sum(2 * np.count_nonzero(c) + np.shape(c)[1] for c in _coefs(model)))
+    arrays, _ = _weight_arrays(model, "flops", prefer="coefs")
+    return int(sum(2 * np.count_nonzero(c) + c.shape[1] for c in arrays))
 
 
 def epochs_to_accuracy(accuracy_curve, benchmark):
@@ -66,9 +225,11 @@ def epochs_to_accuracy(accuracy_curve, benchmark):
 
     Parameters
     ----------
-    accuracy_curve : array-like of shape (n_epochs,) or fitted estimator
-        Training accuracy after each epoch (an estimator's
-        ``train_score_curve_``).
+    accuracy_curve : array-like of shape (n_epochs,), fitted estimator or Pipeline
+        Training accuracy after each epoch, or an estimator whose
+        ``train_score_curve_`` holds it (fitted with
+        ``record_train_score=True``); a fitted ``Pipeline`` stands for its
+        final estimator.
     benchmark : float
         The accuracy to reach (the paper's, e.g. 0.91 for banknote).
 
@@ -78,6 +239,18 @@ def epochs_to_accuracy(accuracy_curve, benchmark):
         The first epoch (1-based) whose accuracy is ``>= benchmark``; None
         when it is never reached.
 
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator (the Pipeline's final step) is not fitted.
+    ValueError
+        If the curve is empty (an estimator fitted without
+        ``record_train_score=True``), not 1-D or holds NaN, or
+        ``benchmark`` is NaN or infinite.
+    TypeError
+        If the curve is not numeric, the estimator has no
+        ``train_score_curve_``, or ``benchmark`` is not a real number.
+
     Examples
     --------
     >>> epochs_to_accuracy([0.5, 0.8, 0.93, 0.95], 0.91)
@@ -85,8 +258,60 @@ def epochs_to_accuracy(accuracy_curve, benchmark):
     >>> epochs_to_accuracy([0.5, 0.8], 0.91) is None
     True
     """
-    curve = getattr(accuracy_curve, "train_score_curve_", accuracy_curve)
-    reached = np.flatnonzero(np.asarray(curve, dtype=float) >= benchmark)
+    if isinstance(benchmark, bool) or not isinstance(benchmark, numbers.Real):
+        raise TypeError(
+            f"benchmark must be a real number (the accuracy to reach, e.g. 0.91), "
+            f"got {benchmark!r}."
+        )
+    try:
+        finite = np.isfinite(float(benchmark))
+    except OverflowError:  # an int beyond float64
+        finite = False
+    if not finite:
+        raise ValueError(f"benchmark must be finite, got {benchmark!r}.")
+    curve = _final_step(accuracy_curve, "epochs_to_accuracy")
+    if _is_estimator(curve):
+        est = curve
+        _check_fitted(est, "epochs_to_accuracy", "its recorded training accuracy")
+        if not hasattr(est, "train_score_curve_"):
+            raise TypeError(
+                f"The fitted {type(est).__name__} has no train_score_curve_: pass "
+                "the accuracy curve itself (one training accuracy per epoch), or a "
+                "DenseMLPClassifier fitted with record_train_score=True."
+            )
+        curve = est.train_score_curve_
+        if len(curve) == 0:
+            raise ValueError(
+                f"The {type(est).__name__}'s train_score_curve_ is empty: fit it with "
+                "record_train_score=True to record the training accuracy after each "
+                "epoch."
+            )
+    elif isinstance(curve, (str, bytes)) or curve is None or np.isscalar(curve):
+        raise TypeError(
+            "accuracy_curve must be a 1-D array of accuracies (one per epoch) or a "
+            f"fitted estimator with train_score_curve_; got {type(curve).__name__}."
+        )
+    try:
+        values = np.asarray(curve, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"accuracy_curve must be a 1-D array of accuracies (one per epoch): {exc}"
+        ) from exc
+    if values.ndim != 1:
+        raise ValueError(
+            f"accuracy_curve must be 1-D (one accuracy per epoch), got shape {values.shape}."
+        )
+    if values.size == 0:
+        raise ValueError(
+            "accuracy_curve is empty: expected one training accuracy per epoch "
+            "(an estimator's train_score_curve_, recorded with record_train_score=True)."
+        )
+    if np.isnan(values).any():
+        raise ValueError(
+            f"accuracy_curve contains NaN at epochs "
+            f"{(np.flatnonzero(np.isnan(values)) + 1)[:10].tolist()}; expected accuracies."
+        )
+    reached = np.flatnonzero(values >= benchmark)
     return int(reached[0]) + 1 if reached.size else None
 
 
@@ -97,6 +322,18 @@ def importance_agreement(dense, pruned, X, y, *, n_repeats=10, random_state=None
     pruned network; this measures the same thing with
     :func:`sklearn.inspection.permutation_importance`.
 
+    Parameters
+    ----------
+    dense, pruned : fitted estimator or Pipeline
+        The two models, each with ``score``.  A ``Pipeline`` is measured
+        whole, not by its final step: the importances are those of the
+        columns of ``X``, its input.
+    X : array-like of shape (n_samples, n_features)
+        At least one sample and two features (a ranking needs two).
+    y : array-like of shape (n_samples,)
+    n_repeats, random_state
+        Passed to ``permutation_importance``.
+
     Returns
     -------
     rho : float
@@ -105,8 +342,14 @@ def importance_agreement(dense, pruned, X, y, *, n_repeats=10, random_state=None
 
     Raises
     ------
+    sklearn.exceptions.NotFittedError
+        If either model is not fitted.
     ValueError
-        If either model's importances are all equal (no ranking to compare).
+        If ``X`` is not 2-D, has no samples or fewer than two features,
+        ``y`` does not have one value per sample, or either model's
+        importances are all equal (no ranking to compare).
+    TypeError
+        If a model is not a scikit-learn estimator with ``score``.
 
     Examples
     --------
@@ -120,6 +363,29 @@ def importance_agreement(dense, pruned, X, y, *, n_repeats=10, random_state=None
     from scipy.stats import spearmanr
     from sklearn.inspection import permutation_importance
 
+    for name, model in (("dense", dense), ("pruned", pruned)):
+        if not _is_estimator(model) or not hasattr(model, "score"):
+            raise TypeError(
+                f"importance_agreement(): {name} must be a fitted scikit-learn "
+                f"estimator (or Pipeline) with score(), got {type(model).__name__}."
+            )
+        _check_fitted(model, "importance_agreement", f"a fitted {name} model")
+    shape = np.shape(X)
+    if len(shape) != 2:
+        raise ValueError(
+            f"X must be 2-D of shape (n_samples, n_features), got shape {shape}."
+        )
+    if shape[0] == 0:
+        raise ValueError("X has no samples: permutation importances need at least one.")
+    if shape[1] < 2:
+        raise ValueError(
+            f"X has {shape[1]} feature(s): a ranking of features needs at least two."
+        )
+    if np.ndim(y) == 0 or len(y) != shape[0]:
+        raise ValueError(
+            f"y must hold one target per sample of X ({shape[0]}), got "
+            f"{'a scalar' if np.ndim(y) == 0 else len(y)}."
+        )
     imps = []
     for model in (dense, pruned):
         result = permutation_importance(model, X, y, n_repeats=n_repeats,
@@ -132,7 +398,10 @@ def importance_agreement(dense, pruned, X, y, *, n_repeats=10, random_state=None
                 f"({imp[0]:.3g}): there is no ranking to compare. Use more "
                 "samples or n_repeats, or check that the model learned anything."
             )
-    return float(spearmanr(imps[0], imps[1]).statistic)
+    rho = float(spearmanr(imps[0], imps[1]).statistic)
+    if not np.isfinite(rho):  # pragma: no cover - excluded by the checks above
+        raise ValueError("The rank correlation of the importances could not be computed.")
+    return rho
 
 
 def remove_dead_units(model):
@@ -146,11 +415,29 @@ def remove_dead_units(model):
     predicts as the original does (to rounding: a folded constant changes
     the order of additions).
 
+    Parameters
+    ----------
+    model : fitted DenseMLPClassifier, DenseMLPRegressor or Pipeline
+        A ``Pipeline`` must end in such a network: its copy, with the
+        compact network as its final step, is returned (the other steps
+        are copied unchanged).
+
     Returns
     -------
-    compact : estimator
+    compact : estimator or Pipeline
         A fitted copy with smaller ``coefs_``/``intercepts_``/``masks_``
-        and matching ``hidden_layer_sizes``.
+        and matching ``hidden_layer_sizes`` (or the Pipeline's copy ending
+        in it).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the network is not fitted.
+    TypeError
+        If the model (the Pipeline's final step) is not a DenseMLPClassifier
+        or DenseMLPRegressor.
+    ValueError
+        If the Pipeline's final step is ``'passthrough'``.
 
     Examples
     --------
@@ -167,12 +454,28 @@ def remove_dead_units(model):
     >>> bool((small.predict(X) == clf.predict(X)).all())
     True
     """
-    from sklearn.utils.validation import check_is_fitted
+    from sklearn.pipeline import Pipeline
 
+    if isinstance(model, Pipeline):
+        final = _final_step(model, "remove_dead_units")
+        compact = remove_dead_units(final)
+        # a deep copy of the Pipeline in which the final network is replaced
+        # by its compact copy (deepcopy returns memo[id(obj)] for obj)
+        return copy.deepcopy(model, memo={id(final): compact})
+    return _remove_dead_units(model)
+
+
+def _remove_dead_units(model):
     from ._kernels.mlp import _activate
+    from ._mlp import _BaseDenseMLP
     from ._network import ACTIVATIONS, layout
 
-    check_is_fitted(model)
+    if not isinstance(model, _BaseDenseMLP):
+        raise TypeError(
+            "remove_dead_units() needs a fitted DenseMLPClassifier or "
+            f"DenseMLPRegressor (or a Pipeline ending in one), got {type(model).__name__}."
+        )
+    _check_fitted(model, "remove_dead_units")
     compact = copy.deepcopy(model)
     coefs = [np.asarray(c, dtype=float).copy() for c in compact.coefs_]
     intercepts = [np.asarray(b, dtype=float).copy() for b in compact.intercepts_]
