@@ -27,6 +27,12 @@ infeasible, as docs/method.md section 4 describes; :func:`adjust_pvalues`
 is the last step (infeasible sources, multiple-testing correction) on its
 own, to re-decide from stored raw p-values.
 
+The statistics do not depend on the scale of the target or of any source
+(OLS with a constant term); statsmodels' computation does, and at extreme
+magnitudes it returns NaN. A target or source of extreme magnitude is
+rescaled by a power of two first, exactly; inputs in the normal range are
+used as given (see "Scale" in :func:`granger_pvalues`).
+
 The optional stationarity step that may precede the tests (augmented
 Dickey-Fuller p-values and the reference code's differencing rule) is in
 :mod:`skchaosprune.stationarity`.
@@ -59,6 +65,15 @@ _LAG_MODES = ("all", "usable")
 _FAST_PTOL = 1e-9
 #: sources per chunk of the compiled kernel (the unit of parallel work)
 _CHUNK = 64
+#: magnitude range left as given: a target or source whose largest absolute
+#: value lies outside [_SCALE_MIN, _SCALE_MAX] is rescaled by a power of two
+#: to a largest absolute value in [0.5, 1) (see "Scale" in granger_pvalues)
+_SCALE_MIN = 1e-10
+_SCALE_MAX = 1e10
+#: a source whose largest absolute value is below this fraction of
+#: max(1, the target's) is rescaled too: statsmodels' pinv cut-off
+#: (1e-15 * s_max) would drop its columns from the joint design
+_SOURCE_RATIO_MIN = 1e-16
 
 
 class GrangerResult(NamedTuple):
@@ -287,6 +302,52 @@ def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest, a
     return y, X, maxlag
 
 
+def _max_abs(X):
+    """Largest absolute value of each column of a 2-D array (no temporary |X|)."""
+    if X.shape[0] == 0:
+        return np.zeros(X.shape[1])
+    return np.maximum(X.max(axis=0), -X.min(axis=0))
+
+
+def _rescale_columns(X, cols):
+    """A copy of ``X`` whose columns ``cols`` (bool) are divided by the power
+    of two ``2**e`` with ``max |column| = f * 2**e``, ``0.5 <= f < 1``
+    (``np.frexp``): exact, no rounding, so equal values stay equal and
+    the largest absolute value becomes ``f``. ``X`` itself when no column
+    is selected."""
+    if not cols.any():
+        return X
+    X = X.copy()
+    _, e = np.frexp(_max_abs(X[:, cols]))
+    X[:, cols] = np.ldexp(X[:, cols], -e)
+    return X
+
+
+def _target_scaled(y):
+    """The target, rescaled when its magnitude is outside the normal range."""
+    m = _max_abs(y[:, None])[0]
+    if _SCALE_MIN <= m <= _SCALE_MAX or m == 0.0:
+        return y
+    return _rescale_columns(y[:, None], np.ones(1, dtype=bool))[:, 0]
+
+
+def _scaled(y, X):
+    """Target and sources with the extreme ones rescaled (docs: "Scale").
+
+    The Granger statistics are exactly invariant to multiplying the target,
+    or any one source, by a constant (OLS with a constant term); statsmodels'
+    computation is not, outside a moderate range of magnitudes. The target,
+    and each source on its own, is divided by a power of two (exact) when
+    its largest absolute value is outside ``[1e-10, 1e10]``, and so is a
+    source below ``1e-16 * max(1, target's)``. Inputs in the normal range
+    are returned as they are (the very same arrays)."""
+    y = _target_scaled(y)
+    m = _max_abs(X)
+    ref = max(1.0, float(_max_abs(y[:, None])[0]))
+    cols = (m > 0.0) & ((m < _SCALE_MIN) | (m > _SCALE_MAX) | (m < _SOURCE_RATIO_MIN * ref))
+    return y, _rescale_columns(X, cols)
+
+
 # ----------------------------------------------------------------------------
 # Shared (target-only) part of one lag
 # ----------------------------------------------------------------------------
@@ -382,6 +443,11 @@ def usable_lags(target, maxlag=14):
 
     Notes
     -----
+    A target whose largest absolute value is above ``1e10`` or below
+    ``1e-10`` is first divided by a power of two, as in
+    :func:`granger_pvalues` ("Scale"): the answer does not depend on the
+    scale.
+
     The perfect-fit rule is applied to statsmodels' own fit (pinv by SVD
     with the cut-off ``1e-15 * s_max``). Where the target is an exact
     autoregression of order ``p``, its design at lags above ``p`` is rank
@@ -393,6 +459,7 @@ def usable_lags(target, maxlag=14):
     maxlag = _check_maxlag(maxlag)
     y = _as_target(target)
     _check_target(y, maxlag)
+    y = _target_scaled(y)
     return np.array([not _restricted(y, lag).degenerate for lag in range(1, maxlag + 1)])
 
 
@@ -722,7 +789,8 @@ def granger_pvalues(
     ValueError
         On NaN or inf, ``maxlag < 1``, too few time steps for ``maxlag``,
         mismatched shapes, a constant target, an unknown option, or (with
-        ``lags='usable'``) no usable lag.
+        ``lags='usable'``) no usable lag. (Extreme magnitudes are not an
+        error: see "Scale" in the Notes.)
 
     Notes
     -----
@@ -752,6 +820,36 @@ def granger_pvalues(
     arithmetic, whose computed value is rounding noise of order
     ``nobs * eps`` (moving a lag-1 chi-square p-value by up to ~1e-7).
 
+    Scale: the statistics are exactly invariant to multiplying the target
+    by a constant and each source by its own constant; statsmodels'
+    computation is not (its joint design mixes the target's columns, the
+    source's and a constant column of ones: rounding and its pinv cut-off
+    ``1e-15 * s_max`` lose the smaller ones, and from about ``1e154`` its
+    sums of squares overflow and it returns NaN). Before computing,
+
+    * the target is divided by a power of two ``2**e`` (exact: no rounding;
+      its largest absolute value becomes ``f`` in ``[0.5, 1)``) when its
+      largest absolute value is above ``1e10`` or below ``1e-10``;
+    * each source likewise, by its own power of two, when its largest
+      absolute value is above ``1e10``, below ``1e-10``, or below
+      ``1e-16 * max(1, target's largest absolute value)`` (after the
+      target's rescaling), where statsmodels' cut-off drops the source's
+      columns and reports no causality because of the scale alone.
+
+    The result is then the one of the rescaled series (statistics,
+    p-values, infeasibility), and equals the result on the series divided
+    by their largest absolute values to rounding (measured: about
+    ``1e-15``). Inputs inside
+    those ranges are used as given, bit for bit as before, with
+    statsmodels' own result, including where that result depends on the
+    scale: a source between about ``1e-16`` and ``1e-11`` times a target
+    larger than 1 (there statsmodels' p-value is dominated by rounding:
+    measured off by up to 1e-7 .. 1e-5 at 1e-12 and by up to 1 at 1e-15;
+    this function reproduces it, as the statsmodels comparisons require;
+    divide such a source, or the target, by its largest absolute value to
+    test it properly). All-zero sources are infeasible at any scale. The
+    p-values are never NaN.
+
     The compiled kernel runs on all of Numba's threads when called from the
     main thread with at least 4 of them, and on one thread otherwise
     (Numba's default threading layer must not be entered from two threads
@@ -776,6 +874,12 @@ def granger_pvalues(
     >>> granger_pvalues(y, sources, maxlag=3, reduce=None).pvalues.shape
     (3, 3)
 
+    Magnitudes do not matter, even where statsmodels returns NaN:
+
+    >>> huge = granger_pvalues(1e200 * y, sources * [1e-300, 1e300, 1.0], maxlag=3)
+    >>> bool(np.allclose(huge.pvalues, res.pvalues, rtol=0, atol=1e-12))
+    True
+
     A target that stops moving early is degenerate at the larger lags:
     statsmodels (``lags='all'``) cannot test any source, ``lags='usable'``
     tests at the lags that remain.
@@ -795,6 +899,7 @@ def granger_pvalues(
         raise ValueError(f"method must be 'auto' or 'exact', got {method!r}.")
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
         raise ValueError(f"block_size must be a positive integer, got {block_size!r}.")
+    y, X = _scaled(y, X)
     T, n = X.shape
     restricted = [_restricted(y, lag) for lag in range(1, maxlag + 1)]
     usable = np.array([not rr.degenerate for rr in restricted])
@@ -831,11 +936,19 @@ def granger_pvalues(
         S = np.ascontiguousarray(X[:, start:stop])
         (stat[:, start:stop], pval[:, start:stop], dfr[:, start:stop],
          infeasible[start:stop]) = _block(y, S, maxlag, restricted, test, fast, skip)
+    tested = np.ones(maxlag, dtype=bool) if skip is None else usable
+    lost = np.isnan(pval[tested][:, ~infeasible]).any(axis=0)
+    if lost.any():  # pragma: no cover - not reached by any known input
+        bad = np.flatnonzero(~infeasible)[lost]
+        raise ValueError(
+            f"The Granger p-values of sources {bad[:10].tolist()}"
+            f"{'...' if bad.size > 10 else ''} could not be computed (a non-finite "
+            f"intermediate result). Check the sources' values, or rescale them."
+        )
     fill = 1.0 if on_infeasible == "prune" else 0.0
     stat[:, infeasible] = np.nan
     pval[:, infeasible] = fill
     dfr[:, infeasible] = np.nan
-    tested = np.ones(maxlag, dtype=bool) if skip is None else usable
     if reduce == "min":
         if n:
             best = np.argmin(np.where(tested[:, None], pval, np.inf), axis=0)

@@ -8,6 +8,11 @@ statsmodels' own algorithm (pinv by SVD, batched) where the QR path could
 differ from statsmodels' rounding (ill-conditioned, near-perfect or
 near-tied cases).
 
+Series of extreme magnitude (largest absolute value above ``1e13`` or below
+``1e-8``, where ``adfuller``'s own result depends on the scale, and from
+about ``1e154`` is NaN or an error) are rescaled by a power of two first: the
+t-statistic does not depend on the scale.
+
 :func:`make_stationary` applies the reference code's differencing rule with
 it (docs/method.md section 4, "Stationarity"): before the Granger tests of
 :mod:`skchaosprune.causality`, difference all sources once if any is
@@ -24,7 +29,7 @@ import numpy as np
 
 from ._ols import EPS as _EPS
 from ._ols import ols_pinv
-from .causality import _as_columns, _as_target_sources
+from .causality import _as_columns, _as_target_sources, _max_abs, _rescale_columns
 
 __all__ = ["StationarityResult", "adf_pvalues", "make_stationary"]
 
@@ -48,6 +53,13 @@ _ADF_RAW_TOL = 1e-9
 #: a fit with SSR below this fraction of the squared norm of the differences is
 #: perfect: the statistic is 0 / 0 and the p-value is reported as 1.0
 _ADF_PERFECT = 1e-16
+#: magnitude range left as given: a series whose largest absolute value lies
+#: outside [_ADF_SCALE_MIN, _ADF_SCALE_MAX] is divided by a power of two (to a
+#: largest absolute value in [0.5, 1)) first. The t-statistic is invariant to
+#: scaling, statsmodels' adfuller is not (see "Scale" in adf_pvalues); inside
+#: this range its own answer is kept (the tests' series reach 1.1e-7 and 1.1e12)
+_ADF_SCALE_MIN = 1e-8
+_ADF_SCALE_MAX = 1e13
 
 
 class StationarityResult(NamedTuple):
@@ -317,7 +329,8 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
     Returns
     -------
     ndarray of shape (n_series,)
-        The p-values; never NaN.
+        The p-values; never NaN, whatever the magnitude of the series (see
+        "Scale" in the Notes).
 
     Raises
     ------
@@ -348,6 +361,25 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
     series), batched over series. The p-value is statsmodels' ``mackinnonp``
     (its tables, vectorised).
 
+    Scale: the t-statistic does not depend on the scale of the series, but
+    ``adfuller``'s result does, because its design has a constant column of
+    ones: for small series the constant swamps the differences (measured
+    on series scaled to a largest absolute value of ``10**k``: off by up to
+    1e-8 at 1e-6, 1e-6 at 1e-8 and 1e-4 at 1e-10 for a series far from
+    zero, by up to 1 from about 1e-13); for large ones the level swamps the
+    constant (by up to 1 from about 1e13, or from 1e12 for a level 1e4
+    times the series' spread); from about ``1e154`` or ``1e-160`` its sums
+    of squares overflow or underflow and it returns NaN or raises
+    ``LinAlgError``. A series whose largest absolute value is above
+    ``1e13`` or below ``1e-8`` is therefore divided by a power of two
+    first (exact: its largest absolute value becomes ``f`` in
+    ``[0.5, 1)``), and its p-value is the one of the rescaled series; the
+    p-value of ``adfuller`` on the series divided by its largest absolute
+    value is the same to about ``1e-15``. Series inside that range are
+    tested as given (bit for bit as before: ``adfuller``'s own result,
+    including where it depends on the scale as above). Never NaN, never
+    ``LinAlgError``.
+
     Degenerate series, where ``adfuller`` raises or returns rounding noise:
 
     * a constant series (statsmodels raises), or one whose range is at most
@@ -373,6 +405,11 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
     >>> p = adf_pvalues(X)
     >>> bool(p[0] > 0.05), bool(p[1] < 1e-6), float(p[2])
     (True, True, 0.0)
+
+    The scale does not matter, even where ``adfuller`` fails (1e300):
+
+    >>> bool(np.allclose(adf_pvalues(X * 1e300), p, rtol=0, atol=1e-12))
+    True
     """
     X, maxlag, autolag = _adf_check(series, maxlag, regression, autolag)
     if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
@@ -381,6 +418,8 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
     pvalues = np.zeros(n)
     if n == 0:
         return pvalues
+    m = _max_abs(X)
+    X = _rescale_columns(X, (m > 0.0) & ((m < _ADF_SCALE_MIN) | (m > _ADF_SCALE_MAX)))
     lo, hi = X.min(axis=0), X.max(axis=0)
     scale = np.maximum(np.abs(lo), np.abs(hi))
     constant = (hi - lo) <= _ADF_CONST_RTOL * scale
@@ -392,10 +431,17 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
         Z = S - mu
         sd = np.sqrt(np.mean(Z * Z, axis=0))
         Z /= sd
-        stat, exact = _adf_fast(Z, maxlag, autolag, mu, sd)
-        perfect = np.zeros(idx.size, dtype=bool)
-        if exact.any():
-            stat[exact], perfect[exact] = _adf_exact(S[:, exact], maxlag, autolag)
+        try:
+            stat, exact = _adf_fast(Z, maxlag, autolag, mu, sd)
+            perfect = np.zeros(idx.size, dtype=bool)
+            if exact.any():
+                stat[exact], perfect[exact] = _adf_exact(S[:, exact], maxlag, autolag)
+        except np.linalg.LinAlgError as exc:  # pragma: no cover - no known input
+            raise ValueError(
+                f"The ADF regression of series {idx[:10].tolist()}"
+                f"{'...' if idx.size > 10 else ''} could not be computed ({exc}). "
+                f"Check the series' values, or rescale them."
+            ) from exc
         p = _mackinnonp(stat, regression)
         p[perfect | np.isnan(p)] = 1.0
         pvalues[idx] = p
@@ -430,9 +476,10 @@ def make_stationary(target, sources, *, alpha=0.05):
     Raises
     ------
     ValueError
-        On mismatched shapes, no sources, ``alpha`` outside (0, 1), or any
+        On mismatched shapes, no sources, ``alpha`` outside (0, 1), any
         input :func:`adf_pvalues` rejects (NaN or inf, fewer than 4 time
-        steps).
+        steps), or differences that overflow float64 (values near
+        ``1.8e308`` of both signs).
 
     Notes
     -----
@@ -465,8 +512,16 @@ def make_stationary(target, sources, *, alpha=0.05):
     p_target = float(adf_pvalues(y)[0])
     p_sources = float(adf_pvalues(X).max())
     diff_t, diff_s = p_target > alpha, p_sources > alpha
-    new_y = np.diff(y) if diff_t else y.copy()
-    new_X = np.diff(X, axis=0) if diff_s else X.copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        new_y = np.diff(y) if diff_t else y.copy()
+        new_X = np.diff(X, axis=0) if diff_s else X.copy()
+    if not (np.isfinite(new_y).all() and np.isfinite(new_X).all()):
+        raise ValueError(
+            "The differenced series overflow: a difference of two values exceeds the "
+            "largest float64 (about 1.8e308). Rescale the series first (the ADF and "
+            "Granger tests do not depend on the scale), e.g. divide each by its "
+            "largest absolute value."
+        )
     if diff_t and not diff_s:
         new_X = new_X[1:]
     elif diff_s and not diff_t:

@@ -777,3 +777,181 @@ def test_adjust_pvalues_errors():
     for args, kwargs, match in cases:
         with pytest.raises(ValueError, match=match):
             adjust_pvalues(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------
+# Scale: extreme magnitudes are rescaled (exactly, by powers of two), and the
+# p-values do not depend on the magnitudes (docs/method.md section 4; the
+# "Scale" notes of granger_pvalues)
+# ----------------------------------------------------------------------------
+
+
+def unit(v):
+    """Each column (or the 1-D series) divided by its largest absolute value."""
+    v = np.asarray(v, dtype=float)
+    m = np.abs(v).max(axis=0)
+    return v / np.where(m > 0, m, 1.0)
+
+
+def scale_case(seed=0, T=90, n=4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(T, n))
+    y = np.r_[0.0, 0.6 * X[:-1, 0]] + rng.normal(size=T)  # source 0 is causal
+    return y, X
+
+
+def assert_same_result(a, b, tol=1e-9):
+    np.testing.assert_array_equal(a.infeasible, b.infeasible)
+    np.testing.assert_allclose(a.pvalues, b.pvalues, rtol=0, atol=tol)
+    np.testing.assert_array_equal(a.usable_lags, b.usable_lags)
+
+
+@pytest.mark.parametrize("scale", [1e155, 1e200, 1e300, 1e-300, 1e-200, 2.0**-1070])
+@pytest.mark.parametrize("where", ["target", "sources", "both"])
+def test_extreme_magnitudes_equal_the_rescaled_series_and_statsmodels(scale, where):
+    y, X = scale_case()
+    ys = y * scale if where in ("target", "both") else y
+    Xs = X * scale if where in ("sources", "both") else X
+    maxlag = 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow, no NaN
+        res = granger_pvalues(ys, Xs, maxlag, reduce=None)
+        res_exact = granger_pvalues(ys, Xs, maxlag, reduce=None, method="exact")
+    assert np.isfinite(res.pvalues).all() and np.isfinite(res.statistics).all()
+    assert not res.infeasible.any()
+    ref = granger_pvalues(unit(ys), unit(Xs), maxlag, reduce=None)
+    assert_same_result(res, ref)
+    assert_same_result(res_exact, ref)
+    for j in range(X.shape[1]):  # statsmodels on the rescaled series
+        p, _ = oracle(unit(ys), unit(Xs)[:, j], maxlag)
+        np.testing.assert_allclose(res.pvalues[j], p, rtol=0, atol=TOL)
+    assert res.pvalues[0, 0] < 1e-6  # the causal source stays causal
+    np.testing.assert_array_equal(usable_lags(ys, maxlag), usable_lags(y, maxlag))
+
+
+def test_mixed_source_scales_each_source_rescaled_by_its_own():
+    y, X = scale_case(seed=1, n=9)
+    X[:, 7] = 0.0  # an all-zero source is infeasible at any scale
+    X[:, 8] = 0.25  # so is a constant one
+    factors = np.array([1e300, 1e-300, 1e155, 1.0, 1e-200, 1e12, 1e-12, 1e250, 1e-250])
+    Xs = X * factors
+    for target_scale in [1.0, 1e200, 1e-300]:
+        ys = y * target_scale
+        for method in ["auto", "exact"]:
+            for test in TESTS:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", RuntimeWarning)
+                    res = granger_pvalues(ys, Xs, 4, test=test, method=method)
+                ref = granger_pvalues(unit(ys), unit(Xs), 4, test=test, method=method)
+                assert_same_result(res, ref)
+                assert res.infeasible.tolist() == [False] * 7 + [True, True]
+                assert np.isfinite(res.pvalues).all()
+        res = granger_pvalues(ys, Xs, 4)
+        for j in range(7):  # statsmodels on the rescaled series
+            p, _ = oracle(unit(ys), unit(Xs)[:, j], 4)
+            assert abs(res.pvalues[j] - p.min()) <= TOL
+
+
+def test_rescaling_is_exact_by_powers_of_two():
+    # integer-valued series times the smallest subnormal (2**-1074) or a huge
+    # power of two give exactly the results of the integer series
+    rng = np.random.default_rng(2)
+    T = 70
+    y = rng.integers(-50, 50, size=T).astype(float)
+    X = rng.integers(-9, 10, size=(T, 3)).astype(float)
+    ref = granger_pvalues(y, X, 3, reduce=None)
+    for ys, Xs in [(y * 2.0**-1074, X * 2.0**-1074), (y * 2.0**1000, X * 2.0**-1000),
+                   (y, X * [2.0**-1074, 2.0**1020, 1.0])]:
+        res = granger_pvalues(ys, Xs, 3, reduce=None)
+        np.testing.assert_array_equal(res.pvalues, ref.pvalues)
+        np.testing.assert_array_equal(res.statistics, ref.statistics)
+
+
+def test_degenerate_target_stays_degenerate_at_any_scale():
+    rng = np.random.default_rng(3)
+    T, maxlag = 80, 6
+    y = degenerate_target("stops_early", T, maxlag, rng, 4)  # usable lags 1..3
+    X = make_sources(rng, y, ["normal"] * 4 + ["zero", "causal"], T)
+    ref = granger_pvalues(y, X, maxlag, lags="usable")
+    for scale in [1e300, 1e-300, 1e-12, 1e12]:
+        assert usable_lags(y * scale, maxlag).tolist() == [True] * 3 + [False] * 3
+        res = granger_pvalues(y * scale, X, maxlag, lags="usable")
+        assert_same_result(res, ref)
+        with pytest.raises(ValueError, match="target is constant"):
+            granger_pvalues(np.full(T, 0.3 * scale), X, maxlag)
+
+
+def test_normal_range_is_used_as_given():
+    from skchaosprune import causality
+
+    y, X = scale_case()
+    for ys, Xs in [(y, X), (y * 1e8, X * 1e-6), (y * 1e-9, X * 1e9), (y, X * 1e-9)]:
+        y2, X2 = causality._scaled(ys, Xs)
+        assert y2 is ys and X2 is Xs  # not even copied: bit for bit as before
+    # outside the range: a copy, the caller's arrays untouched
+    Xs = X * 1e300
+    before = Xs.copy()
+    y2, X2 = causality._scaled(y * 1e-11, Xs)
+    assert X2 is not Xs and np.array_equal(Xs, before)
+    assert 0.5 <= np.abs(y2).max() < 1 and np.all((np.abs(X2).max(axis=0) >= 0.5)
+                                                   & (np.abs(X2).max(axis=0) < 1))
+    # a source below 1e-16 times a large target is rescaled, above it is not
+    y2, X2 = causality._scaled(y * 1e8, X * [1e-9, 1e-7, 1.0, 1.0])
+    assert y2 is not None and np.abs(X2[:, 0]).max() >= 0.5
+    np.testing.assert_array_equal(X2[:, 1:], (X * [1e-9, 1e-7, 1.0, 1.0])[:, 1:])
+
+
+def test_source_tiny_relative_to_the_target_gets_statsmodels_answer():
+    # Between about 1e-16 and 1e-11 times the target (inside the magnitude
+    # range) the source is used as given: the result is statsmodels' own,
+    # which there depends on the scale (documented)
+    y, X = scale_case(seed=4, n=3)
+    ys, Xs = y * 1e6, X * 1e-7  # ratio ~1e-13
+    res = granger_pvalues(ys, Xs, 3, reduce=None)
+    for j in range(3):
+        p, _ = oracle(ys, Xs[:, j], 3)
+        np.testing.assert_allclose(res.pvalues[j], p, rtol=0, atol=TOL)
+    # below 1e-16 of the target: rescaled (statsmodels would drop the source)
+    Xt = X * 1e-10
+    res = granger_pvalues(y * 1e9, Xt, 3, reduce=None)
+    assert_same_result(res, granger_pvalues(unit(y), unit(Xt), 3, reduce=None))
+
+
+def _in_statsmodels_window(y, X):
+    """Sources used as given although statsmodels' answer depends on their
+    scale: inside [1e-10, 1e10] and 1e-16 .. 1e-10 times max(1, target)."""
+    m_y = np.abs(y).max()
+    ref = max(1.0, m_y if 1e-10 <= m_y <= 1e10 else 1.0)
+    m = np.abs(X).max(axis=0)
+    raw = (m >= 1e-10) & (m <= 1e10) & (m >= 1e-16 * ref)
+    return bool(np.any(raw & (m < 1e-10 * ref)))
+
+
+#: powers of ten in [1e-250, 1e250]; half the draws within 1e+-20, where the
+#: magnitudes are (mostly) used as given
+EXPONENTS = st.one_of(st.integers(-250, 250), st.integers(-20, 20))
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(k=EXPONENTS, seed=st.integers(0, 2**32 - 1),
+       maxlag=st.sampled_from([1, 3, 6]), test=st.sampled_from(TESTS))
+def test_common_power_of_ten_leaves_pvalues_unchanged(k, seed, maxlag, test):
+    y, X = scale_case(seed, T=granger_min_length(maxlag) + 40, n=3)
+    base = granger_pvalues(y, X, maxlag, test=test, reduce=None)
+    res = granger_pvalues(y * 10.0**k, X * 10.0**k, maxlag, test=test, reduce=None)
+    assert np.isfinite(res.pvalues).all()
+    np.testing.assert_allclose(res.pvalues, base.pvalues, rtol=0, atol=1e-8)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(a=EXPONENTS, b=st.lists(EXPONENTS, min_size=3, max_size=3),
+       seed=st.integers(0, 2**32 - 1), maxlag=st.sampled_from([1, 3, 6]))
+def test_scaling_target_and_sources_by_powers_of_ten_leaves_pvalues_unchanged(a, b, seed, maxlag):
+    y, X = scale_case(seed, T=granger_min_length(maxlag) + 40, n=3)
+    ys, Xs = y * 10.0**a, X * 10.0 ** np.array(b, dtype=float)
+    res = granger_pvalues(ys, Xs, maxlag, reduce=None)
+    assert np.isfinite(res.pvalues).all() and not res.infeasible.any()
+    if _in_statsmodels_window(ys, Xs):
+        return  # statsmodels' own, scale-dependent answer (tested above)
+    base = granger_pvalues(y, X, maxlag, reduce=None)
+    np.testing.assert_allclose(res.pvalues, base.pvalues, rtol=0, atol=1e-8)

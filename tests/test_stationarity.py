@@ -234,3 +234,80 @@ def test_make_stationary_errors():
         make_stationary(np.r_[y[:-1], np.nan], y)
     with pytest.raises(ValueError, match="at least 4"):
         make_stationary(y[:3], y[:3])
+
+
+# ----------------------------------------------------------------------------
+# Scale: series of extreme magnitude are rescaled (exactly, by a power of two)
+# before the test; the t-statistic does not depend on the scale
+# ----------------------------------------------------------------------------
+
+
+def scale_series(T=150, seed=0):
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=(T, 4))
+    return np.column_stack([np.cumsum(e[:, 0]), e[:, 1], ar1(rng, T, 0.8),
+                            np.cumsum(e[:, 3] + 0.3)])
+
+
+def unit(X):
+    return X / np.abs(X).max(axis=0)
+
+
+@pytest.mark.parametrize("scale", [1e14, 1e50, 1e155, 1e200, 1e300, 1e-10, 1e-14, 1e-50,
+                                   1e-200, 1e-300, 2.0**-1060])
+@pytest.mark.parametrize("autolag, maxlag", [("AIC", None), ("BIC", 4), (None, 3)])
+def test_extreme_magnitudes_equal_the_rescaled_series_and_statsmodels(scale, autolag, maxlag):
+    X = scale_series()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow, no NaN
+        p = adf_pvalues(X * scale, autolag=autolag, maxlag=maxlag)
+    assert np.isfinite(p).all()
+    np.testing.assert_allclose(p, adf_pvalues(unit(X * scale), autolag=autolag, maxlag=maxlag),
+                               rtol=0, atol=1e-9)
+    ref = np.array([oracle(unit(X * scale)[:, j], maxlag, autolag) for j in range(X.shape[1])])
+    np.testing.assert_allclose(p, ref, rtol=0, atol=TOL)
+
+
+def test_mixed_scales_and_exact_rescaling():
+    X = scale_series(seed=1)
+    factors = np.array([1e300, 1e-300, 1.0, 1e-12])
+    p = adf_pvalues(X * factors)
+    np.testing.assert_allclose(p, adf_pvalues(X), rtol=0, atol=1e-9)
+    # powers of two (down to the smallest subnormal) change nothing at all
+    ints = np.cumsum(np.random.default_rng(2).integers(-5, 6, size=(120, 2)), axis=0)
+    ints = ints.astype(float)
+    ints[0] = 1.0
+    for factor in [2.0**-1074, 2.0**-1000, 2.0**1000]:
+        np.testing.assert_array_equal(adf_pvalues(ints * factor), adf_pvalues(ints))
+    # constant and perfect-fit columns keep their documented values
+    T = 60
+    deg = np.column_stack([np.full(T, 3.0), np.arange(T, dtype=float)])
+    for factor in [1e300, 1e-300]:
+        assert adf_pvalues(deg * factor).tolist() == [0.0, 1.0]
+
+
+def test_normal_range_is_statsmodels_on_the_series_as_given():
+    X = scale_series(seed=3)
+    for scale in [1e-7, 1e11]:  # largest absolute values within [1e-8, 1e13]
+        assert np.all((np.abs(X * scale).max(axis=0) >= 1e-8)
+                      & (np.abs(X * scale).max(axis=0) <= 1e13))
+        p = adf_pvalues(X * scale)
+        ref = np.array([oracle(X[:, j] * scale) for j in range(X.shape[1])])
+        np.testing.assert_allclose(p, ref, rtol=0, atol=TOL)
+
+
+def test_make_stationary_at_extreme_magnitudes():
+    rng = np.random.default_rng(4)
+    T = 120
+    y = ar1(rng, T, 0.3)
+    X = np.column_stack([ar1(rng, T, 0.2), np.cumsum(rng.normal(size=T))])
+    ref = make_stationary(y, X)
+    res = make_stationary(y * 1e300, X * [1e-300, 1e200])
+    assert (res.target_differenced, res.sources_differenced) == (False, True)
+    assert res.target_pvalue == pytest.approx(ref.target_pvalue, abs=1e-9)
+    assert res.sources_max_pvalue == pytest.approx(ref.sources_max_pvalue, abs=1e-9)
+    np.testing.assert_array_equal(res.sources, np.diff(X * [1e-300, 1e200], axis=0))
+    # differences beyond float64 cannot be returned
+    swing = np.where(np.arange(T) % 2, 1.5e308, -1.5e308) + 1e306 * rng.normal(size=T)
+    with pytest.raises(ValueError, match="overflow"):
+        make_stationary(np.cumsum(rng.normal(size=T)) * 1e307, swing)
