@@ -18,6 +18,7 @@ MODULES = [
     ("skchaosprune.causality", "Granger causality for many series at once"),
     ("skchaosprune.stationarity", "Augmented Dickey-Fuller tests and differencing"),
     ("skchaosprune.metrics", "Measures of pruned networks"),
+    ("skchaosprune.export", "Deployment: scikit-learn, ONNX and compact copies"),
     ("skchaosprune.datasets", "The paper's datasets and settings"),
     ("skchaosprune.experiments", "Comparing pruning methods"),
     ("skchaosprune.plotting", "Figures of a pruning study"),
@@ -56,7 +57,8 @@ def _methods(name, cls):
             first = _summary(member).splitlines()[0] if _summary(member) else ""
             out += [f"- `{_signature(f'{name}.{attr}', member)}`: {first}"]
     inherited = [a for a in ("fit", "predict", "predict_proba", "score", "transform",
-                             "get_support", "get_feature_names_out", "partial_fit", "prune")
+                             "get_support", "get_feature_names_out", "partial_fit", "prune",
+                             "compact", "to_sklearn", "to_onnx")
                  if a not in vars(cls) and hasattr(cls, a)]
     if inherited:
         out += [f"- also: {', '.join(f'`{a}`' for a in inherited)}"]
