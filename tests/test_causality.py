@@ -572,8 +572,13 @@ def assert_usable_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method=
     return reduced
 
 
-TARGET_KINDS = ["stops_early", "starts_late", "polynomial", "sinusoid", "constant_tail",
-                "spikes", "normal"]
+# No "sinusoid": a pure sinusoid is an exact AR(2), so at lags >= 3 its
+# restricted design is rank-deficient and whether the fit counts as perfect
+# (SSR_r / TSS < eps) is decided by rounding, in statsmodels as here (the
+# documented limit of usable_lags); a generated example fails either way
+# about once in a few hundred runs.
+TARGET_KINDS = ["stops_early", "starts_late", "polynomial", "constant_tail", "spikes",
+                "normal"]
 
 
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
