@@ -38,6 +38,32 @@ _KEPT = ("n_features_in_", "feature_names_in_", "n_outputs_", "classes_",
          "pruning_params_", "pruned_units_")
 
 
+def _on_final_step(est, function):
+    """``function(est)``, or for a Pipeline a copy of it whose final step is
+    ``function(final step)`` (the other steps copied, nested Pipelines too);
+    None when ``est`` is no Pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(est, Pipeline):
+        return None
+    if not est.steps:
+        raise ValueError("Got a Pipeline without steps; its final step must be a fitted "
+                         "DenseMLPClassifier or DenseMLPRegressor.")
+    name, final = est.steps[-1]
+    nested = _on_final_step(final, function)
+    final = function(final) if nested is None else nested
+    return Pipeline([(n, copy.deepcopy(step)) for n, step in est.steps[:-1]] + [(name, final)],
+                    memory=est.memory, verbose=est.verbose)
+
+
+def _final(est):
+    from sklearn.pipeline import Pipeline
+
+    while isinstance(est, Pipeline) and est.steps:
+        est = est.steps[-1][1]
+    return est
+
+
 def _check_estimator(est, what):
     from ._mlp import _BaseDenseMLP
 
@@ -170,8 +196,9 @@ def compact(est):
 
     Parameters
     ----------
-    est : DenseMLPClassifier or DenseMLPRegressor
-        A fitted estimator.
+    est : DenseMLPClassifier, DenseMLPRegressor or Pipeline
+        A fitted estimator, or a fitted Pipeline ending with one (the result
+        is then a copy of the Pipeline ending with the compact copy).
 
     Returns
     -------
@@ -200,6 +227,9 @@ def compact(est):
     >>> bool((small.predict(X) == clf.predict(X)).all())
     True
     """
+    pipeline = _on_final_step(est, compact)
+    if pipeline is not None:
+        return pipeline
     _check_estimator(est, "compact")
     coefs, intercepts, kept, folded = _remove_dead(est.coefs_, est.intercepts_, est.activation)
     sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
@@ -260,12 +290,13 @@ def to_sklearn(est):
 
     Parameters
     ----------
-    est : DenseMLPClassifier or DenseMLPRegressor
-        A fitted estimator.
+    est : DenseMLPClassifier, DenseMLPRegressor or Pipeline
+        A fitted estimator, or a fitted Pipeline ending with one (the result
+        is then a copy of the Pipeline ending with the sklearn MLP).
 
     Returns
     -------
-    model : MLPClassifier or MLPRegressor
+    model : MLPClassifier, MLPRegressor or Pipeline
         Fitted.
 
     Examples
@@ -284,6 +315,9 @@ def to_sklearn(est):
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+    pipeline = _on_final_step(est, to_sklearn)
+    if pipeline is not None:
+        return pipeline
     _check_estimator(est, "to_sklearn")
     classifier = isinstance(est, ClassifierMixin)
     params = dict(
@@ -349,8 +383,11 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
 
     Parameters
     ----------
-    est : DenseMLPClassifier or DenseMLPRegressor
-        A fitted estimator (:func:`compact` it first for the smallest graph).
+    est : DenseMLPClassifier, DenseMLPRegressor or Pipeline
+        A fitted estimator (:func:`compact` it first for the smallest graph),
+        or a fitted Pipeline ending with one whose other steps skl2onnx can
+        convert (a StandardScaler, for instance): one graph for the whole
+        Pipeline.
     dtype : {'float32', 'float64'}, default='float32'
         The graph's input and arithmetic type.  float32 (the usual ONNX
         type) agrees with ours to about 1e-6 in the probabilities; float64
@@ -380,7 +417,7 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
     >>> session = onnxruntime.InferenceSession(onx.SerializeToString())  # doctest: +SKIP
     >>> labels, proba = session.run(None, {"X": X.astype("float32")})    # doctest: +SKIP
     """
-    _check_estimator(est, "to_onnx")
+    _check_estimator(_final(est), "to_onnx")
     if dtype not in ("float32", "float64", np.float32, np.float64):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
     _import_skl2onnx()
@@ -389,10 +426,11 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
 
     model = to_sklearn(est)
     tensor = FloatTensorType if np.dtype(dtype) == np.float32 else DoubleTensorType
-    options = {id(model): {"zipmap": zipmap}} if isinstance(est, ClassifierMixin) else None
-    onx = convert_sklearn(model, initial_types=[("X", tensor([None, est.n_features_in_]))],
+    mlp = _final(model)
+    options = {id(mlp): {"zipmap": zipmap}} if isinstance(mlp, ClassifierMixin) else None
+    onx = convert_sklearn(model, initial_types=[("X", tensor([None, model.n_features_in_]))],
                           options=options, target_opset=target_opset)
-    if _is_squared_multiclass(est):
+    if _is_squared_multiclass(_final(est)):
         _normalise_probabilities(onx, np.dtype(dtype))
     return onx
 

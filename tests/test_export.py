@@ -216,6 +216,12 @@ def test_exports_need_a_fitted_estimator():
 # ---------------------------------------------------------------------------
 
 
+def _onnx_available():
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("skl2onnx", "onnxruntime"))
+
+
 def _session(onx):
     ort = pytest.importorskip("onnxruntime")
     return ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
@@ -498,3 +504,33 @@ def test_prune_units_is_a_decision_parameter(iris):
     for bad in (1.0, -0.1, "all"):
         with pytest.raises(ValueError, match="prune_units"):
             clone(est).set_params(prune_units=bad).fit(X, y)
+
+
+# ---------------------------------------------------------------------------
+# Pipelines: the exports act on the final step
+# ---------------------------------------------------------------------------
+
+
+def test_exports_of_a_pipeline(iris):
+    from sklearn.pipeline import Pipeline, make_pipeline
+
+    X, y = load_breast_cancer(return_X_y=True)
+    for loss, target in (("log_loss", y), ("squared_error", iris[1])):
+        data = X if target is y else iris[0] * 10 + 3
+        pipe = make_pipeline(StandardScaler(), DenseMLPClassifier(
+            (6,), loss=loss, max_iter=20, pruning=MagnitudePruning(0.3),
+            prune_units=0.2, random_state=0)).fit(data, target)
+        small = compact(pipe)
+        assert isinstance(small, Pipeline) and small is not pipe
+        assert hasattr(small[-1], "compaction_") and not hasattr(pipe[-1], "compaction_")
+        np.testing.assert_array_equal(small.predict(data), pipe.predict(data))
+        sk = to_sklearn(make_pipeline(small))          # nested Pipelines too
+        np.testing.assert_array_equal(sk.predict(data), pipe.predict(data))
+        assert type(sk[-1][-1]).__name__ == "MLPClassifier"
+        if _onnx_available():     # one graph for the scaler and the network
+            session = _session(to_onnx(small, dtype="float64"))
+            labels, proba = session.run(None, {"X": data.astype(np.float64)})
+            np.testing.assert_array_equal(labels, pipe.predict(data))
+            np.testing.assert_allclose(proba, pipe.predict_proba(data), atol=1e-12)
+    with pytest.raises(TypeError, match="DenseMLPClassifier"):
+        to_sklearn(make_pipeline(StandardScaler()).fit(X))
