@@ -155,14 +155,14 @@ def _remove_dead(coefs, intercepts, activation):
 
 
 def _slice_hidden(arrays, kept):
-    """Weight-shaped arrays restricted to the kept hidden units."""
+    """Weight matrices (or masks) restricted to the kept hidden units."""
     out = []
     for layer, a in enumerate(arrays):
         a = np.asarray(a)
         if layer > 0:
             a = a[kept[layer - 1]]
         if layer < len(arrays) - 1:
-            a = a[:, kept[layer]] if a.ndim == 2 else a[kept[layer]]
+            a = a[:, kept[layer]]
         out.append(np.ascontiguousarray(a))
     return out
 

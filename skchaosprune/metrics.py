@@ -413,7 +413,9 @@ def remove_dead_units(model):
     layer's biases).  Removing them repeats until none is left; a layer
     whose units are all dead keeps one.  The copy
     predicts as the original does (to rounding: a folded constant changes
-    the order of additions).
+    the order of additions).  It keeps everything else of the estimator;
+    for deployment, :func:`skchaosprune.export.compact` applies the same
+    rule to a lean copy without the training diagnostics.
 
     Parameters
     ----------
@@ -466,9 +468,9 @@ def remove_dead_units(model):
 
 
 def _remove_dead_units(model):
-    from ._kernels.mlp import _activate
     from ._mlp import _BaseDenseMLP
-    from ._network import ACTIVATIONS, layout
+    from ._network import layout
+    from .export import _remove_dead, _slice_hidden
 
     if not isinstance(model, _BaseDenseMLP):
         raise TypeError(
@@ -482,28 +484,12 @@ def _remove_dead_units(model):
     masks = [np.asarray(m, dtype=bool).copy() for m in compact.masks_]
     init_coefs = [c.copy() for c in compact.initial_coefs_]
     init_intercepts = [b.copy() for b in compact.initial_intercepts_]
-    changed = True
-    while changed:
-        changed = False
-        for layer in range(len(coefs) - 1, 0, -1):  # hidden layer `layer`
-            w_in, w_out = coefs[layer - 1], coefs[layer]
-            dead_out = ~np.any(w_out != 0, axis=1)
-            dead_in = ~np.any(w_in != 0, axis=0) & ~dead_out
-            alive = ~(dead_out | dead_in)
-            if not alive.any():
-                alive[0] = True  # a layer keeps one unit
-            if alive.all():
-                continue
-            folded = dead_in & ~alive
-            constant = np.array(intercepts[layer - 1][folded], dtype=np.float64)
-            _activate(constant, ACTIVATIONS[model.activation])  # in place
-            intercepts[layer] = intercepts[layer] + constant @ w_out[folded]
-            for arrays in (coefs, masks, init_coefs):
-                arrays[layer - 1] = arrays[layer - 1][:, alive]
-                arrays[layer] = arrays[layer][alive]
-            for arrays in (intercepts, init_intercepts):
-                arrays[layer - 1] = arrays[layer - 1][alive]
-            changed = True
+    # The dead-unit rule and the folding are export.compact's.
+    coefs, intercepts, kept, _ = _remove_dead(coefs, intercepts, model.activation)
+    masks = [m.astype(bool) for m in _slice_hidden(masks, kept)]
+    init_coefs = _slice_hidden(init_coefs, kept)
+    init_intercepts = [b[kept[layer]] if layer < len(kept) else b
+                       for layer, b in enumerate(init_intercepts)]
     compact.coefs_, compact.intercepts_, compact.masks_ = coefs, intercepts, masks
     compact.initial_coefs_, compact.initial_intercepts_ = init_coefs, init_intercepts
     sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
