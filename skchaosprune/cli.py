@@ -315,8 +315,8 @@ def _sweep(args):
     from . import _progress
     from .datasets import PAPER_SETTINGS, load_paper_dataset
     from .experiments import (
-        SPLIT_SEED, SWEEP_COMPARISONS, _custom_data, format_sweep, format_wilcoxon,
-        sklearn_study_data, sweep,
+        SPLIT_SEED, SWEEP_COMPARISONS, _custom_data, format_overview, format_sweep,
+        format_wilcoxon, sklearn_study_data, sweep,
     )
     from .pruning import ChaosCausalPruning
 
@@ -376,6 +376,8 @@ def _sweep(args):
           + (" (quick)" if args.quick else ""))
     print()
     print(format_sweep(result))
+    if len(settings["datasets"]) > 1:
+        print(format_overview(result))
     for method, against in SWEEP_COMPARISONS:
         print(format_wilcoxon(result, method, against))
     counts = result["counts"]

@@ -36,7 +36,9 @@ __all__ = [
     "compare_methods",
     "format_sweep",
     "format_table",
+    "format_overview",
     "format_wilcoxon",
+    "overview",
     "pruned_mask",
     "run_methods",
     "sklearn_study_data",
@@ -1180,3 +1182,69 @@ def format_wilcoxon(result, method="chaos_loss", against="magnitude"):
     out = [f"{method} against {against}: mean accuracy difference, wins/ties/losses "
            "over seeds, Wilcoxon signed-rank p (two-sided)"]
     return "\n".join(out + _render(header, lines)) + "\n"
+
+
+def overview(result, metric="accuracy"):
+    """Accuracy lost against the dense network, averaged over the data sets.
+
+    Parameters
+    ----------
+    result : dict
+        Output of :func:`sweep`.
+    metric : {'accuracy', 'f1_macro'}, default='accuracy'
+
+    Returns
+    -------
+    drops : dict
+        ``(method, target) -> (mean, n)``: the mean over the data sets of
+        (the method's mean over seeds minus the dense network's), and the
+        number of data sets it averages (those where some prune succeeded).
+        For the operating points (target None) also ``(method, 'sparsity')
+        -> (mean sparsity, n)``.
+    """
+    if metric not in ("accuracy", "f1_macro"):
+        raise ValueError(f"metric must be 'accuracy' or 'f1_macro'; got {metric!r}.")
+    summary = {(s["dataset"], s["method"], s["target"]): s for s in result["summary"]}
+    names = result["settings"]["datasets"]
+    out = {}
+    for method in SWEEP_RANKED + SWEEP_POINTS:
+        targets = [None] if method in SWEEP_POINTS else result["settings"]["sparsities"]
+        for target in targets:
+            drops, sparsity = [], []
+            for name in names:
+                dense, entry = summary.get((name, "dense", None)), summary.get((name, method, target))
+                if dense is None or entry is None or entry[f"{metric}_mean"] is None:
+                    continue
+                drops.append(entry[f"{metric}_mean"] - dense[f"{metric}_mean"])
+                sparsity.append(entry["sparsity_mean"])
+            if drops:
+                out[(method, target)] = (float(np.mean(drops)), len(drops))
+                if target is None:
+                    out[(method, "sparsity")] = (float(np.mean(sparsity)), len(drops))
+    return out
+
+
+def format_overview(result, metric="accuracy"):
+    """:func:`overview` as a table: one line per method, one column per
+    target sparsity, each cell the mean over the data sets of the method's
+    accuracy minus the dense network's; then the FT/PT operating points
+    at their mean sparsity.
+
+    Returns
+    -------
+    text : str
+    """
+    drops = overview(result, metric)
+    targets = result["settings"]["sparsities"]
+    n = len(result["settings"]["datasets"])
+    what = "accuracy" if metric == "accuracy" else "macro F1"
+    out = [f"Mean over {n} data sets of (test {what} - dense test {what})"]
+    lines = [[method] + ["" if (method, t) not in drops else f"{drops[(method, t)][0]:+.3f}"
+                         for t in targets] for method in SWEEP_RANKED]
+    out += _render(["method"] + [f"{100 * t:g} %" for t in targets], lines)
+    points = [[method, f"{100 * drops[(method, 'sparsity')][0]:.1f}",
+               f"{drops[(method, None)][0]:+.3f}", f"{drops[(method, None)][1]}"]
+              for method in SWEEP_POINTS if (method, None) in drops]
+    if points:
+        out += _render(["alpha = 0.05", "pruned %", f"{what} - dense", "data sets"], points)
+    return "\n".join(out) + "\n"

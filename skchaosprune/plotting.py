@@ -177,45 +177,35 @@ def plot_overview(result, *, metric="accuracy"):
     """Accuracy lost against the dense network, averaged over the data sets.
 
     Per method and target sparsity: the mean over data sets of (the
-    method's mean accuracy over seeds minus the dense network's), with a
-    band of +- 1 sd across data sets for the chaos-causal, magnitude and
-    random curves; the FT and PT masks at their mean sparsity and loss.
+    method's mean accuracy over seeds minus the dense network's)
+    (:func:`~skchaosprune.experiments.overview`); the FT and PT masks at
+    their mean sparsity and loss.  No bands: the spread across data sets
+    is that of their difficulty, not an uncertainty (the per-data-set
+    figure has the bands over seeds).
 
     Returns
     -------
     figure : matplotlib Figure
     """
+    from .experiments import overview
+
+    drops = overview(result, metric)
     names = result["settings"]["datasets"]
     targets = result["settings"]["sparsities"]
     figure = _figure_class()(figsize=(7, 4.8), layout="constrained")
     ax = figure.add_subplot()
     x = 100.0 * np.asarray([0.0] + list(targets))
-    summaries = {name: _summary(result, name) for name in names}
-
-    def drop(name, method, target):
-        s = summaries[name]
-        dense, entry = s.get(("dense", None)), s.get((method, target))
-        if dense is None or entry is None or entry[f"{metric}_mean"] is None:
-            return np.nan
-        return entry[f"{metric}_mean"] - dense[f"{metric}_mean"]
-
-    for method, (colour, style, band) in STYLES.items():
-        values = np.array([[0.0] + [drop(n, method, t) for t in targets] for n in names])
-        if np.all(np.isnan(values[:, 1:])):
+    for method, (colour, style, _) in STYLES.items():
+        y = np.array([0.0] + [drops[(method, t)][0] if (method, t) in drops else np.nan
+                              for t in targets])
+        if np.all(np.isnan(y[1:])):
             continue
-        mean = np.nanmean(values, axis=0)
-        ax.plot(x, mean, style, color=colour, marker="o", markersize=3, label=_label(method))
-        if band and len(names) > 1:
-            sd = np.nanstd(values, axis=0, ddof=1)
-            ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.12, linewidth=0)
+        ax.plot(x, y, style, color=colour, marker="o", markersize=3, label=_label(method))
     for method, (colour, marker) in POINTS.items():
-        pairs = [(summaries[n].get((method, None)) or {}, drop(n, method, None)) for n in names]
-        pairs = [(e["sparsity_mean"], d) for e, d in pairs if not np.isnan(d)]
-        if pairs:
-            xs, ys = zip(*pairs)
-            ax.plot(100.0 * np.mean(xs), np.mean(ys), marker=marker, color=colour,
-                    markersize=10, linestyle="none", markeredgecolor="black",
-                    markeredgewidth=0.5, label=_label(method))
+        if (method, None) in drops:
+            ax.plot(100.0 * drops[(method, "sparsity")][0], drops[(method, None)][0],
+                    marker=marker, color=colour, markersize=10, linestyle="none",
+                    markeredgecolor="black", markeredgewidth=0.5, label=_label(method))
     ax.axhline(0.0, color="black", linestyle="--", linewidth=0.8, label="dense")
     ax.set_xlim(0, 100)
     ax.set_xlabel("weights pruned (%)")

@@ -23,8 +23,10 @@ from skchaosprune.experiments import (
     SWEEP_METHODS,
     SWEEP_POINTS,
     SWEEP_RANKED,
+    format_overview,
     format_sweep,
     format_wilcoxon,
+    overview,
     pruned_mask,
     sweep,
     sweep_summary,
@@ -211,6 +213,17 @@ def test_tables(result):
         assert "sklearn_wine" in format_sweep(result, metric)
     with pytest.raises(ValueError, match="metric"):
         format_sweep(result, "loss")
+    drops = overview(result)
+    for method in SWEEP_RANKED:
+        for target in SPARSITIES:
+            expected = np.mean([
+                next(s["accuracy_mean"] for s in result["summary"]
+                     if (s["dataset"], s["method"], s["target"]) == (d, method, target))
+                - next(s["accuracy_mean"] for s in result["summary"]
+                       if (s["dataset"], s["method"]) == (d, "dense"))
+                for d in ("sklearn_iris", "sklearn_wine")])
+            assert drops[(method, target)] == (pytest.approx(expected), 2)
+    assert "Mean over 2 data sets" in format_overview(result)
     table = format_wilcoxon(result, "chaos_loss", "shuffle_loss")
     assert table.splitlines()[-1].startswith("all ")
     with pytest.raises(ValueError, match="no Wilcoxon test"):
