@@ -121,6 +121,7 @@ def main(argv=None):
     print(f"Timing: best (minimum) of {repeats} after one untimed warm-up search per "
           "backend, all in this process\n")
 
+    load_before = os.getloadavg()[0]
     times, summaries, notes = {}, {}, {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -159,6 +160,9 @@ def main(argv=None):
           f"{[round(s, 4) for s in reference[0]]}")
     print("Identical scores, best parameters and best estimator under every backend:",
           "yes" if same else "NO")
+    print(f"Load average (1 min) before and after: {load_before:.2f}, "
+          f"{os.getloadavg()[0]:.2f}: on a loaded machine the n_jobs=1 row (parallel "
+          "kernels, OpenMP threads that spin while they wait) slows most")
     kinds = sorted({w.category.__name__ for w in caught})
     print(f"Warnings raised in this process: {len(caught)} {kinds if kinds else ''}")
     return 0 if same else 1
