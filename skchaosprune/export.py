@@ -23,7 +23,7 @@ call these functions.
 import copy
 
 import numpy as np
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["compact", "to_onnx", "to_sklearn"]
@@ -39,9 +39,9 @@ _KEPT = ("n_features_in_", "feature_names_in_", "n_outputs_", "classes_",
 
 
 def _on_final_step(est, function):
-    """``function(est)``, or for a Pipeline a copy of it whose final step is
-    ``function(final step)`` (the other steps copied, nested Pipelines too);
-    None when ``est`` is no Pipeline."""
+    """For a Pipeline, a copy of it whose final step is ``function(final
+    step)`` (the other steps deep-copied, nested Pipelines too); None when
+    ``est`` is no Pipeline."""
     from sklearn.pipeline import Pipeline
 
     if not isinstance(est, Pipeline):
@@ -233,7 +233,7 @@ def compact(est):
     _check_estimator(est, "compact")
     coefs, intercepts, kept, folded = _remove_dead(est.coefs_, est.intercepts_, est.activation)
     sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-    new = type(est)(**dict(est.get_params(deep=False), hidden_layer_sizes=tuple(sizes[1:-1])))
+    new = clone(est).set_params(hidden_layer_sizes=tuple(sizes[1:-1]))
     for name in _KEPT:
         if name in est.__dict__:
             setattr(new, name, copy.deepcopy(est.__dict__[name]))

@@ -534,3 +534,10 @@ def test_exports_of_a_pipeline(iris):
             np.testing.assert_allclose(proba, pipe.predict_proba(data), atol=1e-12)
     with pytest.raises(TypeError, match="DenseMLPClassifier"):
         to_sklearn(make_pipeline(StandardScaler()).fit(X))
+
+
+def test_compact_copy_does_not_share_parameters(chaos_iris):
+    small = chaos_iris.compact()
+    assert small.pruning is not chaos_iris.pruning
+    small.set_params(pruning__alpha=0.01)
+    assert chaos_iris.pruning.alpha == 0.5
