@@ -229,6 +229,16 @@ def _as_columns(values, name, columns):
     return X
 
 
+def _check_finite_columns(X, name, needs):
+    """ValueError naming the first columns of ``X`` with NaN or inf."""
+    if not np.isfinite(X).all():
+        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
+        raise ValueError(
+            f"{name} contain NaN or inf values (columns {bad[:10].tolist()}"
+            f"{'...' if bad.size > 10 else ''}); {needs} finite series."
+        )
+
+
 def _as_target_sources(target, sources):
     """float64 target (T,) and sources (T, n_sources), with clear errors."""
     y = _as_target(target)
@@ -293,12 +303,7 @@ def _validate(target, sources, maxlag, test, reduce, on_infeasible, multitest, a
     _check_adjust(on_infeasible, multitest, alpha)
     y, X = _as_target_sources(target, sources)
     _check_target(y, maxlag)
-    if not np.isfinite(X).all():
-        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
-        raise ValueError(
-            f"sources contain NaN or inf values (columns {bad[:10].tolist()}"
-            f"{'...' if bad.size > 10 else ''}); Granger tests need finite series."
-        )
+    _check_finite_columns(X, "sources", "Granger tests need")
     return y, X, maxlag
 
 

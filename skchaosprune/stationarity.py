@@ -29,7 +29,7 @@ import numpy as np
 
 from ._ols import EPS as _EPS
 from ._ols import ols_pinv
-from .causality import _as_columns, _as_target_sources, _max_abs, _rescale_columns
+from .causality import _as_columns, _as_target_sources, _check_finite_columns, _max_abs, _rescale_columns
 
 __all__ = ["StationarityResult", "adf_pvalues", "make_stationary"]
 
@@ -130,12 +130,7 @@ def _adf_check(series, maxlag, regression, autolag):
                 f"at least 2 * maxlag + 4 = {2 * maxlag + 4} (statsmodels' rule "
                 f"maxlag <= T // 2 - 2 with regression='c')."
             )
-    if not np.isfinite(X).all():
-        bad = np.flatnonzero(~np.isfinite(X).all(axis=0))
-        raise ValueError(
-            f"series contain NaN or inf values (columns {bad[:10].tolist()}"
-            f"{'...' if bad.size > 10 else ''}); the ADF test needs finite series."
-        )
+    _check_finite_columns(X, "series", "the ADF test needs")
     return X, maxlag, autolag
 
 
