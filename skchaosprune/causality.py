@@ -397,7 +397,7 @@ def _restricted(y, lag):
 
 
 def usable_lags(target, maxlag=14):
-    """Which lags ``1 .. maxlag`` can test any source for ``target``.
+    """Which lags, from 1 to ``maxlag``, can test any source for ``target``.
 
     A lag is not usable when the target's own lagged (restricted) design is
     degenerate there, whatever the source: a lagged target column is

@@ -1,18 +1,23 @@
-"""The docs cannot rot: the API page is current and names every public name.
+"""The docs cannot rot: the API page is current and names every public
+name, the pages link to files that exist, and the site's table of contents
+holds every page.
 
 (The code examples in README.md and docs/*.md run as doctests: pyproject's
-``--doctest-glob=*.md`` with ``testpaths`` covering them.)
+``--doctest-glob=*.md`` with ``testpaths`` covering them.  The site itself
+is built by ``sphinx-build -W -b html docs docs/_build/html`` in .ci/run.)
 """
 
 import importlib
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
 
 
 def _make_api():
-    sys.path.insert(0, str(ROOT / "docs"))
+    sys.path.insert(0, str(DOCS))
     try:
         return importlib.import_module("make_api")
     finally:
@@ -21,22 +26,70 @@ def _make_api():
 
 def test_api_page_is_current():
     make_api = _make_api()
-    current = (ROOT / "docs" / "api.md").read_text()
+    current = (DOCS / "api.md").read_text()
     assert current == make_api.render(), "docs/api.md is stale: run python docs/make_api.py"
+
+
+def _autosummary_entries(text):
+    """{module: [names]} from the page's autosummary tables."""
+    out = {}
+    for block in re.findall(r"```\{eval-rst\}\n(.*?)```", text, flags=re.S):
+        module = re.search(r"^\.\. currentmodule:: (\S+)$", block, flags=re.M).group(1)
+        names = re.findall(r"^   (\w+)$", block, flags=re.M)
+        out.setdefault(module, []).extend(names)
+    return out
 
 
 def test_api_page_names_every_public_name():
     make_api = _make_api()
-    text = (ROOT / "docs" / "api.md").read_text()
+    text = (DOCS / "api.md").read_text()
+    entries = _autosummary_entries(text)
+    documented = {f"{m}.{n}" for m, names in entries.items() for n in names}
+    assert len(documented) == sum(len(v) for v in entries.values()), "a name twice"
     for module_name, _ in make_api.MODULES:
         module = importlib.import_module(module_name)
         for name in module.__all__:
-            assert f"### `{name}`" in text, f"{module_name}.{name} missing from docs/api.md"
+            here = f"{module_name}.{name}"
+            if here in documented:
+                continue
+            # A re-export: documented once, where it is first exported, and
+            # that page is the same object.
+            elsewhere = [d for d in documented if d.rsplit(".", 1)[1] == name]
+            assert elsewhere, f"{here} is missing from docs/api.md"
+            owner = importlib.import_module(elsewhere[0].rsplit(".", 1)[0])
+            assert getattr(owner, name) is getattr(module, name), here
+            assert f"`{name}` (see {{py:obj}}`{elsewhere[0]}`)" in text, here
+
+
+def test_every_documented_name_is_public():
+    text = (DOCS / "api.md").read_text()
+    for module_name, names in _autosummary_entries(text).items():
+        module = importlib.import_module(module_name)
+        for name in names:
+            assert name in module.__all__, f"{module_name}.{name} is not public"
 
 
 def test_docs_pages_link_to_existing_files():
-    import re
-
-    for page in (ROOT / "docs").glob("*.md"):
+    for page in DOCS.glob("*.md"):
         for target in re.findall(r"\]\(([^)#:]+)\)", page.read_text()):
+            if target.startswith("auto_examples/"):
+                # Written by sphinx-gallery from examples/ at build time.
+                assert target == "auto_examples/index", target
+                assert (ROOT / "examples" / "GALLERY_HEADER.rst").exists()
+                continue
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_the_table_of_contents_holds_every_page():
+    index = (DOCS / "index.md").read_text()
+    toctree = re.search(r"```\{toctree\}\n(.*?)```", index, flags=re.S).group(1)
+    entries = [line.strip() for line in toctree.splitlines()
+               if line.strip() and not line.startswith(":")]
+    pages = sorted(p.stem for p in DOCS.glob("*.md") if p.stem != "index")
+    assert sorted(e for e in entries if "/" not in e) == pages
+    assert "auto_examples/index" in entries
+
+
+def test_the_changelog_page_includes_the_changelog():
+    assert "../CHANGELOG.md" in (DOCS / "changes.md").read_text()
+    assert (ROOT / "CHANGELOG.md").exists()
