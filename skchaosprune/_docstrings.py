@@ -5,25 +5,83 @@ TRAINING_PARAMS = """
         Units of each hidden layer; any depth.
     activation : {'sigmoid', 'logistic', 'tanh', 'relu', 'identity'}, default='relu'
         Hidden-layer activation ('logistic' is an alias of 'sigmoid').
-    learning_rate_init : float, default=LR_DEFAULT
-        Constant SGD step size (no momentum, no schedule).
-    batch_size : int, default=32
-        Samples per update; 1 is the paper's one-sample SGD.
+    solver : {'adam', 'sgd'}, default='adam'
+        The optimizer, with scikit-learn's arithmetic: 'adam' (Kingma and
+        Ba), or 'sgd' with ``momentum`` (Nesterov's with
+        ``nesterovs_momentum``) and the ``learning_rate`` schedule.  The
+        paper trained with 'sgd', ``momentum=0`` and ``batch_size=1``
+        (:func:`skchaosprune.datasets.paper_estimator`).  scikit-learn's
+        'lbfgs' is not offered: it has no per-update trajectory to record.
+    alpha : float, default=0.0001
+        Strength of the L2 penalty ``0.5 * alpha * ||W||^2``, divided by the
+        batch's size (or weight sum) when added to the batch loss, as
+        scikit-learn's; weights only, not biases.
+    batch_size : int or 'auto', default='auto'
+        Samples per update; 'auto': ``min(200, n_samples)``.  1 is the
+        paper's one-sample SGD.  The dynamics of chaos-causal pruning need
+        many updates: a smaller batch gives more windows per epoch.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        The schedule of ``solver='sgd'``: constant; ``learning_rate_init /
+        (t + 1) ** power_t`` after each epoch, ``t`` the samples seen;
+        or divided by 5 whenever the convergence test below fails (until
+        it is below 1e-6), instead of stopping.
+    learning_rate_init : float, default=0.001
+        The initial step size (adam's, and SGD's before its schedule).
+    power_t : float, default=0.5
+        The exponent of ``learning_rate='invscaling'``.
     max_iter : int, default=200
-        Epochs of training in ``fit`` (and of retraining after pruning).
+        Epochs of training in ``fit`` at most (and of retraining after
+        pruning); fewer when the convergence test stops it.
     shuffle : bool, default=True
         Shuffle the samples each epoch (with the estimator's own seeded
         generator, so the same ``random_state`` gives the same order).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the validation split, the initial weights and the shuffling.
+    tol : float, default=1e-4
+        The convergence test, as scikit-learn's: when the training loss (or,
+        with ``early_stopping``, the validation score) has not improved by
+        at least ``tol`` for more than ``n_iter_no_change`` consecutive
+        epochs, training stops (``learning_rate='adaptive'``: the rate is
+        divided by 5 instead).  An unconverged run that reaches
+        ``max_iter`` gives a ``ConvergenceWarning``.
+    verbose : bool, default=False
+        Print the loss after each epoch.
+    warm_start : bool, default=False
+        A ``fit`` on a fitted network continues training it (``max_iter``
+        more epochs, a new optimizer state, as scikit-learn's) instead of
+        starting over; a pruned network keeps its masks, and no new pruning
+        decision is made (``prune`` re-decides).
+    momentum : float in [0, 1], default=0.9
+        SGD's momentum (``solver='sgd'``); 0: plain SGD.
+    nesterovs_momentum : bool, default=True
+        Nesterov's momentum (``solver='sgd'`` and ``momentum > 0``).
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when
+        its score (accuracy; regressor: R^2) has not improved by ``tol``
+        for more than ``n_iter_no_change`` epochs; the weights of the best
+        epoch are kept.  The held-out split is the one the risk series is
+        measured on (one split for both).
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out, when something needs it:
+        ``early_stopping``, or a risk series (``risk_every`` set or dynamics
+        tracked); ``fit`` then trains on the rest.  The same split serves
+        every later ``prune``.  Stratified by class for the classifier,
+        unless some class is too rare to be split.  0 (without
+        ``early_stopping``) measures the risk on the training data.
+    beta_1 : float in [0, 1), default=0.9
+        Adam's decay rate of the first-moment estimates.
+    beta_2 : float in [0, 1), default=0.999
+        Adam's decay rate of the second-moment estimates.
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without a ``tol`` improvement before the convergence test
+        stops training.  ``np.inf``: never stop, run exactly ``max_iter``
+        epochs, and give no ``ConvergenceWarning`` (scikit-learn warns even
+        then); the paper's fixed-length runs use it.
     init_std : float or None, default=None
         None: Glorot-uniform initial weights and biases (as sklearn's MLP);
         a float: normal with this standard deviation (the paper used 0.1).
-    validation_fraction : float, default=0.1
-        Fraction of the training data held out to measure the risk series
-        (only when a risk is recorded: ``risk_every`` set or dynamics
-        tracked; ``fit`` then trains on the rest).  The same split serves
-        every later ``prune``.  Stratified by class for
-        the classifier, unless some class is too rare to be split.  0
-        measures the risk on the training data.
     risk_every : int or None, default=None
         Record the validation risk every ``risk_every`` updates into
         ``risk_curve_`` (with the update indices in ``risk_updates_``).
@@ -78,10 +136,7 @@ PRUNING_PARAMS = """
         in ``pruned_units_`` and count in ``sparsity_``.  None: unstructured
         pruning only.  A decision parameter: ``prune`` re-applies it without
         a new dense run.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the validation split, the initial weights and the shuffling.
-    verbose : bool, default=False
-        Print the loss after each epoch."""
+"""
 
 ATTRIBUTES = """
     coefs_ : list of ndarray of shape (fan_in, fan_out)
@@ -98,9 +153,23 @@ ATTRIBUTES = """
     n_iter_ : int
         Epochs run by the last training phase.
     t_ : int
-        Updates run by the last training phase.
+        Training samples seen by the last training phase (as
+        scikit-learn's; the updates are in ``pruning_cost_``).
+    loss_ : float
+        The training loss of the last epoch (the mean batch loss, L2 term
+        included, as scikit-learn's).
+    best_loss_ : float or None
+        The smallest ``loss_`` of the training; None with ``early_stopping``.
     loss_curve_ : list of float
-        Mean training loss of each epoch of the last training phase.
+        ``loss_`` of each epoch of the last training phase.
+    validation_scores_ : list of float or None
+        With ``early_stopping``: the score on the held-out split after each
+        epoch (accuracy; regressor: R^2); else None.
+    best_validation_score_ : float or None
+        With ``early_stopping``: the best of ``validation_scores_``; else
+        None.
+    out_activation_ : str
+        The output activation: 'softmax', 'logistic' or 'identity'.
     train_score_curve_ : list of float
         With ``record_train_score``: training accuracy (R^2) per epoch.
     risk_curve_ : ndarray of shape (n_risk,)

@@ -9,13 +9,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
 )
+from sklearn.utils.validation import _check_sample_weight
 
 from . import _docstrings
 from ._kernels import codes as _k
@@ -32,10 +34,24 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"sigmoid", "logistic", "tanh", "relu", "identity"})],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
+                             Options(Real, {np.inf})],
         "init_std": [None, Interval(Real, 0, None, closed="neither")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "risk_every": [None, Interval(Integral, 1, None, closed="left")],
@@ -50,19 +66,35 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes, activation, *, loss, learning_rate_init,
-                 batch_size, max_iter, shuffle, init_std, validation_fraction,
-                 risk_every, keep_trajectory, trajectory_dtype, record_train_score,
-                 pruning, track_dynamics, retrain, prune_units, random_state, verbose):
+    def __init__(self, hidden_layer_sizes, activation, *, solver, alpha, batch_size,
+                 learning_rate, learning_rate_init, power_t, max_iter, loss, shuffle,
+                 random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
+                 early_stopping, validation_fraction, beta_1, beta_2, epsilon,
+                 n_iter_no_change, init_std, risk_every, keep_trajectory,
+                 trajectory_dtype, record_train_score, pruning, track_dynamics, retrain,
+                 prune_units):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
-        self.loss = loss
-        self.learning_rate_init = learning_rate_init
+        self.solver = solver
+        self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.max_iter = max_iter
+        self.loss = loss
         self.shuffle = shuffle
-        self.init_std = init_std
+        self.tol = tol
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.init_std = init_std
         self.risk_every = risk_every
         self.keep_trajectory = keep_trajectory
         self.trajectory_dtype = trajectory_dtype
@@ -92,33 +124,91 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._initial_rng_state = self._rng_state.copy()
 
     @atomic
-    def _record(self, X, y):
+    def _record(self, X, y, sample_weight=None):
         """``fit``'s dense phase with its recorded dynamics, without the
         pruning decision (the transformer decides lazily)."""
         self._validate_params()
         X, y = self._validate_train(X, y, reset=True)
+        sample_weight = self._sample_weight(sample_weight, X)
         self._prepare_targets(y)
-        return self._fit(X, y, None, None, None, decide=False)
+        return self._fit(X, y, sample_weight, None, None, None, decide=False)
 
-    def _fit(self, X, y, coefs_init, intercepts_init, masks, decide=True):
+    def _sample_weight(self, sample_weight, X):
+        """Validated sample weights (None stays None): one per row, finite,
+        non-negative, not all 0 (scikit-learn's checks and messages)."""
+        if sample_weight is None:
+            return None
+        return np.ascontiguousarray(_check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True))
+
+    def _fit_or_continue(self, X, y, sample_weight, coefs_init, intercepts_init, masks):
+        """``fit``: from scratch, or, with ``warm_start`` on a fitted
+        network, more training of the current weights."""
+        warm = self.warm_start and hasattr(self, "coefs_")
+        if warm:
+            self._check_trainable("fit with warm_start=True")
+            if coefs_init is not None or intercepts_init is not None:
+                raise ValueError(
+                    "coefs_init and intercepts_init start a new network; with "
+                    "warm_start=True fit continues the fitted one. Pass one or the other.")
+        X, y = self._validate_train(X, y, reset=not warm)
+        sample_weight = self._sample_weight(sample_weight, X)
+        if warm:
+            self._check_warm_targets(y)
+            return self._continue(X, y, sample_weight, masks)
+        self._prepare_targets(y)
+        return self._fit(X, y, sample_weight, coefs_init, intercepts_init, masks)
+
+    def _fit(self, X, y, sample_weight, coefs_init, intercepts_init, masks, decide=True):
         rng = check_random_state(self.random_state)
         Y = self._encode_targets(y)
         self._seed(rng)
         measures_risk = self.risk_every is not None or self._tracks()
-        self._holds_out = measures_risk and self.validation_fraction > 0
-        X_tr, Y_tr, X_val, Y_val = self._split(X, Y, y)
+        self._check_early_stopping_split()
+        self._holds_out = ((measures_risk or self.early_stopping)
+                           and self.validation_fraction > 0)
+        data = self._split(X, Y, y, sample_weight)
         for name in (*PRUNING_ATTRIBUTES, "weight_trajectory_"):
             self.__dict__.pop(name, None)
         self._initialize(X.shape[1], Y.shape[1], rng)
         self._set_initial_weights(coefs_init, intercepts_init)
         self._set_masks(masks)
         self._start_trajectory()
-        self._dense_phase(X_tr, Y_tr, X_val, Y_val)
+        self._dense_phase(data)
         if decide and self.pruning is not None:
-            self._prune(X_tr, Y_tr, X_val, Y_val)
+            self._prune(data)
         return self
 
-    def _partial_fit(self, X, y, masks, first_call):
+    def _check_early_stopping_split(self):
+        if self.early_stopping and self.validation_fraction == 0:
+            raise ValueError(
+                "early_stopping=True needs a held-out split: set validation_fraction "
+                "above 0 (e.g. 0.1).")
+
+    def _continue(self, X, y, sample_weight, masks):
+        """A warm-started ``fit``: ``max_iter`` more epochs of the current
+        network (its masks kept, a new optimizer, as scikit-learn's MLP),
+        without a new pruning decision."""
+        self._check_early_stopping_split()
+        Y = self._encode_targets(y)
+        self._holds_out = ((self.risk_every is not None or self.early_stopping)
+                           and self.validation_fraction > 0)
+        data = self._split(X, Y, y, sample_weight)
+        self._set_masks(masks)
+        if self.early_stopping and self.validation_scores_ is None:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        if self.keep_trajectory and not hasattr(self, "weight_trajectory_"):
+            self._start_trajectory()
+        self._train(data.X, data.Y, data.Xv, data.Yv, self.max_iter, sw=data.sw,
+                    swv=data.swv)
+        return self
+
+    def _partial_fit(self, X, y, sample_weight, masks, first_call):
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        sample_weight = self._sample_weight(sample_weight, X)
         if first_call:
             rng = check_random_state(self.random_state)
             Y = self._encode_targets(y)
@@ -134,7 +224,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
             self._check_trainable("partial_fit")
             Y = self._encode_targets(y)
             self._set_masks(masks)
-        self._train(X, Y, X, Y, 1)
+        self._train(X, Y, X, Y, 1, sw=sample_weight, swv=sample_weight, incremental=True)
         return self
 
     # ------------------------------------------------------------------ #
@@ -178,33 +268,39 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         return to_onnx(self, dtype=dtype, zipmap=zipmap, target_opset=target_opset)
 
 
-def _doc(text, lr):
-    return text.strip().replace("LR_DEFAULT", lr)
+def _doc(text):
+    return text.strip()
 
 
 class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
-    __doc__ = f"""Dense multi-layer perceptron classifier trained by compiled SGD.
+    __doc__ = f"""Dense multi-layer perceptron classifier, trained in compiled code,
+    that can prune itself.
 
-    The whole epoch loop runs inside compiled Numba code; the estimator can
-    record every weight after every update and the validation
-    misclassification rate, and prune itself by chaos and causality
-    (LEGCNet-FT/PT) or by the magnitude and random baselines.
+    A drop-in for :class:`sklearn.neural_network.MLPClassifier`: the same
+    parameters with the same meanings and defaults (solvers 'adam' and
+    'sgd' with momentum, L2 ``alpha``, learning-rate schedules, the
+    convergence test, ``early_stopping``, ``warm_start``, sample weights;
+    from the same initial weights and batches it computes the same weights
+    to rounding).  The whole epoch loop runs inside compiled Numba code; the
+    estimator can record every weight after every update and the validation
+    risk, and prune itself by chaos and causality (LEGCNet-FT/PT,
+    docs/method.md) or by the magnitude and random baselines.
 
     Parameters
     ----------
-    {_doc(_docstrings.TRAINING_PARAMS, "0.01")}
+    {_doc(_docstrings.TRAINING_PARAMS)}
     loss : {{'log_loss', 'squared_error'}}, default='log_loss'
         'log_loss': softmax outputs (one logistic output for two classes).
         'squared_error': sigmoid outputs trained on one-hot targets with
         loss ``0.5 * sum((output - target) ** 2)`` per sample, the paper's
-        setting.
-    {_doc(_docstrings.PRUNING_PARAMS, "0.01")}
+        setting (not in scikit-learn's MLPClassifier).
+    {_doc(_docstrings.PRUNING_PARAMS)}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
-    {_doc(_docstrings.ATTRIBUTES, "0.01")}
+    {_doc(_docstrings.ATTRIBUTES)}
 
     Examples
     --------
@@ -215,13 +311,15 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(
     ...     StandardScaler(),
-    ...     DenseMLPClassifier(hidden_layer_sizes=(6,), activation="sigmoid",
-    ...                        learning_rate_init=0.1, random_state=0),
+    ...     DenseMLPClassifier(hidden_layer_sizes=(6,), learning_rate_init=0.01,
+    ...                        random_state=0),
     ... ).fit(X, y)
     >>> clf.predict(X[:3])
     array([0, 0, 0])
     >>> clf.score(X, y) > 0.95
     True
+    >>> clf[-1].solver, clf[-1].n_iter_ <= 200
+    ('adam', True)
     """
 
     _parameter_constraints: dict = {
@@ -234,13 +332,28 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        loss="log_loss",
-        learning_rate_init=0.01,
-        batch_size=32,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
         max_iter=200,
+        loss="log_loss",
         shuffle=True,
-        init_std=None,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
         validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        init_std=None,
         risk_every=None,
         keep_trajectory=False,
         trajectory_dtype="float32",
@@ -249,19 +362,20 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         track_dynamics="auto",
         retrain="rewind",
         prune_units=None,
-        random_state=None,
-        verbose=False,
     ):
         super().__init__(
-            hidden_layer_sizes, activation, loss=loss,
-            learning_rate_init=learning_rate_init, batch_size=batch_size,
-            max_iter=max_iter, shuffle=shuffle, init_std=init_std,
-            validation_fraction=validation_fraction, risk_every=risk_every,
-            keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
-            record_train_score=record_train_score,
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha,
+            batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            loss=loss, shuffle=shuffle, random_state=random_state, tol=tol,
+            verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, init_std=init_std,
+            risk_every=risk_every, keep_trajectory=keep_trajectory,
+            trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
             prune_units=prune_units,
-            random_state=random_state, verbose=verbose,
         )
 
     def _output_layer(self):
@@ -270,10 +384,21 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         out = _k.SIGMOID if len(self.classes_) == 2 else _k.SOFTMAX
         return out, _k.LOG_LOSS, _k.RISK_MISCLASSIFICATION
 
-    def _score_outputs(self, out, Y):
+    def _score_outputs(self, out, Y, sample_weight=None):
+        """Accuracy of the outputs against the one-hot targets (weighted)."""
         if out.shape[1] == 1:
-            return float(np.mean((out[:, 0] > 0.5) == (Y[:, 0] == 1.0)))
-        return float(np.mean(np.argmax(out, axis=1) == np.argmax(Y, axis=1)))
+            correct = (out[:, 0] > 0.5) == (Y[:, 0] == 1.0)
+        else:
+            correct = np.argmax(out, axis=1) == np.argmax(Y, axis=1)
+        return float(np.average(correct, weights=sample_weight))
+
+    def _check_warm_targets(self, y):
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if set(classes) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has {classes}")
 
     def _encode_targets(self, y):
         unknown = np.setdiff1d(np.unique(y), self.classes_)
@@ -297,8 +422,12 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     @atomic
-    def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
+    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None,
+            masks=None):
         """Train the network from scratch, then prune it if ``pruning`` is set.
+
+        With ``warm_start=True`` on a fitted network, continue training it
+        instead (its masks kept, no new pruning decision).
 
         Parameters
         ----------
@@ -306,6 +435,12 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             Training data (dense; NaN and infinity are rejected).
         y : array-like of shape (n_samples,)
             Class labels (strings or integers, two classes or more).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: each batch's loss is the weighted mean of
+            its samples' losses, as scikit-learn's MLP (the L2 term divided
+            by the batch's weight sum); the held-out split keeps its
+            samples' weights, which weight the risk series and the
+            early-stopping score.
         coefs_init, intercepts_init : list of ndarray, default=None
             Start from these weights/biases instead of drawing them (the
             random stream, and so the data order, is the same either way).
@@ -318,17 +453,17 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         self : DenseMLPClassifier
             The fitted estimator.
         """
-        X, y = self._validate_train(X, y, reset=True)
-        self._prepare_targets(y)
-        return self._fit(X, y, coefs_init, intercepts_init, masks)
+        return self._fit_or_continue(X, y, sample_weight, coefs_init, intercepts_init,
+                                     masks)
 
     def _prepare_targets(self, y):
         check_classification_targets(y)
         self._set_classes(np.unique(y))
 
     @atomic
-    def partial_fit(self, X, y, classes=None, *, masks=None):
-        """Run one epoch of SGD over (X, y), starting where training stopped.
+    def partial_fit(self, X, y, sample_weight=None, classes=None, *, masks=None):
+        """Run one epoch of the solver over (X, y), starting where training
+        stopped (the optimizer state is kept between calls).
 
         Parameters
         ----------
@@ -336,6 +471,8 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             Training data.
         y : array-like of shape (n_samples,)
             Class labels, all in ``classes``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights (see ``fit``).
         classes : array-like of shape (n_classes,), default=None
             Every label; required on the first call, ignored afterwards.
         masks : list of ndarray of bool, default=None
@@ -357,13 +494,39 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         check_classification_targets(y)
         if _check_partial_fit_first_call(self, classes):
             self._set_classes(self.classes_)
-        return self._partial_fit(X, y, masks, first_call)
+        return self._partial_fit(X, y, sample_weight, masks, first_call)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_samples, n_classes).
 
         For ``loss='squared_error'`` the sigmoid outputs are normalised to
         sum to 1 (their argmax is the predicted class).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
         """
         out = self._outputs(X)
         if out.shape[1] == 1:
@@ -375,7 +538,18 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         return out
 
     def predict(self, X):
-        """Predicted class labels, shape (n_samples,)."""
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            The predicted classes.
+        """
         out = self._outputs(X)
         if out.shape[1] == 1:
             return self.classes_[(out[:, 0] > 0.5).astype(int)]
@@ -383,21 +557,25 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
 
 
 class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
-    __doc__ = f"""Dense multi-layer perceptron regressor trained by compiled SGD.
+    __doc__ = f"""Dense multi-layer perceptron regressor, trained in compiled code,
+    that can prune itself.
 
-    Identity outputs and squared-error loss ``0.5 * sum((output - y) ** 2)``
-    per sample; the risk series is the validation mean squared error.
+    A drop-in for :class:`sklearn.neural_network.MLPRegressor` (the same
+    parameters, meanings and defaults; see :class:`DenseMLPClassifier`).
+    Identity outputs and scikit-learn's squared-error loss, ``0.5 *
+    mean((output - y) ** 2)`` per sample (the mean over the targets); the
+    risk series is the validation mean squared error.
 
     Parameters
     ----------
-    {_doc(_docstrings.TRAINING_PARAMS, "0.001")}
+    {_doc(_docstrings.TRAINING_PARAMS)}
     loss : {{'squared_error'}}, default='squared_error'
         The only loss.
-    {_doc(_docstrings.PRUNING_PARAMS, "0.001")}
+    {_doc(_docstrings.PRUNING_PARAMS)}
 
     Attributes
     ----------
-    {_doc(_docstrings.ATTRIBUTES, "0.001")}
+    {_doc(_docstrings.ATTRIBUTES)}
 
     Examples
     --------
@@ -407,7 +585,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
     >>> X = rng.uniform(-1, 1, size=(200, 2))
     >>> y = X[:, 0] - 2 * X[:, 1]
     >>> reg = DenseMLPRegressor(hidden_layer_sizes=(16,), learning_rate_init=0.01,
-    ...                         random_state=0).fit(X, y)
+    ...                         max_iter=500, random_state=0).fit(X, y)
     >>> reg.score(X, y) > 0.95
     True
     """
@@ -424,13 +602,28 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=0.001,
-        batch_size=32,
+        power_t=0.5,
         max_iter=200,
+        loss="squared_error",
         shuffle=True,
-        init_std=None,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
         validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        init_std=None,
         risk_every=None,
         keep_trajectory=False,
         trajectory_dtype="float32",
@@ -439,19 +632,20 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         track_dynamics="auto",
         retrain="rewind",
         prune_units=None,
-        random_state=None,
-        verbose=False,
     ):
         super().__init__(
-            hidden_layer_sizes, activation, loss=loss,
-            learning_rate_init=learning_rate_init, batch_size=batch_size,
-            max_iter=max_iter, shuffle=shuffle, init_std=init_std,
-            validation_fraction=validation_fraction, risk_every=risk_every,
-            keep_trajectory=keep_trajectory, trajectory_dtype=trajectory_dtype,
-            record_train_score=record_train_score,
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha,
+            batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            loss=loss, shuffle=shuffle, random_state=random_state, tol=tol,
+            verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, init_std=init_std,
+            risk_every=risk_every, keep_trajectory=keep_trajectory,
+            trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
             prune_units=prune_units,
-            random_state=random_state, verbose=verbose,
         )
 
     def __sklearn_tags__(self):
@@ -460,13 +654,17 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         return tags
 
     def _output_layer(self):
-        return _k.IDENTITY, _k.SQUARED, _k.RISK_MSE
+        return _k.IDENTITY, _k.SQUARED_MEAN, _k.RISK_MSE
 
-    def _score_outputs(self, out, Y):
-        residual = ((Y - out) ** 2).sum(axis=0)
-        total = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-        total[total == 0] = 1.0
-        return float(np.mean(1.0 - residual / total))
+    def _score_outputs(self, out, Y, sample_weight=None):
+        """R^2 of the outputs (weighted; the mean over the targets)."""
+        return float(r2_score(Y, out, sample_weight=sample_weight))
+
+    def _check_warm_targets(self, y):
+        if np.ndim(y) != self._y_ndim or (np.ndim(y) == 2 and y.shape[1] != self.n_outputs_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the shape of the targets in "
+                f"the previous call to fit ({self.n_outputs_} target(s)).")
 
     def _encode_targets(self, y):
         y = np.asarray(y, dtype=np.float64)
@@ -481,8 +679,12 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     @_fit_context(prefer_skip_nested_validation=True)
     @atomic
-    def fit(self, X, y, *, coefs_init=None, intercepts_init=None, masks=None):
+    def fit(self, X, y, sample_weight=None, *, coefs_init=None, intercepts_init=None,
+            masks=None):
         """Train the network from scratch, then prune it if ``pruning`` is set.
+
+        With ``warm_start=True`` on a fitted network, continue training it
+        instead (its masks kept, no new pruning decision).
 
         Parameters
         ----------
@@ -490,6 +692,11 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights: each batch's loss is the weighted mean of
+            its samples' losses, as scikit-learn's MLP; the held-out split
+            keeps its samples' weights, which weight the risk series and the
+            early-stopping score.
         coefs_init, intercepts_init : list of ndarray, default=None
             Start from these weights/biases instead of drawing them.
         masks : list of ndarray of bool, default=None
@@ -500,16 +707,16 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         self : DenseMLPRegressor
             The fitted estimator.
         """
-        X, y = self._validate_train(X, y, reset=True)
-        self._prepare_targets(y)
-        return self._fit(X, y, coefs_init, intercepts_init, masks)
+        return self._fit_or_continue(X, y, sample_weight, coefs_init, intercepts_init,
+                                     masks)
 
     def _prepare_targets(self, y):
         self._y_ndim = np.ndim(y)
 
     @atomic
-    def partial_fit(self, X, y, *, masks=None):
-        """Run one epoch of SGD over (X, y), starting where training stopped.
+    def partial_fit(self, X, y, sample_weight=None, *, masks=None):
+        """Run one epoch of the solver over (X, y), starting where training
+        stopped (the optimizer state is kept between calls).
 
         Parameters
         ----------
@@ -517,6 +724,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights (see ``fit``).
         masks : list of ndarray of bool, default=None
             A new fixed pruning mask (kept for later calls).
 
@@ -530,9 +739,20 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         X, y = self._validate_train(X, y, reset=first_call)
         if first_call:
             self._y_ndim = np.ndim(y)
-        return self._partial_fit(X, y, masks, first_call)
+        return self._partial_fit(X, y, sample_weight, masks, first_call)
 
     def predict(self, X):
-        """Predicted targets, shape (n_samples,) or (n_samples, n_targets)."""
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            The predicted values.
+        """
         out = self._outputs(X)
         return out[:, 0] if self._y_ndim == 1 else out

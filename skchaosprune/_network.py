@@ -19,14 +19,18 @@ import os
 from contextlib import contextmanager
 from functools import wraps
 from numbers import Integral
+from typing import NamedTuple, Optional
 
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sklearn.exceptions import ConvergenceWarning
+
 from . import _progress
 from ._kernels import codes as _c
+from ._warn import warn_user
 
 ACTIVATIONS = {
     "identity": _c.IDENTITY,
@@ -75,6 +79,8 @@ _NUMPY_ACTIVATIONS = {
     _c.SOFTMAX: _inplace_softmax,
 }
 _CODES = {**ACTIVATIONS, "softmax": _c.SOFTMAX}
+#: ``out_activation_`` by output code, with scikit-learn's names.
+_OUTPUT_NAMES = {_c.IDENTITY: "identity", _c.SIGMOID: "logistic", _c.SOFTMAX: "softmax"}
 
 
 def _activation_code(kind):
@@ -214,6 +220,19 @@ def check_trajectory_memory(n_rows, n_weights, dtype):
             "trajectory_dtype='float32', fewer epochs (max_iter) or a larger batch_size.")
 
 
+class Split(NamedTuple):
+    """Training rows, validation rows and their sample weights (None: all
+    1).  Without a held-out split the validation rows are the training
+    rows."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    sw: Optional[np.ndarray]
+    Xv: np.ndarray
+    Yv: np.ndarray
+    swv: Optional[np.ndarray]
+
+
 def updates_per_epoch(n_samples, batch_size):
     """SGD updates of one epoch over ``n_samples``."""
     return -(-n_samples // min(batch_size, n_samples))
@@ -245,6 +264,7 @@ class NetworkMixin:
         sizes = [n_features, *self._hidden_sizes(), n_outputs]
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
+        self.out_activation_ = _OUTPUT_NAMES[self._output_layer()[0]]
         self._sizes, self._w_off, self._b_off = layout(sizes)
         coefs, intercepts = [], []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
@@ -265,14 +285,57 @@ class NetworkMixin:
         self._reset_progress()
 
     def _reset_progress(self):
-        """Counters and curves of a new training phase."""
+        """Counters, curves, convergence state and optimizer of a new
+        training phase (a warm start and ``partial_fit`` keep them)."""
         self.n_iter_ = 0
         self.t_ = 0
+        self._n_updates = 0
         self.loss_curve_ = []
         self.train_score_curve_ = []
         self.risk_curve_ = np.empty(0)
         self.risk_updates_ = np.empty(0, dtype=np.int64)
         self._risk_pairs = np.empty((0, 2))
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        self._best_coefs = [c.copy() for c in self.coefs_]
+        self._best_intercepts = [b.copy() for b in self.intercepts_]
+        self._optimizer = None
+
+    def _new_optimizer(self):
+        """Fresh optimizer state in flat arrays beside the weights: SGD's
+        velocities (row 0) or adam's first and second moments, adam's step
+        count, and the current learning rate of SGD's schedule."""
+        n_weights = sum(c.size for c in self.coefs_)
+        n_biases = sum(b.size for b in self.intercepts_)
+        return {"w": np.zeros((2, n_weights)), "b": np.zeros((2, n_biases)),
+                "t": np.zeros(1, dtype=np.int64),
+                "learning_rate": float(self.learning_rate_init)}
+
+    def _hyper(self, learning_rate):
+        h = np.zeros(_c.N_HYPER)
+        h[_c.H_LR] = learning_rate
+        h[_c.H_ALPHA] = self.alpha
+        if self.solver == "sgd":
+            h[_c.H_MOMENTUM] = self.momentum
+            h[_c.H_NESTEROV] = 1.0 if self.nesterovs_momentum else 0.0
+        h[_c.H_BETA1] = self.beta_1
+        h[_c.H_BETA2] = self.beta_2
+        h[_c.H_EPSILON] = self.epsilon
+        return h
+
+    def _batch(self, n_samples):
+        """The batch size of an epoch over ``n_samples`` ('auto': as
+        scikit-learn, ``min(200, n_samples)``)."""
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(int(self.batch_size), n_samples)
 
     def _check_trainable(self, what):
         """A compact copy (``compact()``) keeps no training state."""
@@ -324,14 +387,25 @@ class NetworkMixin:
 
     # ------------------------------------------------------------------ #
     # Training.
-    def _train(self, X, Y, Xv, Yv, n_epochs, risk_at=None, recorder=None,
-               phase="training"):
-        """Run n_epochs of SGD through the compiled kernel, recording.
+    def _train(self, X, Y, Xv, Yv, n_epochs, *, sw=None, swv=None, risk_at=None,
+               recorder=None, phase="training", incremental=False):
+        """Run up to ``n_epochs`` epochs of the solver through the compiled
+        kernel, recording; stop early as scikit-learn's MLP does.
 
-        ``risk_at``: global update indices at which to measure the risk
-        (default: every ``risk_every`` updates).  ``recorder``: an object
-        whose ``update(rows)`` receives the weight rows in bounded chunks as
-        training produces them.
+        ``sw``/``swv``: sample weights of the training and validation rows
+        (None: all 1).  ``risk_at``: global update indices at which to
+        measure the risk (default: every ``risk_every`` updates).
+        ``recorder``: an object whose ``update(rows)`` receives the weight
+        rows in bounded chunks as training produces them.
+        ``incremental``: one epoch of ``partial_fit`` (the optimizer state
+        is kept between calls, no early stopping, no ConvergenceWarning).
+
+        After every epoch, as ``sklearn.neural_network.MLPClassifier``: the
+        training loss ``loss_`` (or, with ``early_stopping``, the score on
+        the held-out split ``(Xv, Yv)``) must improve by ``tol`` within
+        ``n_iter_no_change`` epochs, else training stops (SGD with
+        ``learning_rate='adaptive'`` divides the learning rate by 5 instead,
+        until it is below 1e-6).  Sets ``self._converged``.
         """
         _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
@@ -343,8 +417,25 @@ class NetworkMixin:
         weights[~mask] = 0.0
         n = X.shape[0]
         n_weights = weights.shape[0]
-        per_epoch = updates_per_epoch(n, self.batch_size)
+        batch = self._batch(n)
+        if self.batch_size != "auto" and self.batch_size > n:
+            warn_user("Got `batch_size` larger than the sample size "
+                      f"({self.batch_size} > {n}). It is going to be clipped.", UserWarning)
+        per_epoch = updates_per_epoch(n, batch)
         total = per_epoch * n_epochs
+        use_sw = sw is not None
+        if not use_sw:
+            sw = np.empty(0)
+        if swv is None:
+            swv = np.ones(Xv.shape[0]) if use_sw else np.empty(0)
+        if self._optimizer is None or not incremental:
+            self._optimizer = self._new_optimizer()
+        # Replaced, not mutated, so that an interrupted call leaves it as it was.
+        opt = {key: (value.copy() if isinstance(value, np.ndarray) else value)
+               for key, value in self._optimizer.items()}
+        opt["w"][:, ~mask] = 0.0
+        solver = _c.SOLVER_ADAM if self.solver == "adam" else _c.SOLVER_SGD
+        early_stopping = self.early_stopping and not incremental
         if risk_at is None:
             risk_at = self._risk_schedule(total)
         risk_out = np.full((risk_at.shape[0], 2), np.nan)
@@ -367,6 +458,8 @@ class NetworkMixin:
         risk_ptr = 0
         done = 0
         order = np.arange(n)
+        self._converged = False
+        self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
         _progress.report(phase, 0, n_epochs)
         for epoch in range(n_epochs):
             order[:] = np.arange(n)
@@ -374,22 +467,23 @@ class NetworkMixin:
                 _k.shuffle_in_place(order, self._rng_state)
             first = 0
             epoch_loss = 0.0
+            hyper = self._hyper(opt["learning_rate"])
             while first < n:
                 target = rows if recorder is not None else traj[done:]
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
-                    X, Y, order, first, chunk, weights, biases, self._sizes,
-                    self._w_off, self._b_off, float(self.learning_rate_init),
-                    int(self.batch_size), hidden, out_act, loss, mask, use_mask,
-                    target, recorder is not None or keep, Xv, Yv, risk_kind,
-                    risk_at, risk_out, risk_ptr, self.t_,
+                    X, Y, sw, use_sw, order, first, chunk, weights, biases,
+                    self._sizes, self._w_off, self._b_off, solver, hyper, opt["w"],
+                    opt["b"], opt["t"], batch, hidden, out_act, loss, mask, use_mask,
+                    target, recorder is not None or keep, Xv, Yv, swv, risk_kind,
+                    risk_at, risk_out, risk_ptr, self._n_updates,
                 )
-                self.t_ += n_updates
+                self._n_updates += n_updates
                 epoch_loss += loss_sum
                 if status != _k.OK:
                     raise ValueError(
                         "Training diverged: the weights or the loss became NaN or "
-                        f"infinite in epoch {self.n_iter_ + 1}, after {self.t_} updates. "
-                        f"Lower learning_rate_init (now {self.learning_rate_init}) "
+                        f"infinite in epoch {self.n_iter_ + 1}, after {self._n_updates} "
+                        f"updates. Lower learning_rate_init (now {self.learning_rate_init}) "
                         "or standardise X (e.g. with sklearn's StandardScaler)."
                     )
                 if recorder is not None:
@@ -397,65 +491,136 @@ class NetworkMixin:
                         traj[done:done + n_updates] = rows[:n_updates]
                     recorder.update(rows[:n_updates])
                 done += n_updates
-                first = min(n, first + n_updates * int(self.batch_size))
+                first = min(n, first + n_updates * batch)
             self.n_iter_ += 1
-            self.loss_curve_.append(epoch_loss / n)
+            self.t_ += n
+            self.loss_ = epoch_loss / n
+            self.loss_curve_.append(self.loss_)
             if self.record_train_score:
                 self.train_score_curve_.append(
                     self._score_outputs(self._forward(X, weights, biases), Y)
                 )
             if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
             _progress.report(phase, epoch + 1, n_epochs)
+            self._count_no_improvement(early_stopping, Xv, Yv, swv if use_sw else None,
+                                       weights, biases)
+            if self.solver == "sgd" and self.learning_rate == "invscaling":
+                opt["learning_rate"] = (float(self.learning_rate_init)
+                                        / (self.t_ + 1) ** self.power_t)
+            if self._no_improvement_count > self.n_iter_no_change:
+                what = ("Validation score" if early_stopping else "Training loss")
+                msg = (f"{what} did not improve more than tol={self.tol:f} for "
+                       f"{self.n_iter_no_change} consecutive epochs.")
+                if (self.solver == "sgd" and self.learning_rate == "adaptive"
+                        and opt["learning_rate"] > 1e-6):
+                    opt["learning_rate"] /= 5.0
+                    self._no_improvement_count = 0
+                    if self.verbose:
+                        print(f"{msg} Setting learning rate to {opt['learning_rate']:f}")
+                else:
+                    if self.verbose:
+                        print(f"{msg} Stopping.")
+                    self._converged = True
+                    break
+            if incremental:
+                break
+        self._optimizer = opt
         shapes = [c.shape for c in self.coefs_]
-        self.coefs_ = unflatten(weights, shapes)
-        self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
+        if early_stopping:
+            self.coefs_ = [c.copy() for c in self._best_coefs]
+            self.intercepts_ = [b.copy() for b in self._best_intercepts]
+        else:
+            self.coefs_ = unflatten(weights, shapes)
+            self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
         self._risk_pairs = np.concatenate([self._risk_pairs, risk_out[:risk_ptr]])
         self.risk_curve_ = self._risk_pairs[:, 0].copy()
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
         if keep:
-            self.weight_trajectory_ = full
+            self.weight_trajectory_ = full[:kept.shape[0] + done]
+        if (not incremental and not self._converged and n_epochs == self.max_iter
+                and np.isfinite(self.n_iter_no_change)):
+            warn_user(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                f"and the optimization hasn't converged yet ({phase}).",
+                ConvergenceWarning)
+
+    def _count_no_improvement(self, early_stopping, Xv, Yv, swv, weights, biases):
+        """scikit-learn's ``_update_no_improvement_count`` after an epoch."""
+        if early_stopping:
+            score = self._score_outputs(self._forward(Xv, weights, biases), Yv, swv)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                shapes = [c.shape for c in self.coefs_]
+                self._best_coefs = unflatten(weights, shapes)
+                self._best_intercepts = unflatten(biases, [b.shape for b in self.intercepts_])
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if self.loss_curve_[-1] < self.best_loss_:
+                self.best_loss_ = self.loss_curve_[-1]
 
     def _risk_schedule(self, total):
         """Update indices of the next ``total`` updates that are multiples
         of ``risk_every``."""
         if self.risk_every is None:
             return np.empty(0, dtype=np.int64)
-        first = self.t_ + self.risk_every - self.t_ % self.risk_every
-        return np.arange(first, self.t_ + total + 1, self.risk_every, dtype=np.int64)
+        done = self._n_updates
+        first = done + self.risk_every - done % self.risk_every
+        return np.arange(first, done + total + 1, self.risk_every, dtype=np.int64)
 
-    def _split(self, X, Y, y):
-        """Hold out the validation split used for the risk series.
+    def _split(self, X, Y, y, sample_weight=None):
+        """Hold out the validation split of the risk series and of early
+        stopping (one split serves both), as a :class:`Split`.
 
         Whether to hold out is decided once, by ``fit`` (``_holds_out``), so
         that ``prune`` retrains on exactly the samples the dense run used.
+        The sample weights are split with the rows.
         """
         if not self._holds_out:
-            return X, Y, X, Y
+            return Split(X, Y, sample_weight, X, Y, sample_weight)
         stratify = y if isinstance(self, ClassifierMixin) else None
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         try:
             try:
-                X_tr, X_val, Y_tr, Y_val = train_test_split(
-                    X, Y, test_size=self.validation_fraction,
+                parts = train_test_split(
+                    *arrays, test_size=self.validation_fraction,
                     random_state=self._split_seed, stratify=stratify,
                 )
             except ValueError:
                 if stratify is None:
                     raise
                 # Too few samples of some class to stratify: split plainly.
-                X_tr, X_val, Y_tr, Y_val = train_test_split(
-                    X, Y, test_size=self.validation_fraction,
+                parts = train_test_split(
+                    *arrays, test_size=self.validation_fraction,
                     random_state=self._split_seed,
                 )
         except ValueError as exc:
             raise ValueError(
                 f"Cannot hold out validation_fraction={self.validation_fraction} "
-                f"of {X.shape[0]} samples for the risk series ({exc}). Use more "
-                "samples, a larger validation_fraction, or validation_fraction=0 "
-                "to measure the risk on the training data."
+                f"of {X.shape[0]} samples for the validation split ({exc}). Use more "
+                "samples, a larger validation_fraction, or (without early_stopping) "
+                "validation_fraction=0 to measure the risk on the training data."
             ) from None
-        return (np.ascontiguousarray(X_tr), np.ascontiguousarray(Y_tr),
-                np.ascontiguousarray(X_val), np.ascontiguousarray(Y_val))
+        parts = [np.ascontiguousarray(p) for p in parts]
+        if self.early_stopping and parts[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset.")
+        if sample_weight is None:
+            X_tr, X_val, Y_tr, Y_val = parts
+            return Split(X_tr, Y_tr, None, X_val, Y_val, None)
+        X_tr, X_val, Y_tr, Y_val, sw_tr, sw_val = parts
+        return Split(X_tr, Y_tr, sw_tr, X_val, Y_val, sw_val)
 
     # ------------------------------------------------------------------ #
     # Prediction.

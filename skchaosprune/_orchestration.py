@@ -60,11 +60,12 @@ class PruningMixin:
         return bool(self.track_dynamics)
 
     def _updates(self, n_train, epochs):
-        return updates_per_epoch(n_train, self.batch_size) * epochs
+        return updates_per_epoch(n_train, self._batch(n_train)) * epochs
 
     # ------------------------------------------------------------------ #
-    def _dense_phase(self, X, Y, Xv, Yv):
-        """Dense training (with tracked dynamics when needed)."""
+    def _dense_phase(self, data):
+        """Dense training on the :class:`~skchaosprune._network.Split`
+        ``data`` (with tracked dynamics when needed)."""
         strategy = self._strategy()
         if strategy is not None:
             strategy._validate_params()
@@ -72,7 +73,8 @@ class PruningMixin:
             raise ValueError(
                 "track_dynamics=False, but chaos-causal pruning needs the dynamics "
                 "of the dense run: use track_dynamics='auto' (the default).")
-        per_epoch = updates_per_epoch(X.shape[0], self.batch_size)
+        n_train = data.X.shape[0]
+        per_epoch = updates_per_epoch(n_train, self._batch(n_train))
         epochs = (self.max_iter if strategy is None
                   else strategy._dense_epochs(self.max_iter, per_epoch))
         start = time.perf_counter()
@@ -88,19 +90,28 @@ class PruningMixin:
             partial = strategy is not None and getattr(strategy, "mode", "full") == "partial"
             what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"
             check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
-            dynamics, self._dynamics_seconds = train_tracked(self, X, Y, Xv, Yv, epochs,
-                                                            settings)
+            dynamics, self._dynamics_seconds = train_tracked(self, data, epochs, settings)
+            if self._converged:
+                # Stopped by tol / n_iter_no_change before the planned epochs.
+                check_run_length(
+                    settings, recorder._maxlag(dynamics.exponents.shape[0]), self._n_updates,
+                    f"the convergence test (tol={self.tol}, n_iter_no_change="
+                    f"{self.n_iter_no_change}) stopped training after {self.n_iter_} "
+                    "epochs, which", per_epoch, self.n_iter_,
+                    remedy="Record the planned run with n_iter_no_change=np.inf (or a "
+                           "smaller tol, or early_stopping=False)")
             self._dynamics = dynamics
             self.lyapunov_exponents_ = dynamics.exponents
             self.window_ends_ = dynamics.window_ends
             self.risk_series_ = dynamics.risk(recorder.risk)
         else:
-            self._train(X, Y, Xv, Yv, epochs)
+            self._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
+                        swv=data.swv)
         self._dense_seconds = time.perf_counter() - start
 
     # ------------------------------------------------------------------ #
     @atomic  # a failed prune changes nothing, its pruning parameter included
-    def prune(self, X=None, y=None, *, pruning=None):
+    def prune(self, X=None, y=None, *, pruning=None, sample_weight=None):
         """Re-decide the mask on the same dense run and retrain (docs/method.md
         sections 5, 6).
 
@@ -123,6 +134,9 @@ class PruningMixin:
             A pruning strategy (or 'chaos_causal', 'magnitude', 'random');
             it becomes the estimator's ``pruning``.  None: the estimator's
             current ``pruning``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The sample weights given to ``fit`` with ``X``, for the
+            retraining.
 
         Returns
         -------
@@ -156,13 +170,14 @@ class PruningMixin:
             raise ValueError(
                 f"retrain={self.retrain!r} retrains the pruned network: pass the "
                 "training data, prune(X, y), or set retrain=None.")
-        X_tr = Y_tr = X_val = Y_val = None
+        data = None
         if X is not None:
             X, y = self._validate_train(X, y, reset=False)
             if isinstance(self, ClassifierMixin):
                 check_classification_targets(y)
-            X_tr, Y_tr, X_val, Y_val = self._split(X, self._encode_targets(y), y)
-        self._prune(X_tr, Y_tr, X_val, Y_val)
+            data = self._split(X, self._encode_targets(y), y,
+                               self._sample_weight(sample_weight, X))
+        self._prune(data)
         return self
 
     def _dense_state(self):
@@ -172,7 +187,7 @@ class PruningMixin:
             self.dense_intercepts_ = [b.copy() for b in self.intercepts_]
             self.dense_loss_curve_ = list(self.loss_curve_)
             self.dense_train_score_curve_ = list(self.train_score_curve_)
-            self._dense_updates = self.t_
+            self._dense_updates = self._n_updates
             self._dense_epochs = self.n_iter_
             self._dense_rng_state = self._rng_state.copy()
         return self.dense_coefs_, self.dense_intercepts_
@@ -199,7 +214,7 @@ class PruningMixin:
                 f"These recording parameters ({', '.join(RECORDING_PARAMS)}) need a "
                 "new dense run: call fit with this pruning strategy instead of prune.")
 
-    def _prune(self, X_tr, Y_tr, X_val, Y_val):
+    def _prune(self, data):
         strategy = self._strategy()
         strategy._validate_params()
         dense_coefs, dense_intercepts = self._dense_state()
@@ -243,9 +258,10 @@ class PruningMixin:
             self._reset_progress()
             self._set_masks(masks)
             self._start_trajectory()
-            self._train(X_tr, Y_tr, X_val, Y_val, self.max_iter, phase="retraining")
+            self._train(data.X, data.Y, data.Xv, data.Yv, self.max_iter, sw=data.sw,
+                        swv=data.swv, phase="retraining")
         retrain_seconds = time.perf_counter() - start
-        retrain_updates = 0 if self.retrain is None else self.t_
+        retrain_updates = 0 if self.retrain is None else self._n_updates
         self.pruning_cost_ = {
             "dense_epochs": self._dense_epochs,
             "dense_updates": self._dense_updates,
@@ -258,8 +274,8 @@ class PruningMixin:
             "total_updates": self._dense_updates + retrain_updates,
             "total_seconds": self._dense_seconds + granger_seconds + retrain_seconds,
         }
-        if X_tr is not None:
-            self._check_pruned_model(X_tr, Y_tr, X_val, Y_val)
+        if data is not None:
+            self._check_pruned_model(data.X, data.Y, data.Xv, data.Yv)
 
     def _resolved_params(self, strategy, info):
         """The strategy's parameters with 'auto' values resolved."""

@@ -84,37 +84,47 @@ class _Tracker:
         self.seconds += time.perf_counter() - start
 
 
-def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
-    """Fail early when the dense run is too short for the dynamics."""
+def check_run_length(settings, maxlag, have, what, per_epoch, epochs, remedy=None):
+    """Fail early (or, after a run stopped by its convergence test, late)
+    when the dense run is too short for the dynamics.
+
+    ``what`` names the run ("max_iter=20"); ``remedy`` replaces the advice
+    to train longer.
+    """
     need = min_updates(settings["window"], settings["overlap"], maxlag, dim=settings["dim"],
                        delay=settings["delay"], steps=settings["steps"],
                        theiler=settings["theiler"])
     if have < need:
+        if remedy is None:
+            remedy = f"Train longer ({what.split('=')[0]})"
         raise ValueError(
             f"The dense run is too short for chaos-causal pruning: {what} gives "
             f"{have} updates ({epochs} epoch(s) x {per_epoch} updates), but "
             f"window={settings['window']}, overlap={settings['overlap']} and "
             f"maxlag={maxlag} need at least {need} updates "
-            f"({granger_min_length(maxlag)} windows). Train longer ({what.split('=')[0]}), "
-            "use a smaller batch_size, more samples, or a smaller window or maxlag."
+            f"({granger_min_length(maxlag)} windows). {remedy}, use a smaller "
+            "batch_size, more samples, or a smaller window or maxlag."
         )
 
 
-def train_tracked(est, X, Y, Xv, Yv, epochs, settings):
-    """Dense training of ``est`` with the dynamics streamed into exponents.
+def train_tracked(est, data, epochs, settings):
+    """Dense training of ``est`` on the :class:`~skchaosprune._network.Split`
+    ``data`` with the dynamics streamed into exponents.
 
     Returns the :class:`Dynamics` record and the seconds spent on the
     exponents.
     """
     from .lyapunov import window_ends
 
-    n_updates = est._updates(X.shape[0], epochs)
-    ends = window_ends(est.t_ + n_updates + 1, settings["window"], settings["overlap"])
-    ends = ends[ends > est.t_]
+    n_updates = est._updates(data.X.shape[0], epochs)
+    done = est._n_updates
+    ends = window_ends(done + n_updates + 1, settings["window"], settings["overlap"])
+    ends = ends[ends > done]
     risk_at = np.union1d(ends, est._risk_schedule(n_updates)).astype(np.int64)
     tracker = _Tracker(settings)
     tracker.update(flatten(est.coefs_)[None, :])
-    est._train(X, Y, Xv, Yv, epochs, risk_at=risk_at, recorder=tracker,
+    est._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw, swv=data.swv,
+               risk_at=risk_at, recorder=tracker,
                phase="dense training + Lyapunov exponents")
     exponents = np.asarray(tracker.lyap.exponents_)
     at_end = np.isin(est.risk_updates_, ends)

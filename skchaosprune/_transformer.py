@@ -48,8 +48,10 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
     estimator : DenseMLPClassifier or DenseMLPRegressor, default=None
         The network to prune (its training parameters are used).  None:
         ``DenseMLPClassifier(hidden_layer_sizes=(16,), activation='sigmoid',
-        batch_size=1, learning_rate_init=0.05, max_iter=50, random_state=0)``,
-        sized for small tables.
+        solver='sgd', momentum=0.0, alpha=0.0, batch_size=1,
+        learning_rate_init=0.05, max_iter=50, n_iter_no_change=np.inf,
+        random_state=0)`` (plain one-sample SGD for a fixed 50 epochs), sized
+        for small tables.
     pruning : strategy, str or None, default=None
         The pruning strategy; None: the estimator's, or
         ``ChaosCausalPruning()`` if it has none.  Its parameters are exposed
@@ -115,8 +117,9 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         if self.estimator is not None:
             return self.estimator
         return DenseMLPClassifier(
-            hidden_layer_sizes=(16,), activation="sigmoid", batch_size=1,
-            learning_rate_init=0.05, max_iter=50, random_state=0,
+            hidden_layer_sizes=(16,), activation="sigmoid", solver="sgd", momentum=0.0,
+            alpha=0.0, batch_size=1, learning_rate_init=0.05, max_iter=50,
+            n_iter_no_change=np.inf, random_state=0,
         )
 
     def _estimator_strategy(self):

@@ -470,7 +470,8 @@ def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
         pruning = paper_pruning(name)
     params = dict(
         hidden_layer_sizes=(settings.hidden_units,), activation="sigmoid",
-        loss="squared_error", learning_rate_init=settings.learning_rate,
+        loss="squared_error", solver="sgd", momentum=0.0, alpha=0.0,
+        learning_rate_init=settings.learning_rate, n_iter_no_change=np.inf,
         batch_size=settings.batch_size, max_iter=settings.epochs, init_std=0.1,
         record_train_score=True, pruning=pruning, random_state=random_state,
     )

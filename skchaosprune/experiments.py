@@ -71,11 +71,13 @@ _METRICS = (
 
 
 def _updates_per_epoch(n_train, batch_size, validation_fraction):
-    """SGD updates per epoch on the part of ``n_train`` samples the
-    estimator trains on (``train_test_split`` holds out
-    ``ceil(validation_fraction * n_train)``)."""
+    """Updates per epoch on the part of ``n_train`` samples the estimator
+    trains on (``train_test_split`` holds out
+    ``ceil(validation_fraction * n_train)``; ``batch_size='auto'`` is
+    ``min(200, n)``)."""
     n_fit = n_train - math.ceil(validation_fraction * n_train) if validation_fraction else n_train
-    return -(-n_fit // min(batch_size, n_fit))
+    batch = min(200, n_fit) if batch_size == "auto" else min(batch_size, n_fit)
+    return -(-n_fit // batch)
 
 
 def _chaos_template(estimator, pruning):

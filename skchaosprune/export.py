@@ -30,6 +30,13 @@ __all__ = ["compact", "to_onnx", "to_sklearn"]
 
 _SKLEARN_ACTIVATIONS = {"identity": "identity", "sigmoid": "logistic",
                         "logistic": "logistic", "tanh": "tanh", "relu": "relu"}
+#: Training parameters that scikit-learn's MLPs share with ours, same names
+#: and meanings: ``to_sklearn`` copies them.
+_SKLEARN_TRAINING = ("solver", "alpha", "batch_size", "learning_rate",
+                     "learning_rate_init", "power_t", "max_iter", "shuffle", "tol",
+                     "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
+                     "validation_fraction", "beta_1", "beta_2", "epsilon",
+                     "n_iter_no_change")
 
 #: Fitted attributes a compact copy keeps besides the network itself: the
 #: data description and the small summaries of how the model was made.
@@ -322,11 +329,9 @@ def to_sklearn(est):
     classifier = isinstance(est, ClassifierMixin)
     params = dict(
         hidden_layer_sizes=tuple(int(c.shape[1]) for c in est.coefs_[:-1]),
-        activation=_SKLEARN_ACTIVATIONS[est.activation], solver="sgd", alpha=0.0,
-        batch_size=int(est.batch_size), learning_rate="constant",
-        learning_rate_init=float(est.learning_rate_init), max_iter=int(est.max_iter),
-        shuffle=bool(est.shuffle), random_state=est.random_state, momentum=0.0,
-        nesterovs_momentum=False, early_stopping=False, verbose=bool(est.verbose),
+        activation=_SKLEARN_ACTIVATIONS[est.activation],
+        random_state=est.random_state, verbose=bool(est.verbose),
+        **{name: getattr(est, name) for name in _SKLEARN_TRAINING},
     )
     model = (MLPClassifier if classifier else MLPRegressor)(**params)
     model.coefs_ = [np.array(c, dtype=np.float64) for c in est.coefs_]
@@ -347,8 +352,10 @@ def to_sklearn(est):
     model.n_iter_ = int(getattr(est, "n_iter_", 0))
     model.t_ = int(getattr(est, "t_", 0))
     model.loss_curve_ = curve
-    model.loss_ = curve[-1] if curve else None
-    model.best_loss_ = min(curve) if curve else None
+    model.loss_ = float(getattr(est, "loss_", curve[-1] if curve else np.nan))
+    model.best_loss_ = getattr(est, "best_loss_", min(curve) if curve else None)
+    model.validation_scores_ = getattr(est, "validation_scores_", None)
+    model.best_validation_score_ = getattr(est, "best_validation_score_", None)
     model._no_improvement_count = 0
     return model
 

@@ -20,13 +20,14 @@ True keeps a weight, False prunes it.  Biases are never pruned.
 """
 
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._warn import warn_user
 
 __all__ = [
     "ChaosCausalPruning",
@@ -59,28 +60,6 @@ AUTO_MIN_WINDOW = 20
 AUTO_WINDOWS = 20
 #: The ``maxlag='auto'`` rule's cap: the paper's maxlag.
 AUTO_MAX_LAG = 14
-
-
-def warn_user(message, category):
-    """``warnings.warn`` attributed to the first caller outside this package
-    (and outside scikit-learn's ``fit`` wrapper): the user's line, whatever
-    the depth of the call inside it."""
-    import os
-    import sys
-
-    import sklearn.base
-
-    package = os.path.dirname(os.path.abspath(__file__))
-    wrapper = os.path.abspath(sklearn.base.__file__)
-
-    def inside(frame):
-        name = os.path.abspath(frame.f_code.co_filename)
-        return name.startswith(package) or name == wrapper
-
-    frame, level = sys._getframe(1), 1
-    while frame is not None and inside(frame):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level + 1)
 
 
 class DegenerateRiskWarning(UserWarning):

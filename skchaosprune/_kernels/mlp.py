@@ -18,19 +18,32 @@ from numba import njit
 # Activation, loss, risk and status codes, shared with the estimators.
 from .codes import (  # noqa: F401
     DIVERGED,
+    H_ALPHA,
+    H_BETA1,
+    H_BETA2,
+    H_EPSILON,
+    H_LR,
+    H_MOMENTUM,
+    H_NESTEROV,
     IDENTITY,
     LOG_LOSS,
+    N_HYPER,
     OK,
     RELU,
     RISK_MISCLASSIFICATION,
     RISK_MSE,
     SIGMOID,
     SOFTMAX,
+    SOLVER_ADAM,
+    SOLVER_SGD,
     SQUARED,
+    SQUARED_MEAN,
     TANH,
 )
 
-_EPS = 1e-15  # clip of probabilities inside log-loss, as sklearn's log_loss
+# Clip of probabilities inside the log-loss: the float64 machine epsilon, as
+# scikit-learn's MLP loss and ``sklearn.metrics.log_loss`` clip.
+_EPS = np.finfo(np.float64).eps
 
 
 @njit(cache=True)
@@ -171,10 +184,13 @@ def _sample_loss(o, y, out, loss):
     """Loss of one sample from output o and target row y."""
     total = 0.0
     n = o.shape[0]
-    if loss == SQUARED:
+    if loss == SQUARED or loss == SQUARED_MEAN:
         for j in range(n):
             d = o[j] - y[j]
-            total += 0.5 * d * d
+            total += d * d
+        total *= 0.5
+        if loss == SQUARED_MEAN:
+            total /= n
     elif out == SOFTMAX:
         for j in range(n):
             if y[j] != 0.0:
@@ -211,13 +227,14 @@ def _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
 
 
 @njit(cache=True)
-def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out, loss,
-          risk_kind, result, dest):
+def _risk(Xv, Yv, SWv, use_sw, weights, biases, sizes, w_off, b_off, hidden,
+          out, loss, risk_kind, result, dest):
     """Both risks on a validation set, written to ``dest``.
 
     ``dest[0]``: the misclassification rate (``RISK_MISCLASSIFICATION``) or
     the mean squared error (``RISK_MSE``); ``dest[1]``: the mean sample
-    loss of the training loss function (docs/method.md section 3).
+    loss of the training loss function (docs/method.md section 3).  With
+    ``use_sw`` both are averages weighted by the sample weights ``SWv``.
     """
     _predict_into(Xv, result, weights, biases, sizes, w_off, b_off, hidden,
                   out)
@@ -225,39 +242,40 @@ def _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out, loss,
     n_out = result.shape[1]
     total = 0.0
     loss_total = 0.0
+    weight_total = 0.0
     for r in range(n):
         o = result[r]
-        loss_total += _sample_loss(o, Yv[r], out, loss)
+        sw = SWv[r] if use_sw else 1.0
+        weight_total += sw
+        loss_total += sw * _sample_loss(o, Yv[r], out, loss)
         if risk_kind == RISK_MSE:
+            sq = 0.0
             for j in range(n_out):
                 d = o[j] - Yv[r, j]
-                total += d * d
+                sq += d * d
+            total += sw * sq
         elif n_out == 1:
             pred = 1.0 if o[0] > 0.5 else 0.0
             if pred != Yv[r, 0]:
-                total += 1.0
+                total += sw
         else:
             best = 0
             for j in range(1, n_out):
                 if o[j] > o[best]:
                     best = j
             if Yv[r, best] != 1.0:
-                total += 1.0
+                total += sw
     if risk_kind == RISK_MSE:
-        dest[0] = total / (n * n_out)
+        dest[0] = total / (weight_total * n_out)
     else:
-        dest[0] = total / n
-    dest[1] = loss_total / n
+        dest[0] = total / weight_total
+    dest[1] = loss_total / weight_total
 
 
 @njit(cache=True)
-def _backward_update_one(A, D, off, weights, biases, mask, use_mask, sizes,
-                         w_off, b_off, lr, hidden):
-    """Backward pass and update for one sample: plain loops on 1-D views.
-
-    The output deltas are in D's last block; the hidden deltas use the
-    weights before this update.
-    """
+def _hidden_deltas_one(A, D, off, weights, sizes, w_off, hidden):
+    """Back-propagate the output deltas (D's last block) of one sample to
+    every hidden layer: plain loops on 1-D views, with the current weights."""
     n_layers = sizes.shape[0] - 1
     for layer in range(n_layers - 1, 0, -1):
         fan_in = sizes[layer]
@@ -272,6 +290,36 @@ def _backward_update_one(A, D, off, weights, biases, mask, use_mask, sizes,
             for j in range(fan_out):
                 acc += w[base + j] * d_out[j]
             d_in[i] = acc * _derivative(a_in[i], hidden)
+
+
+@njit(cache=True)
+def _hidden_deltas_block(A, D, off, nb, weights, sizes, w_off, hidden):
+    """Back-propagate the output deltas of nb samples: one BLAS product per
+    layer."""
+    n_layers = sizes.shape[0] - 1
+    for layer in range(n_layers - 1, 0, -1):
+        fan_in = sizes[layer]
+        fan_out = sizes[layer + 1]
+        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
+        d_out = _block(D, off, layer + 1, nb, fan_out)
+        d_in = _block(D, off, layer, nb, fan_in)
+        a_in = _block(A, off, layer, nb, fan_in)
+        np.dot(d_out, w.reshape((fan_in, fan_out)).T, d_in)
+        for r in range(nb):
+            dr = d_in[r]
+            ar = a_in[r]
+            for i in range(fan_in):
+                dr[i] *= _derivative(ar[i], hidden)
+
+
+@njit(cache=True)
+def _sgd_update_one(A, D, off, weights, biases, mask, use_mask, sizes, w_off,
+                    b_off, lr, hidden):
+    """Plain SGD (no momentum, no L2) on one sample, fused: the deltas, then
+    ``w -= lr * a * delta`` in loops that skip zero inputs (the paper's
+    one-sample SGD at full speed)."""
+    _hidden_deltas_one(A, D, off, weights, sizes, w_off, hidden)
+    n_layers = sizes.shape[0] - 1
     for layer in range(n_layers):
         fan_in = sizes[layer]
         fan_out = sizes[layer + 1]
@@ -293,43 +341,101 @@ def _backward_update_one(A, D, off, weights, biases, mask, use_mask, sizes,
 
 
 @njit(cache=True)
-def _backward_update_block(A, D, off, nb, weights, biases, grad, mask,
-                           use_mask, sizes, w_off, b_off, lr, hidden):
-    """Backward pass and mean-gradient update for nb > 1 samples: one BLAS
-    product per layer for the deltas and one for the gradient."""
+def _gradients(A, D, off, nb, weights, sizes, w_off, b_off, hidden, gw, gb):
+    """Summed (not yet averaged) gradients of the batch: ``gw`` per weight,
+    ``gb`` per bias, from the output deltas in D's last block (already
+    multiplied by the sample weights)."""
     n_layers = sizes.shape[0] - 1
-    for layer in range(n_layers - 1, 0, -1):
-        fan_in = sizes[layer]
-        fan_out = sizes[layer + 1]
-        w = weights[w_off[layer]:w_off[layer] + fan_in * fan_out]
-        d_out = _block(D, off, layer + 1, nb, fan_out)
-        d_in = _block(D, off, layer, nb, fan_in)
-        a_in = _block(A, off, layer, nb, fan_in)
-        np.dot(d_out, w.reshape((fan_in, fan_out)).T, d_in)
-        for r in range(nb):
-            dr = d_in[r]
-            ar = a_in[r]
-            for i in range(fan_in):
-                dr[i] *= _derivative(ar[i], hidden)
-    scale = lr / nb
+    if nb == 1:
+        _hidden_deltas_one(A, D, off, weights, sizes, w_off, hidden)
+    else:
+        _hidden_deltas_block(A, D, off, nb, weights, sizes, w_off, hidden)
     for layer in range(n_layers):
         fan_in = sizes[layer]
         fan_out = sizes[layer + 1]
         size = fan_in * fan_out
-        w = weights[w_off[layer]:w_off[layer] + size]
-        b = biases[b_off[layer]:b_off[layer] + fan_out]
-        d_out = _block(D, off, layer + 1, nb, fan_out)
-        a_in = _block(A, off, layer, nb, fan_in)
-        g = grad[w_off[layer]:w_off[layer] + size]
-        np.dot(a_in.T, d_out, g.reshape((fan_in, fan_out)))
-        for k in range(size):
-            w[k] -= scale * g[k]
-        for r in range(nb):
-            dr = d_out[r]
+        g = gw[w_off[layer]:w_off[layer] + size]
+        gbl = gb[b_off[layer]:b_off[layer] + fan_out]
+        if nb == 1:
+            d_out = D[off[layer + 1]:off[layer + 1] + fan_out]
+            a_in = A[off[layer]:off[layer] + fan_in]
+            for i in range(fan_in):
+                a = a_in[i]
+                base = i * fan_out
+                for j in range(fan_out):
+                    g[base + j] = a * d_out[j]
             for j in range(fan_out):
-                b[j] -= scale * dr[j]
-        if use_mask:
-            _apply_mask(w, mask[w_off[layer]:w_off[layer] + size])
+                gbl[j] = d_out[j]
+        else:
+            d_blk = _block(D, off, layer + 1, nb, fan_out)
+            a_blk = _block(A, off, layer, nb, fan_in)
+            np.dot(a_blk.T, d_blk, g.reshape((fan_in, fan_out)))
+            for j in range(fan_out):
+                gbl[j] = 0.0
+            for r in range(nb):
+                dr = d_blk[r]
+                for j in range(fan_out):
+                    gbl[j] += dr[j]
+
+
+@njit(cache=True)
+def _step(params, grads, state, mask, use_mask, penalty, norm, solver, hyper,
+          adam_lr):
+    """One optimizer step on a flat parameter vector, in scikit-learn's
+    arithmetic (``sklearn.neural_network._stochastic_optimizers``).
+
+    The gradient of parameter k is ``(grads[k] + penalty * params[k]) /
+    norm`` (``penalty``: the L2 ``alpha`` for weights, 0 for biases;
+    ``norm``: the batch's sample count or weight sum).  SGD: ``v = momentum
+    * v - lr * g``, then ``params += v`` (Nesterov: ``params += momentum * v
+    - lr * g``); ``state[0]`` holds v.  Adam: ``m = beta_1 * m + (1 - beta_1)
+    * g``, ``s = beta_2 * s + (1 - beta_2) * g ** 2`` (``state[0]``,
+    ``state[1]``), then ``params += -adam_lr * m / (sqrt(s) + epsilon)``.
+    A masked parameter is skipped: it and its state stay exactly 0.
+    """
+    lr = hyper[H_LR]
+    momentum = hyper[H_MOMENTUM]
+    nesterov = hyper[H_NESTEROV] != 0.0
+    beta1 = hyper[H_BETA1]
+    beta2 = hyper[H_BETA2]
+    eps = hyper[H_EPSILON]
+    n = params.shape[0]
+    if solver == SOLVER_ADAM:
+        m = state[0]
+        v = state[1]
+        for k in range(n):
+            if use_mask and not mask[k]:
+                continue
+            g = grads[k]
+            if penalty != 0.0:
+                g += penalty * params[k]
+            g /= norm
+            m[k] = beta1 * m[k] + (1 - beta1) * g
+            v[k] = beta2 * v[k] + (1 - beta2) * (g * g)
+            params[k] += -adam_lr * m[k] / (np.sqrt(v[k]) + eps)
+    elif momentum == 0.0:
+        for k in range(n):
+            if use_mask and not mask[k]:
+                continue
+            g = grads[k]
+            if penalty != 0.0:
+                g += penalty * params[k]
+            g /= norm
+            params[k] += -(lr * g)
+    else:
+        vel = state[0]
+        for k in range(n):
+            if use_mask and not mask[k]:
+                continue
+            g = grads[k]
+            if penalty != 0.0:
+                g += penalty * params[k]
+            g /= norm
+            vel[k] = momentum * vel[k] - lr * g
+            if nesterov:
+                params[k] += momentum * vel[k] - lr * g
+            else:
+                params[k] += vel[k]
 
 
 @njit(cache=True)
@@ -341,26 +447,37 @@ def _apply_mask(w, m):
 
 
 @njit(cache=True)
-def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
-                  w_off, b_off, lr, batch_size, hidden, out, loss, mask,
-                  use_mask, trajectory, record, Xv, Yv, risk_kind, risk_at,
+def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
+                  biases, sizes, w_off, b_off, solver, hyper, state_w, state_b,
+                  adam_t, batch_size, hidden, out, loss, mask, use_mask,
+                  trajectory, record, Xv, Yv, SWv, risk_kind, risk_at,
                   risk_out, risk_ptr, t0):
-    """Run up to ``max_batches`` mini-batch SGD updates in place.
+    """Run up to ``max_batches`` mini-batch updates in place.
 
     The batches take the samples ``order[first:]`` in turn (``batch_size``
     at a time, the last batch of the epoch possibly smaller) and stop at the
-    end of ``order``.  ``trajectory[k]`` receives the weights after the k-th
-    update of this call when ``record`` is true.  ``risk_at`` holds sorted
-    global update indices (1-based: the first update of the run is 1);
-    whenever the update with global index ``t0 + k + 1`` equals
-    ``risk_at[risk_ptr]``, the risks on ``(Xv, Yv)`` are written to
+    end of ``order``.  Each update: forward pass, output deltas (times the
+    sample weights ``SW`` when ``use_sw``), back-propagation, then the
+    optimizer step of ``solver`` (:func:`_step`; the hyper-parameters in
+    ``hyper``, slots ``H_*`` of :mod:`.codes`; the optimizer state in
+    ``state_w`` / ``state_b``, shape ``(2, n)``; adam's step count in
+    ``adam_t[0]``).  A batch whose sample weights sum to 0 changes nothing.
+    Plain SGD on one sample without L2 or sample weights runs a fused loop.
+
+    ``trajectory[k]`` receives the weights after the k-th update of this
+    call when ``record`` is true.  ``risk_at`` holds sorted global update
+    indices (1-based: the first update of the run is 1); whenever the update
+    with global index ``t0 + k + 1`` equals ``risk_at[risk_ptr]``, the risks
+    on ``(Xv, Yv)`` (weighted by ``SWv`` when ``use_sw``) are written to
     ``risk_out[risk_ptr]`` (shape ``(n_risk, 2)``: error or squared error,
     and the mean loss; see :func:`_risk`).
 
-    Returns ``(loss_sum, n_updates, status, risk_ptr)``: the summed sample
-    losses (each taken before its batch's update), the number of updates
-    done, ``OK`` or ``DIVERGED`` (a non-finite loss or weight; the call
-    stops there), and the next risk index.
+    Returns ``(loss_sum, n_updates, status, risk_ptr)``: the sum over
+    batches of the batch loss times the batch size, the batch loss being
+    scikit-learn's (the weighted mean sample loss, each taken before its
+    batch's update, plus ``0.5 * alpha * ||W||^2 / weight_sum``); the
+    number of updates done; ``OK`` or ``DIVERGED`` (a non-finite loss or
+    weight; the call stops there); and the next risk index.
     """
     n = order.shape[0]
     n_layers = sizes.shape[0] - 1
@@ -369,9 +486,15 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
     off = block_offsets(sizes, bs)
     A = np.empty(off[n_layers + 1])
     D = np.empty(off[n_layers + 1])
-    grad = np.empty(weights.shape[0])
-    risk_buf = np.empty((Xv.shape[0], n_out))
     n_weights = weights.shape[0]
+    gw = np.empty(n_weights)
+    gb = np.empty(biases.shape[0])
+    risk_buf = np.empty((Xv.shape[0], n_out))
+    alpha = hyper[H_ALPHA]
+    plain = (solver == SOLVER_SGD and hyper[H_MOMENTUM] == 0.0 and alpha == 0.0
+             and not use_sw)
+    beta1 = hyper[H_BETA1]
+    beta2 = hyper[H_BETA2]
 
     loss_sum = 0.0
     n_updates = 0
@@ -389,35 +512,57 @@ def train_batches(X, Y, order, first, max_batches, weights, biases, sizes,
         o = _block(A, off_b, n_layers, nb, n_out)
         d = _block(D, off_b, n_layers, nb, n_out)
         batch_loss = 0.0
+        norm = 0.0
         for r in range(nb):
-            y = Y[order[start + r]]
+            sample = order[start + r]
+            y = Y[sample]
             orow = o[r]
             drow = d[r]
-            batch_loss += _sample_loss(orow, y, out, loss)
+            sw = SW[sample] if use_sw else 1.0
+            norm += sw
+            batch_loss += sw * _sample_loss(orow, y, out, loss)
             for j in range(n_out):
                 dj = orow[j] - y[j]
-                if loss == SQUARED:
+                if loss != LOG_LOSS:
                     dj *= _derivative(orow[j], out)
-                drow[j] = dj
-        loss_sum += batch_loss
+                drow[j] = dj * sw if use_sw else dj
+        if norm > 0.0:
+            batch_loss /= norm
+            if alpha != 0.0:
+                values = 0.0
+                for k in range(n_weights):
+                    values += weights[k] * weights[k]
+                batch_loss += (0.5 * alpha) * values / norm
+            loss_sum += batch_loss * nb
         if not np.isfinite(batch_loss):
             status = DIVERGED
             break
-        if nb == 1:
-            _backward_update_one(A, D, off_b, weights, biases, mask, use_mask,
-                                 sizes, w_off, b_off, lr, hidden)
-        else:
-            _backward_update_block(A, D, off_b, nb, weights, biases, grad, mask,
-                                   use_mask, sizes, w_off, b_off, lr, hidden)
+        if norm > 0.0:
+            if nb == 1 and plain:
+                _sgd_update_one(A, D, off_b, weights, biases, mask, use_mask,
+                                sizes, w_off, b_off, hyper[H_LR], hidden)
+            else:
+                _gradients(A, D, off_b, nb, weights, sizes, w_off, b_off,
+                           hidden, gw, gb)
+                adam_lr = 0.0
+                if solver == SOLVER_ADAM:
+                    adam_t[0] += 1
+                    t = np.float64(adam_t[0])
+                    adam_lr = (hyper[H_LR] * np.sqrt(1 - beta2 ** t)
+                               / (1 - beta1 ** t))
+                _step(weights, gw, state_w, mask, use_mask, alpha, norm,
+                      solver, hyper, adam_lr)
+                _step(biases, gb, state_b, mask, False, 0.0, norm, solver,
+                      hyper, adam_lr)
         if record:
             dest = trajectory[n_updates]
             for k in range(n_weights):
                 dest[k] = weights[k]
         n_updates += 1
-        t = t0 + n_updates
-        if risk_ptr < risk_at.shape[0] and risk_at[risk_ptr] == t:
-            _risk(Xv, Yv, weights, biases, sizes, w_off, b_off, hidden, out,
-                  loss, risk_kind, risk_buf, risk_out[risk_ptr])
+        t_glob = t0 + n_updates
+        if risk_ptr < risk_at.shape[0] and risk_at[risk_ptr] == t_glob:
+            _risk(Xv, Yv, SWv, use_sw, weights, biases, sizes, w_off, b_off,
+                  hidden, out, loss, risk_kind, risk_buf, risk_out[risk_ptr])
             risk_ptr += 1
         start += nb
 
@@ -443,11 +588,13 @@ def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
 
 
 def warmup():
-    """Compile the kernels on a tiny network (both trajectory dtypes)."""
+    """Compile the kernels on a tiny network (both trajectory dtypes, both
+    solvers, with and without sample weights)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3))
     Y = np.zeros((6, 2))
     Y[np.arange(6), np.arange(6) % 2] = 1.0
+    SW = np.ones(6)
     sizes = np.array([3, 4, 2], dtype=np.int64)
     w_off = np.array([0, 12], dtype=np.int64)
     b_off = np.array([0, 4], dtype=np.int64)
@@ -455,12 +602,16 @@ def warmup():
     order = np.arange(6)
     shuffle_in_place(order, np.array([12345], dtype=np.uint64))
     risk_at = np.array([1, 2], dtype=np.int64)
-    for dtype in (np.float64, np.float32):
+    hyper = np.array([0.1, 0.0, 0.0, 0.0, 0.9, 0.999, 1e-8])
+    for dtype, solver, use_sw in ((np.float64, SOLVER_SGD, False),
+                                  (np.float32, SOLVER_ADAM, True)):
         weights = rng.normal(scale=0.1, size=20)
         biases = np.zeros(6)
         traj = np.empty((3, 20), dtype=dtype)
-        train_batches(X, Y, order, 0, 3, weights, biases, sizes, w_off, b_off,
-                      0.1, 2, SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj,
-                      True, X, Y, RISK_MISCLASSIFICATION, risk_at,
-                      np.empty((2, 2)), 0, 0)
+        train_batches(X, Y, SW, use_sw, order, 0, 3, weights, biases, sizes,
+                      w_off, b_off, solver, hyper, np.zeros((2, 20)),
+                      np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
+                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, X,
+                      Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
+                      0, 0)
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
