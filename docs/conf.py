@@ -19,6 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # the checkout's package, installed or not
+sys.path.insert(0, str(HERE))  # _gallery_order
 
 import skchaosprune  # noqa: E402
 
@@ -84,7 +85,18 @@ numpydoc_attributes_as_param_list = True
 # Types in Parameters/Attributes become cross-references (numpy, sklearn and
 # our own names link; shape names such as ``n_samples`` are set as code).
 numpydoc_xref_param_type = True
+# numpydoc's defaults send bool, array-like, iterable... to the Python and
+# NumPy glossaries through intersphinx; the build stays offline (no
+# intersphinx), so these name the types as objects instead.
 numpydoc_xref_aliases = {
+    "bool": "bool",
+    "boolean": "bool",
+    "iterable": "collections.abc.Iterable",
+    "sequence": "collections.abc.Sequence",
+    "generator": "collections.abc.Generator",
+    "array-like": "numpy.typing.ArrayLike",
+    "array_like": "numpy.typing.ArrayLike",
+    "scalar": "numbers.Number",
     "ndarray": "numpy.ndarray",
     "RandomState": "numpy.random.RandomState",
     "Generator": "numpy.random.Generator",
@@ -132,7 +144,7 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": False,
     "matplotlib_animations": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_order.StoryOrder",
     "show_memory": False,
     "image_scrapers": ("matplotlib",),
     "reset_modules": ("matplotlib",),
