@@ -55,7 +55,12 @@ _BLOCK = 16
 # negative-index wraparound code in the hot loops.
 _U = np.uint64
 
-# Candidates whose distances are computed together in the neighbour scan.
+# Sorted neighbours on each side whose distances every point gets at once
+# (the band of _band_distances); farther ones only when needed.
+_BAND = 8
+
+# Candidates whose distances are computed together in the scan of
+# clustered windows (_nearest_scan).
 _SCAN = 8
 
 # Exact power-of-two rescaling of the running products of distances.
@@ -165,7 +170,7 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
         _sort_indices(y, n, order, bucket)
         for r in range(n):
             keys[r] = y[order[r]]
-        return
+        return True
     for b in range(n):
         cnt[_U(b + 1)] += cnt[_U(b)]
     for i in range(n):
@@ -186,18 +191,163 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
             k -= 1
         keys[_U(k + 1)] = key
         order[_U(k + 1)] = v
+    return False
 
 
 @njit(cache=True)
-def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
+def _band_distances(n_cand, dim, theiler, order, keys, vecs, band):
+    """band[(t - 1) * n_cand + p] = D(p, p + t) between the candidates at
+    sorted positions p and p + t, t = 1 .. _BAND; infinity where the pair
+    is invalid (D = 0, within the Theiler window) or p + t >= n_cand.
+
+    D is symmetric bit for bit (a - b = -(b - a) exactly, and the squares
+    are summed over the coordinates in the same order), so one entry serves
+    both points of the pair.  Each loop runs over p with constant t:
+    straight-line code that the compiler vectorises.
+    """
+    for t in range(1, _BAND + 1):
+        base = (t - 1) * n_cand
+        m = max(n_cand - t, 0)
+        if dim == 2:
+            for p in range(m):
+                e = keys[_U(p + t)] - keys[_U(p)]
+                d = e * e
+                e = vecs[_U(p + t)] - vecs[_U(p)]
+                d += e * e
+                band[_U(base + p)] = np.inf if d == 0.0 else d
+        else:
+            for p in range(m):
+                e = keys[_U(p + t)] - keys[_U(p)]
+                band[_U(base + p)] = e * e
+            for q in range(1, dim):
+                vb = (q - 1) * n_cand
+                for p in range(m):
+                    e = vecs[_U(vb + p + t)] - vecs[_U(vb + p)]
+                    band[_U(base + p)] += e * e
+            for p in range(m):
+                d = band[_U(base + p)]
+                band[_U(base + p)] = np.inf if d == 0.0 else d
+        if theiler > 0:
+            for p in range(m):
+                if abs(order[_U(p + t)] - order[_U(p)]) <= theiler:
+                    band[_U(base + p)] = np.inf
+        for p in range(m, n_cand):
+            band[_U(base + p)] = np.inf
+
+
+@njit(cache=True)
+def _extend(n, p, n_cand, dim, theiler, order, keys, vecs, best, bj, right,
+            left):
+    """Continue the search of the reference point n (sorted position p)
+    beyond the band, on the sides flagged, from the band's (best, bj): one
+    candidate at a time, outwards, until the squared gap in the first
+    coordinate alone exceeds the best distance."""
+    yn = keys[_U(p)]
+    for side in range(2):
+        if side == 0 and not right:
+            continue
+        if side == 1 and not left:
+            continue
+        step = 1 if side == 0 else -1
+        r = p + step * (_BAND + 1)
+        while _U(r) < _U(n_cand):  # 0 <= r < n_cand
+            e = keys[_U(r)] - yn
+            d = e * e
+            if d > best:
+                break
+            for q in range(1, dim):
+                base = (q - 1) * n_cand
+                e = vecs[_U(base + r)] - vecs[_U(base + p)]
+                d += e * e
+            j = order[_U(r)]
+            if d > 0.0 and (theiler == 0 or abs(n - j) > theiler):
+                if d < best or (d == best and j > bj):
+                    best = d
+                    bj = j
+            r += step
+    return best, bj
+
+
+@njit(cache=True)
+def _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest, bbj,
              nbr, nbd):
     """Neighbour nbr[n] (-1: none) and its distance nbd[n] of every
-    reference point, from the candidates sorted by first coordinate
-    (``keys``, ``order``, ``rank``) and their other coordinates
-    (``vecs[(q - 1) * n_cand + rank]``); ``dist`` is scratch.
+    reference point n, from the candidates sorted by first coordinate
+    (``keys``, ``order``) and their other coordinates
+    (``vecs[(q - 1) * n_cand + sorted position]``).
 
-    One body for every dim and both sides: a flat dim = 2 copy with
-    constant steps measured no faster than this loop (within 2 %).
+    1. The distances from every sorted position to its ``_BAND`` sorted
+       successors (:func:`_band_distances`): each position gets its best
+       distance (at most 1) over the ``_BAND`` positions on each side, and
+       among the candidates at that distance the largest index, all in
+       loops over positions that vectorise.
+    2. A position whose next candidate beyond the band, on either side, is
+       within the best distance in the first coordinate alone (about 10 %
+       of random-walk points) continues the search there (:func:`_extend`).
+       Floating-point subtraction and squaring are monotone and ``D`` is
+       accumulated from that same squared gap, so no unvisited candidate
+       can be at the best distance or closer.
+    """
+    _band_distances(n_cand, dim, theiler, order, keys, vecs, band)
+    for p in range(n_cand):
+        bbest[_U(p)] = 1.0
+        bbj[_U(p)] = -1
+    for t in range(1, _BAND + 1):
+        base = (t - 1) * n_cand
+        for p in range(n_cand):
+            v = band[_U(base + p)]
+            b = bbest[_U(p)]
+            bbest[_U(p)] = v if v < b else b
+        for p in range(t, n_cand):
+            v = band[_U(base + p - t)]
+            b = bbest[_U(p)]
+            bbest[_U(p)] = v if v < b else b
+    for t in range(1, _BAND + 1):
+        base = (t - 1) * n_cand
+        for p in range(n_cand - t):
+            j = order[_U(p + t)]
+            cur = bbj[_U(p)]
+            hit = (band[_U(base + p)] == bbest[_U(p)]) & (j > cur)
+            bbj[_U(p)] = j if hit else cur
+        for p in range(t, n_cand):
+            j = order[_U(p - t)]
+            cur = bbj[_U(p)]
+            hit = (band[_U(base + p - t)] == bbest[_U(p)]) & (j > cur)
+            bbj[_U(p)] = j if hit else cur
+    for p in range(n_cand):
+        n = order[_U(p)]
+        if n >= n_ref:
+            continue
+        b = bbest[_U(p)]
+        j = bbj[_U(p)]
+        yn = keys[_U(p)]
+        right = False
+        left = False
+        if p + _BAND + 1 < n_cand:
+            e = keys[_U(p + _BAND + 1)] - yn
+            right = e * e <= b
+        if p - _BAND - 1 >= 0:
+            e = keys[_U(p - _BAND - 1)] - yn
+            left = e * e <= b
+        if right or left:
+            b, j = _extend(n, p, n_cand, dim, theiler, order, keys, vecs, b, j,
+                           right, left)
+        # D < 1 strictly
+        nbr[_U(n)] = j if b < 1.0 else -1
+        nbd[_U(n)] = b
+
+
+@njit(cache=True)
+def _nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
+             nbr, nbd):
+    """:func:`_nearest` for clustered windows (many equal first
+    coordinates, as in series of a few levels), where the band rarely
+    covers the best distance: from each reference point (sorted position
+    ``rank[n]``) the scan runs outwards on each side in blocks of
+    ``_SCAN`` candidates until a block whose first squared gap in the first
+    coordinate alone exceeds the best distance so far; every visited
+    distance is kept in ``dist`` and a last pass picks, among those at the
+    best distance, the largest index (the kernel before issue 15).
     """
     for n in range(n_ref):
         p = rank[_U(n)]
@@ -259,7 +409,7 @@ def _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
 
 @njit(cache=True)
 def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
-                bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts):
+                bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts):
     """Fill sums[k], counts[k] (k = 0 .. k_max <= steps) for the window y.
 
     ``sums[k]`` is the sum of ``0.5 ln D`` over the counted pairs.  It is
@@ -284,14 +434,19 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         for k in range(k_max + 1):
             sums[k] = 0.0
         return
-    _sort_keys(y, n_cand, order, keys, bucket, cnt)
+    crowded = _sort_keys(y, n_cand, order, keys, bucket, cnt)
     for r in range(n_cand):
         j = order[_U(r)]
-        rank[_U(j)] = r
         for q in range(1, dim):
             vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
-    _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist, nbr,
-             nbd)
+    if crowded:
+        for r in range(n_cand):
+            rank[_U(order[_U(r)])] = r
+        _nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys, vecs,
+                      band, nbr, nbd)
+    else:
+        _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest,
+                 bbj, nbr, nbd)
     prod0 = 1.0
     shift0 = 0
     count0 = 0
@@ -380,13 +535,15 @@ def _scratch(n, dim, steps):
     cnt = np.empty(n + 1, dtype=np.int64)
     keys = np.empty(n)
     vecs = np.empty(n * dim)
-    dist = np.empty(n)
+    band = np.empty(n * _BAND)
+    bbest = np.empty(n)
+    bbj = np.empty(n, dtype=np.int64)
     nbr = np.empty(n, dtype=np.int64)
     nbd = np.empty(n)
     sums = np.empty(steps + 1)
     counts = np.empty(steps + 1, dtype=np.int64)
     shifts = np.empty(steps + 1, dtype=np.int64)
-    return order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts
+    return order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts
 
 
 @njit(cache=True)
@@ -398,9 +555,9 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(n, dim, steps)
+    order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts = _scratch(n, dim, steps)
     _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
-                cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts)
+                cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts)
     curve = np.empty(steps + 1)
     for k in range(steps + 1):
         curve[k] = sums[k] / counts[k] if counts[k] > 0 else np.nan
@@ -409,8 +566,8 @@ def divergence_curve(x, dim, delay, steps, theiler):
 
 @njit(cache=True)
 def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
-                     min_range, order, rank, bucket, cnt, keys, vecs, dist,
-                     nbr, nbd, sums, counts, shifts):
+                     min_range, order, rank, bucket, cnt, keys, vecs, band,
+                     bbest, bbj, nbr, nbd, sums, counts, shifts):
     """(exponent, status) of one gathered window x[:n].
 
     Only curve[0..fit_steps] is computed: the later steps do not enter the
@@ -420,7 +577,7 @@ def _window_exponent(x, y, n, dim, delay, steps, theiler, fit_steps,
     if not (span >= min_range) or span == 0.0:
         return 0.0, STATUS_STATIC
     _curve_sums(y, n, dim, delay, steps, theiler, fit_steps, order, rank,
-                bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts)
+                bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts)
     le = _slope(sums, counts, fit_steps)
     if np.isnan(le):
         return 0.0, STATUS_UNDEFINED
@@ -439,7 +596,7 @@ def _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps
     nb = min(_BLOCK, n_series - s0)
     xbuf = np.empty((_BLOCK, window))
     y = np.empty(window)
-    order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(
+    order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts = _scratch(
         window, dim, steps)
     for w in range(n_win):
         st = starts[w]
@@ -450,8 +607,8 @@ def _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps
         for q in range(nb):
             le, code = _window_exponent(
                 xbuf[q], y, window, dim, delay, steps, theiler, fit_steps,
-                min_range, order, rank, bucket, cnt, keys, vecs, dist,
-                nbr, nbd, sums, counts, shifts)
+                min_range, order, rank, bucket, cnt, keys, vecs, band,
+                bbest, bbj, nbr, nbd, sums, counts, shifts)
             out[w, s0 + q] = le
             status[w, s0 + q] = code
 
