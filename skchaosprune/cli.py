@@ -7,7 +7,9 @@ non-zero exit, never a traceback.
 """
 
 import argparse
+import dataclasses
 import json
+import math
 import re
 import sys
 
@@ -138,7 +140,49 @@ def _print_rows(rows, title):
     print(format_table(rows))
 
 
-def _write_json(path, payload):
+def versions():
+    """The versions of Python, skchaosprune and the libraries its results
+    depend on, for the JSON outputs."""
+    import platform
+    from importlib import metadata
+
+    from . import __version__
+
+    out = {"python": platform.python_version(), "skchaosprune": __version__}
+    for dist in ("numpy", "scipy", "numba", "scikit-learn", "statsmodels"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            out[dist] = None
+    return out
+
+
+def _arguments(args):
+    """Every option of the command as it ran, defaults included."""
+    return {k.replace("_", "-"): v for k, v in sorted(vars(args).items())
+            if k not in ("func", "command")}
+
+
+def _params(estimator):
+    """JSON-ready parameters of an estimator; a nested strategy as its class
+    name and parameters."""
+    out = {}
+    for key, value in estimator.get_params(deep=False).items():
+        if hasattr(value, "get_params"):
+            value = {"class": type(value).__name__, **_params(value)}
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            value = str(value)  # 'inf' (strict JSON has no Infinity)
+        elif not (value is None or isinstance(value, (bool, int, float, str, list, dict))):
+            value = repr(value)
+        out[key] = value
+    return out
+
+
+def _write_json(path, payload, args):
+    """Write the results with the options used and the versions."""
+    payload = dict(payload, arguments=_arguments(args), versions=versions())
     try:
         with open(path, "w") as handle:
             json.dump(payload, handle, indent=2, default=float)
@@ -195,7 +239,9 @@ def _demo(args):
                       f"alpha {args.alpha}, test set 20%")
     if args.json:
         _write_json(args.json, {"command": "demo", "source": source, "network": net,
-                                "rows": rows})
+                                "settings": {"estimator": _params(estimator),
+                                             "pruning": _params(strategy)},
+                                "rows": rows}, args)
     return 0
 
 
@@ -229,7 +275,9 @@ def _reproduce(args):
                          f"{args.risk}), mean +/- std over {args.seeds} seed(s)")
     if args.json:
         _write_json(args.json, {"command": "reproduce", "seeds": args.seeds,
-                                "summary": summary, "rows": all_rows})
+                                "settings": {name: dataclasses.asdict(PAPER_SETTINGS[name])
+                                             for name in names},
+                                "summary": summary, "rows": all_rows}, args)
     return 0
 
 
@@ -385,7 +433,7 @@ def _sweep(args):
           f"{counts['full']} dense runs with dynamics, {counts['partial']} partial (PT) "
           f"runs, {counts['retrainings']} retrainings")
     if args.json:
-        _write_json(args.json, dict(result, command="sweep"))
+        _write_json(args.json, dict(result, command="sweep"), args)
     if args.csv:
         _write_csv(args.csv, result["summary"])
     if args.plot:
@@ -437,10 +485,16 @@ def _in_flags(message):
 
 
 def build_parser():
+    from . import __version__
+
     parser = _Parser(
         prog="skchaosprune",
-        description="Chaos-causality pruning of dense neural networks (LEGCNet).",
+        description="Chaos-causality pruning of dense neural networks (LEGCNet). "
+                    "The method: docs/method.md; the documentation site: docs/ "
+                    "(README's 'Documentation').",
     )
+    parser.add_argument("--version", action="version", version=f"skchaosprune {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = sub.add_parser(
@@ -475,7 +529,9 @@ def build_parser():
                       help="training accuracy whose epochs are counted (default: 0.9)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--quiet", action="store_true", help="no progress bars")
-    demo.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    demo.add_argument("--json", metavar="FILE",
+                      help="also write the results as JSON, with the settings used and "
+                           "the versions of skchaosprune and its dependencies")
     demo.set_defaults(func=_demo)
 
     rep = sub.add_parser(
@@ -494,7 +550,9 @@ def build_parser():
                      help="risk series: misclassification rate (the paper's, default) "
                           "or validation loss")
     rep.add_argument("--quiet", action="store_true", help="no progress bars")
-    rep.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    rep.add_argument("--json", metavar="FILE",
+                     help="also write the results as JSON, with the settings used and "
+                          "the versions of skchaosprune and its dependencies")
     rep.set_defaults(func=_reproduce)
 
     swp = sub.add_parser(
@@ -543,7 +601,9 @@ def build_parser():
                      help="for tests and CI: 1 seed, 2 sparsities, a quarter of the epochs, "
                           "auto windows and lags")
     swp.add_argument("--quiet", action="store_true", help="no progress bars")
-    swp.add_argument("--json", metavar="FILE", help="also write the results (every row) as JSON")
+    swp.add_argument("--json", metavar="FILE",
+                     help="also write the results (every row) as JSON, with the settings "
+                          "used and the versions of skchaosprune and its dependencies")
     swp.add_argument("--csv", metavar="FILE",
                      help="also write the summary (per data set, method, sparsity) as CSV")
     swp.add_argument("--plot", metavar="FILE",

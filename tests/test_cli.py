@@ -193,3 +193,107 @@ def test_reproduce_on_the_paper_data(data_dir, capsys, tmp_path):
     for row in payload["rows"]:
         chaos = row["method"].startswith("chaos")
         assert (row["window"], row["maxlag"]) == ((250, 14) if chaos else (None, None))
+
+
+def _project_version():
+    """The version as pyproject.toml declares it (not the code under test)."""
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    return tomllib.loads(text)["project"]["version"]
+
+
+def test_version_flag(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"skchaosprune {_project_version()}\n"
+
+
+def test_version_flag_of_python_m():
+    done = subprocess.run([sys.executable, "-m", "skchaosprune", "--version"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"skchaosprune {_project_version()}\n"
+    assert done.stderr == ""
+
+
+def test_version_flag_of_the_console_script():
+    import shutil
+
+    script = shutil.which("skchaosprune")
+    if script is None:
+        pytest.skip("the skchaosprune console script is not installed")
+    done = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["skchaosprune", _project_version()]
+
+
+def _installed_versions():
+    """Versions as the installed distributions report them."""
+    from importlib import metadata
+
+    return {name: metadata.version(name)
+            for name in ("numpy", "scipy", "numba", "scikit-learn", "statsmodels")}
+
+
+def test_demo_json_records_the_settings_and_the_versions(tmp_path, capsys):
+    import platform
+
+    out_json = tmp_path / "demo.json"
+    argv = ["demo", "--dataset", "iris", "--quiet", "--json", str(out_json), "--alpha", "0.2",
+            "--seed", "3", *FAST]
+    assert main(argv) == 0
+    capsys.readouterr()
+    payload = json.loads(out_json.read_text())
+    versions = payload["versions"]
+    assert versions["skchaosprune"] == _project_version()
+    assert versions["python"] == platform.python_version()
+    for name, version in _installed_versions().items():
+        assert versions[name] == version, name
+    arguments = payload["arguments"]
+    # Every option, those given and the defaults.
+    assert arguments["dataset"] == "iris" and arguments["alpha"] == 0.2
+    assert arguments["seed"] == 3 and arguments["hidden"] == 4 and arguments["epochs"] == 12
+    assert arguments["window"] == 30 and arguments["maxlag"] == 3 and arguments["lr"] == 0.05
+    assert arguments["risk"] == "loss" and arguments["batch-size"] == 1
+    assert arguments["benchmark"] == 0.9 and arguments["json"] == str(out_json)
+    settings = payload["settings"]
+    assert settings["estimator"]["hidden_layer_sizes"] == [4]
+    assert settings["estimator"]["max_iter"] == 12
+    assert settings["estimator"]["learning_rate_init"] == 0.05
+    assert settings["estimator"]["random_state"] == 3
+    assert settings["estimator"]["activation"] == "sigmoid"
+    assert settings["pruning"]["alpha"] == 0.2
+    assert (settings["pruning"]["window"], settings["pruning"]["maxlag"]) == (30, 3)
+    assert settings["pruning"]["risk"] == "loss"
+    # Strict JSON (no NaN/Infinity) in what the settings record.
+    json.dumps(settings, allow_nan=False)
+
+
+def test_sweep_json_records_the_arguments_and_the_versions(tmp_path, capsys):
+    out_json = tmp_path / "sweep.json"
+    assert main(["sweep", "--dataset", "iris", "--quick", "--quiet", "--hidden", "4",
+                 "--epochs", "8", "--sparsities", "0.5", "--json", str(out_json)]) == 0
+    capsys.readouterr()
+    payload = json.loads(out_json.read_text())
+    assert payload["command"] == "sweep"
+    assert payload["versions"]["skchaosprune"] == _project_version()
+    for name, version in _installed_versions().items():
+        assert payload["versions"][name] == version, name
+    assert payload["arguments"]["dataset"] == ["iris"]
+    assert payload["arguments"]["sparsities"] == ["0.5"]
+    assert payload["arguments"]["quick"] is True and payload["arguments"]["hidden"] == 4
+    assert payload["settings"]["sparsities"] == [0.5]   # the study's own settings stay
+
+
+def test_reproduce_help_cites_the_method_page(capsys):
+    for command in ("reproduce", "demo", "sweep"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert "ALGORITHM" not in text
+    with pytest.raises(SystemExit):
+        main(["reproduce", "--help"])
+    assert "docs/method.md section 9" in " ".join(capsys.readouterr().out.split())
