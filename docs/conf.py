@@ -12,6 +12,7 @@ and are not committed.
 """
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -154,6 +155,50 @@ sphinx_gallery_conf = {
 
 # matplotlib runs headless.
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# -- Citations of the method page become links -------------------------------
+#
+# Code and docstrings cite the specification as "docs/method.md section N"
+# (or "sections N-M"), which reads well in help() and on GitHub; in the site
+# each citation links to the section it names.
+
+_CITATION = re.compile(r"docs/method\.md(?:,?\s+(sections?)\s+(\d+)([-,\d ]*\d)?)?")
+
+
+def _label_method_sections(app, doctree):
+    """Labels ``method-section-N`` for the numbered sections of method.md."""
+    if app.env.docname != "method":
+        return
+    from docutils import nodes
+
+    std = app.env.domains.standard_domain
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title).astext()
+        match = re.match(r"(\d+)\. ", title)
+        if match and section["ids"]:
+            label = f"method-section-{match.group(1)}"
+            std.labels[label] = ("method", section["ids"][0], title)
+            std.anonlabels[label] = ("method", section["ids"][0])
+
+
+def _link_method_citations(app, what, name, obj, options, lines):
+    def link(match):
+        text = match.group(0)
+        if match.group(2):
+            return f":ref:`{text} <method-section-{match.group(2)}>`"
+        return f":doc:`{text} </method>`"
+
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith((">>>", "...")) or "``" in line and "docs/method.md``" in line:
+            continue
+        lines[i] = _CITATION.sub(link, line)
+
+
+def setup(app):
+    app.connect("doctree-read", _label_method_sections)
+    app.connect("autodoc-process-docstring", _link_method_citations)
+
 
 # -- HTML --------------------------------------------------------------------
 
