@@ -15,21 +15,25 @@ Theiler window ``t``:
 5. for ``k = 0 .. s``, every pair with ``D(n+k, j*+k) > 0`` adds
    ``0.5 ln D`` to ``sums[k]`` and one to ``counts[k]``.
 
-Nearest neighbours are found exactly without the O(L^2) scan: the candidates
-are sorted by their first coordinate (a counting sort into L buckets and an
-insertion sort; a merge sort when the values are clustered), and from each
-reference point the scan runs outwards in that order, on each side, in
-blocks of ``_SCAN`` candidates, until a block whose first squared gap in the
-first coordinate alone exceeds the best distance found so far.  Floating-
-point subtraction and squaring are monotone, and ``D`` is accumulated
-starting from that same squared gap, so the stop never skips a candidate
-that the brute-force scan would accept.  Every visited distance is kept, and
-a last pass over the visited candidates picks, among those at the smallest
-distance, the largest index (ties are exact: a tied candidate's gap is at
-most the best distance, so it was visited).  The cost per window is
-O(L log L) for sorting plus, per reference point, the candidates within the
-nearest-neighbour distance in the first coordinate: about 10 per point for
-random-walk-like windows, whatever L (tested exact at L = 2,000).
+Nearest neighbours are found exactly without the O(L^2) scan.  The
+candidates are sorted by their first coordinate (a counting sort into
+2L to 4L buckets and an insertion sort; a merge sort when the values are
+clustered).  Every sorted position then gets the distances to its
+``_BAND`` sorted neighbours on each side, computed once per pair (``D`` is
+symmetric bit for bit) in loops over positions that the compiler
+vectorises, and from them its best distance and, among the candidates at
+that distance, the largest index.  A reference point whose next candidate
+beyond the band, on either side, is within the best distance in the first
+coordinate alone (about 10 % of random-walk points) continues the search
+outwards there, one candidate at a time, until that squared gap exceeds the
+best distance.  Floating-point subtraction and squaring are monotone, and
+``D`` is accumulated starting from that same squared gap, so no candidate
+left out can be at the best distance or closer: the minimum and the tie
+rule are those of the brute-force scan.  Clustered windows (a bucket with
+more than 32 values: series of a few levels), where the band rarely covers
+the best distance, use the block scan of the kernel before (issue 15)
+instead.  The cost per window is O(L) for sorting spread-out values plus,
+per reference point, ``2 * _BAND`` distances and the few candidates beyond.
 
 The curve is accumulated as a product of distances per step (exact
 power-of-two rescaling keeps it in range) and one logarithm per step, which
@@ -56,8 +60,9 @@ _BLOCK = 16
 _U = np.uint64
 
 # Sorted neighbours on each side whose distances every point gets at once
-# (the band of _band_distances); farther ones only when needed.
-_BAND = 8
+# (the band of _band_distances; farther ones only when needed).  10
+# measured fastest on random walks and SGD-like walks, of 6 to 16.
+_BAND = 10
 
 # Candidates whose distances are computed together in the scan of
 # clustered windows (_nearest_scan).
@@ -150,28 +155,34 @@ def _sort_indices(y, n, order, tmp):
 def _sort_keys(y, n, order, keys, bucket, cnt):
     """order[:n]: indices of y[:n] (values in [0, 1]) by value; keys = y[order].
 
-    A counting sort into n buckets followed by an insertion sort, which is
-    linear for spread-out values; when one bucket holds too many values
-    (clustered windows) the merge sort is used instead.  The order of equal
-    values is irrelevant to the neighbour search.
+    A counting sort into ``nb`` buckets (the power of two from 2n to 4n:
+    few collisions, and ``y * nb`` is exact) followed by an insertion sort,
+    which is linear for spread-out values; when one bucket holds too many
+    values (clustered windows) the merge sort is used instead, and True is
+    returned.  The order of equal values is irrelevant to the neighbour
+    search.  ``cnt`` has room for 4n + 1 counts.
     """
-    for b in range(n + 1):
-        cnt[b] = 0
+    nb = 1
+    while nb < 2 * n:
+        nb *= 2
+    fnb = float(nb)
+    for i in range(n):
+        bucket[_U(i)] = min(int(y[_U(i)] * fnb), nb - 1)
+    for b in range(nb + 1):
+        cnt[_U(b)] = 0
     crowded = False
     for i in range(n):
-        b = int(y[_U(i)] * n)
-        if b >= n:
-            b = n - 1
-        bucket[_U(i)] = b
-        cnt[_U(b + 1)] += 1
-        if cnt[_U(b + 1)] > 32:
+        b = bucket[_U(i)]
+        c = cnt[_U(b + 1)] + 1
+        cnt[_U(b + 1)] = c
+        if c > 32:
             crowded = True
     if crowded:
         _sort_indices(y, n, order, bucket)
         for r in range(n):
             keys[r] = y[order[r]]
         return True
-    for b in range(n):
+    for b in range(nb):
         cnt[_U(b + 1)] += cnt[_U(b)]
     for i in range(n):
         b = bucket[_U(i)]
@@ -292,28 +303,26 @@ def _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest, bbj,
     for p in range(n_cand):
         bbest[_U(p)] = 1.0
         bbj[_U(p)] = -1
+    # (D, -j) lexicographically smallest: the best distance and, among the
+    # candidates at it, the largest index, in one pass per offset t
     for t in range(1, _BAND + 1):
         base = (t - 1) * n_cand
-        for p in range(n_cand):
+        for p in range(n_cand - t):  # right: the candidate at p + t
             v = band[_U(base + p)]
-            b = bbest[_U(p)]
-            bbest[_U(p)] = v if v < b else b
-        for p in range(t, n_cand):
-            v = band[_U(base + p - t)]
-            b = bbest[_U(p)]
-            bbest[_U(p)] = v if v < b else b
-    for t in range(1, _BAND + 1):
-        base = (t - 1) * n_cand
-        for p in range(n_cand - t):
             j = order[_U(p + t)]
-            cur = bbj[_U(p)]
-            hit = (band[_U(base + p)] == bbest[_U(p)]) & (j > cur)
-            bbj[_U(p)] = j if hit else cur
-        for p in range(t, n_cand):
+            b = bbest[_U(p)]
+            c = bbj[_U(p)]
+            better = (v < b) | ((v == b) & (j > c))
+            bbest[_U(p)] = v if better else b
+            bbj[_U(p)] = j if better else c
+        for p in range(t, n_cand):  # left: the candidate at p - t
+            v = band[_U(base + p - t)]
             j = order[_U(p - t)]
-            cur = bbj[_U(p)]
-            hit = (band[_U(base + p - t)] == bbest[_U(p)]) & (j > cur)
-            bbj[_U(p)] = j if hit else cur
+            b = bbest[_U(p)]
+            c = bbj[_U(p)]
+            better = (v < b) | ((v == b) & (j > c))
+            bbest[_U(p)] = v if better else b
+            bbj[_U(p)] = j if better else c
     for p in range(n_cand):
         n = order[_U(p)]
         if n >= n_ref:
@@ -417,9 +426,10 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     power-of-two rescaling (``shifts``), and one logarithm per step at the
     end: a logarithm per pair would dominate the cost of a window.
 
-    Scratch (length >= n_points): ``order``, ``rank``, ``bucket``, ``nbr``
-    (int64), ``keys``, ``dist``, ``nbd`` (float64), ``cnt`` (int64,
-    n_points + 1), ``vecs`` (float64, n_points * dim: the candidates'
+    Scratch (length >= n_points): ``order``, ``rank``, ``bucket``, ``nbr``,
+    ``bbj`` (int64), ``keys``, ``nbd``, ``bbest`` (float64), ``band``
+    (float64, n_points * _BAND), ``cnt`` (int64, 4 * n_points + 2),
+    ``vecs`` (float64, n_points * dim: the candidates'
     coordinates 1 .. dim-1 in sorted order, coordinate by coordinate, so
     that the scan reads memory sequentially).
     """
@@ -532,7 +542,7 @@ def _scratch(n, dim, steps):
     order = np.empty(n, dtype=np.int64)
     rank = np.empty(n, dtype=np.int64)
     bucket = np.empty(n, dtype=np.int64)
-    cnt = np.empty(n + 1, dtype=np.int64)
+    cnt = np.empty(4 * n + 2, dtype=np.int64)
     keys = np.empty(n)
     vecs = np.empty(n * dim)
     band = np.empty(n * _BAND)
