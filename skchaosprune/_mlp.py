@@ -5,6 +5,7 @@
 objects (:mod:`skchaosprune.pruning`).
 """
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -117,11 +118,19 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     def _score_outputs(self, out, Y):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _seed(self, rng):
-        """Draw the split seed and the shuffling state from ``rng``."""
-        self._split_seed = rng.randint(np.iinfo(np.int32).max)
-        self._rng_state = np.array([rng.randint(1, np.iinfo(np.int64).max)], dtype=np.uint64)
-        self._initial_rng_state = self._rng_state.copy()
+    def _start_stream(self, n_features, n_outputs):
+        """The random stream of a new network, scikit-learn's order: the
+        initial weights first (the same draws as its MLPs for the same
+        ``random_state``), then the state the validation split starts from
+        (kept, so that ``prune`` can split again), then the shuffling."""
+        rng = copy.deepcopy(check_random_state(self.random_state))
+        self._initialize(n_features, n_outputs, rng)
+        self._split_state = rng.get_state()
+        return rng
+
+    def _start_shuffling(self, rng):
+        self._rng_state = rng
+        self._initial_rng_state = copy.deepcopy(rng)
 
     @atomic
     def _record(self, X, y, sample_weight=None):
@@ -130,7 +139,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._validate_params()
         X, y = self._validate_train(X, y, reset=True)
         sample_weight = self._sample_weight(sample_weight, X)
-        self._prepare_targets(y)
+        self._prepare_targets(y, sample_weight)
         return self._fit(X, y, sample_weight, None, None, None, decide=False)
 
     def _sample_weight(self, sample_weight, X):
@@ -156,21 +165,20 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         if warm:
             self._check_warm_targets(y)
             return self._continue(X, y, sample_weight, masks)
-        self._prepare_targets(y)
+        self._prepare_targets(y, sample_weight)
         return self._fit(X, y, sample_weight, coefs_init, intercepts_init, masks)
 
     def _fit(self, X, y, sample_weight, coefs_init, intercepts_init, masks, decide=True):
-        rng = check_random_state(self.random_state)
         Y = self._encode_targets(y)
-        self._seed(rng)
         measures_risk = self.risk_every is not None or self._tracks()
         self._check_early_stopping_split()
         self._holds_out = ((measures_risk or self.early_stopping)
                            and self.validation_fraction > 0)
-        data = self._split(X, Y, y, sample_weight)
         for name in (*PRUNING_ATTRIBUTES, "weight_trajectory_"):
             self.__dict__.pop(name, None)
-        self._initialize(X.shape[1], Y.shape[1], rng)
+        rng = self._start_stream(X.shape[1], Y.shape[1])
+        data = self._split(X, Y, y, sample_weight, stream=rng)
+        self._start_shuffling(rng)
         self._set_initial_weights(coefs_init, intercepts_init)
         self._set_masks(masks)
         self._start_trajectory()
@@ -210,13 +218,11 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         sample_weight = self._sample_weight(sample_weight, X)
         if first_call:
-            rng = check_random_state(self.random_state)
             Y = self._encode_targets(y)
-            self._seed(rng)
             self._holds_out = False  # partial_fit measures the risk on its data
             for name in (*PRUNING_ATTRIBUTES, "weight_trajectory_"):
                 self.__dict__.pop(name, None)
-            self._initialize(X.shape[1], Y.shape[1], rng)
+            self._start_shuffling(self._start_stream(X.shape[1], Y.shape[1]))
             self._dense_seconds = self._dynamics_seconds = 0.0
             self._set_masks(masks)
             self._start_trajectory()
@@ -456,9 +462,15 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         return self._fit_or_continue(X, y, sample_weight, coefs_init, intercepts_init,
                                      masks)
 
-    def _prepare_targets(self, y):
+    def _prepare_targets(self, y, sample_weight=None):
         check_classification_targets(y)
         self._set_classes(np.unique(y))
+        if sample_weight is not None:
+            weighted = np.unique(y[sample_weight > 0])
+            if weighted.shape[0] < 2:
+                raise ValueError(
+                    "DenseMLPClassifier needs samples of at least 2 classes with a "
+                    f"non-zero sample_weight, but only class {weighted[0]!r} has any.")
 
     @atomic
     def partial_fit(self, X, y, sample_weight=None, classes=None, *, masks=None):
@@ -710,7 +722,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         return self._fit_or_continue(X, y, sample_weight, coefs_init, intercepts_init,
                                      masks)
 
-    def _prepare_targets(self, y):
+    def _prepare_targets(self, y, sample_weight=None):
         self._y_ndim = np.ndim(y)
 
     @atomic

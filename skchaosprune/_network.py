@@ -15,6 +15,7 @@ and predicting never imports Numba.  The kernel's ``forward_all`` stays for
 what training measures (training scores, the no-collapse checks).
 """
 
+import copy
 import os
 from contextlib import contextmanager
 from functools import wraps
@@ -165,7 +166,7 @@ def all_or_nothing(est):
     are copied; the rest is kept by reference.
     """
     saved = {name: (list(value) if isinstance(value, list)
-                    else value.copy() if name == "_rng_state" else value)
+                    else copy.deepcopy(value) if name == "_rng_state" else value)
              for name, value in est.__dict__.items()}
     try:
         yield
@@ -388,7 +389,7 @@ class NetworkMixin:
     # ------------------------------------------------------------------ #
     # Training.
     def _train(self, X, Y, Xv, Yv, n_epochs, *, sw=None, swv=None, risk_at=None,
-               recorder=None, phase="training", incremental=False):
+               recorder=None, phase="training", incremental=False, stopping=True):
         """Run up to ``n_epochs`` epochs of the solver through the compiled
         kernel, recording; stop early as scikit-learn's MLP does.
 
@@ -399,6 +400,9 @@ class NetworkMixin:
         rows in bounded chunks as training produces them.
         ``incremental``: one epoch of ``partial_fit`` (the optimizer state
         is kept between calls, no early stopping, no ConvergenceWarning).
+        ``stopping=False``: a measurement of planned length (a tracked dense
+        run): the convergence test is kept up to date but never stops it,
+        and there is no ConvergenceWarning.
 
         After every epoch, as ``sklearn.neural_network.MLPClassifier``: the
         training loss ``loss_`` (or, with ``early_stopping``, the score on
@@ -457,14 +461,21 @@ class NetworkMixin:
             rows = traj
         risk_ptr = 0
         done = 0
-        order = np.arange(n)
+        # The sample order, shuffled from the previous epoch's (as
+        # scikit-learn's); partial_fit carries it from call to call.
+        order = getattr(self, "_order", None) if incremental else None
+        if order is None or order.shape[0] != n:
+            order = np.arange(n)
         self._converged = False
         self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
         _progress.report(phase, 0, n_epochs)
         for epoch in range(n_epochs):
-            order[:] = np.arange(n)
             if self.shuffle:
-                _k.shuffle_in_place(order, self._rng_state)
+                # scikit-learn's sklearn.utils.shuffle of the previous order,
+                # from the same stream: the same batches for the same seed.
+                perm = np.arange(n)
+                self._rng_state.shuffle(perm)
+                order = order[perm]
             first = 0
             epoch_loss = 0.0
             hyper = self._hyper(opt["learning_rate"])
@@ -508,7 +519,7 @@ class NetworkMixin:
             if self.solver == "sgd" and self.learning_rate == "invscaling":
                 opt["learning_rate"] = (float(self.learning_rate_init)
                                         / (self.t_ + 1) ** self.power_t)
-            if self._no_improvement_count > self.n_iter_no_change:
+            if stopping and self._no_improvement_count > self.n_iter_no_change:
                 what = ("Validation score" if early_stopping else "Training loss")
                 msg = (f"{what} did not improve more than tol={self.tol:f} for "
                        f"{self.n_iter_no_change} consecutive epochs.")
@@ -526,6 +537,7 @@ class NetworkMixin:
             if incremental:
                 break
         self._optimizer = opt
+        self._order = order if incremental else None
         shapes = [c.shape for c in self.coefs_]
         if early_stopping:
             self.coefs_ = [c.copy() for c in self._best_coefs]
@@ -538,8 +550,8 @@ class NetworkMixin:
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
         if keep:
             self.weight_trajectory_ = full[:kept.shape[0] + done]
-        if (not incremental and not self._converged and n_epochs == self.max_iter
-                and np.isfinite(self.n_iter_no_change)):
+        if (stopping and not incremental and not self._converged
+                and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 f"and the optimization hasn't converged yet ({phase}).",
@@ -578,14 +590,20 @@ class NetworkMixin:
         first = done + self.risk_every - done % self.risk_every
         return np.arange(first, done + total + 1, self.risk_every, dtype=np.int64)
 
-    def _split(self, X, Y, y, sample_weight=None):
+    def _split(self, X, Y, y, sample_weight=None, stream=None):
         """Hold out the validation split of the risk series and of early
         stopping (one split serves both), as a :class:`Split`.
 
         Whether to hold out is decided once, by ``fit`` (``_holds_out``), so
-        that ``prune`` retrains on exactly the samples the dense run used.
-        The sample weights are split with the rows.
+        that ``prune`` retrains on exactly the samples the dense run used:
+        the split draws from ``stream`` (``fit``'s random stream after the
+        initial weights, as scikit-learn's early-stopping split), or, by
+        default, from a copy of that stream's saved state.  The sample
+        weights are split with the rows.
         """
+        if stream is None:
+            stream = np.random.RandomState()
+            stream.set_state(self._split_state)
         if not self._holds_out:
             return Split(X, Y, sample_weight, X, Y, sample_weight)
         stratify = y if isinstance(self, ClassifierMixin) else None
@@ -594,7 +612,7 @@ class NetworkMixin:
             try:
                 parts = train_test_split(
                     *arrays, test_size=self.validation_fraction,
-                    random_state=self._split_seed, stratify=stratify,
+                    random_state=stream, stratify=stratify,
                 )
             except ValueError:
                 if stratify is None:
@@ -602,7 +620,7 @@ class NetworkMixin:
                 # Too few samples of some class to stratify: split plainly.
                 parts = train_test_split(
                     *arrays, test_size=self.validation_fraction,
-                    random_state=self._split_seed,
+                    random_state=stream,
                 )
         except ValueError as exc:
             raise ValueError(
@@ -620,6 +638,12 @@ class NetworkMixin:
             X_tr, X_val, Y_tr, Y_val = parts
             return Split(X_tr, Y_tr, None, X_val, Y_val, None)
         X_tr, X_val, Y_tr, Y_val, sw_tr, sw_val = parts
+        if not sw_val.any() or not sw_tr.any():
+            raise ValueError(
+                "The held-out validation split (validation_fraction="
+                f"{self.validation_fraction}) or the rest of the data has only zero "
+                "sample weights, so it cannot be measured or trained on: give more "
+                "samples a non-zero weight or change validation_fraction.")
         return Split(X_tr, Y_tr, sw_tr, X_val, Y_val, sw_val)
 
     # ------------------------------------------------------------------ #

@@ -7,6 +7,7 @@ on a fitted estimator; the estimator provides the network engine
 (:class:`~skchaosprune._network.NetworkMixin`).
 """
 
+import copy
 import time
 
 import numpy as np
@@ -90,16 +91,9 @@ class PruningMixin:
             partial = strategy is not None and getattr(strategy, "mode", "full") == "partial"
             what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"
             check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
+            # A measurement of planned length: the convergence test does not
+            # stop it (docs/method.md section 2).
             dynamics, self._dynamics_seconds = train_tracked(self, data, epochs, settings)
-            if self._converged:
-                # Stopped by tol / n_iter_no_change before the planned epochs.
-                check_run_length(
-                    settings, recorder._maxlag(dynamics.exponents.shape[0]), self._n_updates,
-                    f"the convergence test (tol={self.tol}, n_iter_no_change="
-                    f"{self.n_iter_no_change}) stopped training after {self.n_iter_} "
-                    "epochs, which", per_epoch, self.n_iter_,
-                    remedy="Record the planned run with n_iter_no_change=np.inf (or a "
-                           "smaller tol, or early_stopping=False)")
             self._dynamics = dynamics
             self.lyapunov_exponents_ = dynamics.exponents
             self.window_ends_ = dynamics.window_ends
@@ -188,8 +182,8 @@ class PruningMixin:
             self.dense_loss_curve_ = list(self.loss_curve_)
             self.dense_train_score_curve_ = list(self.train_score_curve_)
             self._dense_updates = self._n_updates
-            self._dense_epochs = self.n_iter_
-            self._dense_rng_state = self._rng_state.copy()
+            self._dense_epochs = len(self.loss_curve_)  # partial_fit calls included
+            self._dense_rng_state = copy.deepcopy(self._rng_state)
         return self.dense_coefs_, self.dense_intercepts_
 
     def _check_fits_run(self, strategy):
@@ -250,11 +244,11 @@ class PruningMixin:
                 # Same initial weights and the same data order as the dense run.
                 self.coefs_ = [c.copy() for c in self.initial_coefs_]
                 self.intercepts_ = [b.copy() for b in self.initial_intercepts_]
-                self._rng_state = self._initial_rng_state.copy()
+                self._rng_state = copy.deepcopy(self._initial_rng_state)
             else:
                 self.coefs_ = [c.copy() for c in dense_coefs]
                 self.intercepts_ = [b.copy() for b in dense_intercepts]
-                self._rng_state = self._dense_rng_state.copy()
+                self._rng_state = copy.deepcopy(self._dense_rng_state)
             self._reset_progress()
             self._set_masks(masks)
             self._start_trajectory()

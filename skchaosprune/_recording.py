@@ -84,26 +84,23 @@ class _Tracker:
         self.seconds += time.perf_counter() - start
 
 
-def check_run_length(settings, maxlag, have, what, per_epoch, epochs, remedy=None):
-    """Fail early (or, after a run stopped by its convergence test, late)
-    when the dense run is too short for the dynamics.
+def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
+    """Fail early when the dense run is too short for the dynamics.
 
-    ``what`` names the run ("max_iter=20"); ``remedy`` replaces the advice
-    to train longer.
+    ``what`` names the run ("max_iter=20").
     """
     need = min_updates(settings["window"], settings["overlap"], maxlag, dim=settings["dim"],
                        delay=settings["delay"], steps=settings["steps"],
                        theiler=settings["theiler"])
     if have < need:
-        if remedy is None:
-            remedy = f"Train longer ({what.split('=')[0]})"
         raise ValueError(
             f"The dense run is too short for chaos-causal pruning: {what} gives "
             f"{have} updates ({epochs} epoch(s) x {per_epoch} updates), but "
             f"window={settings['window']}, overlap={settings['overlap']} and "
             f"maxlag={maxlag} need at least {need} updates "
-            f"({granger_min_length(maxlag)} windows). {remedy}, use a smaller "
-            "batch_size, more samples, or a smaller window or maxlag."
+            f"({granger_min_length(maxlag)} windows). Train longer "
+            f"({what.split('=')[0]}), use a smaller batch_size, more samples, or a "
+            "smaller window or maxlag."
         )
 
 
@@ -124,7 +121,7 @@ def train_tracked(est, data, epochs, settings):
     tracker = _Tracker(settings)
     tracker.update(flatten(est.coefs_)[None, :])
     est._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw, swv=data.swv,
-               risk_at=risk_at, recorder=tracker,
+               risk_at=risk_at, recorder=tracker, stopping=False,
                phase="dense training + Lyapunov exponents")
     exponents = np.asarray(tracker.lyap.exponents_)
     at_end = np.isin(est.risk_updates_, ends)

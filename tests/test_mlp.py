@@ -15,6 +15,10 @@ from sklearn.preprocessing import StandardScaler
 
 from skchaosprune import DenseMLPClassifier, DenseMLPRegressor
 
+#: Plain SGD for a fixed number of epochs: what the NumPy twin below computes
+#: (the other solvers: tests/test_sklearn_parity.py).
+PLAIN = dict(solver="sgd", momentum=0.0, alpha=0.0, n_iter_no_change=np.inf)
+
 # --------------------------------------------------------------------------
 # A plain NumPy twin of the training loop: the oracle for the kernel.
 
@@ -126,7 +130,8 @@ def _problem(cls, n_classes, n=23, n_features=4, seed=0):
 def test_one_epoch_matches_numpy_twin(cls, params, n_classes):
     X, y = _problem(cls, n_classes)
     est = cls(hidden_layer_sizes=(5, 3), batch_size=4, max_iter=1, shuffle=False,
-              learning_rate_init=0.05, keep_trajectory=True, random_state=1, **params)
+              learning_rate_init=0.05, keep_trajectory=True, random_state=1, **PLAIN,
+              **params)
     est.fit(X, y)
     coefs, intercepts, history = twin_epoch(
         X, targets(est, y), est.initial_coefs_, est.initial_intercepts_,
@@ -143,7 +148,7 @@ def test_gradient_matches_finite_differences(cls, params, n_classes):
     """One full-batch step with lr=1 moves the weights by minus the gradient."""
     X, y = _problem(cls, n_classes, n=15)
     est = cls(hidden_layer_sizes=(4, 3), batch_size=15, max_iter=1, shuffle=False,
-              learning_rate_init=1.0, init_std=0.5, random_state=2, **params)
+              learning_rate_init=1.0, init_std=0.5, random_state=2, **PLAIN, **params)
     est.fit(X, y)
     grad = [c0 - c1 for c0, c1 in zip(est.initial_coefs_, est.coefs_)]
     grad_b = [b0 - b1 for b0, b1 in zip(est.initial_intercepts_, est.intercepts_)]
@@ -189,7 +194,7 @@ def test_twin_property_any_architecture(hidden, activation, loss, n_classes, n,
     y = np.arange(n) % n_classes
     est = DenseMLPClassifier(hidden_layer_sizes=hidden, activation=activation, loss=loss,
                              batch_size=batch_size, max_iter=1, shuffle=False,
-                             learning_rate_init=0.1, random_state=seed)
+                             learning_rate_init=0.1, random_state=seed, **PLAIN)
     est.fit(X, y)  # to learn the layout and the initial weights
     masks = [rng.random(c.shape) >= prune_fraction for c in est.coefs_]
     est.fit(X, y, masks=masks)
@@ -250,20 +255,21 @@ def test_risk_curve_validation_split_and_regressor_mse():
     X = rng.normal(size=(100, 3))
     y = X @ [1.0, -2.0, 0.5]
     est = DenseMLPRegressor((8,), batch_size=10, max_iter=2, risk_every=10,
-                            validation_fraction=0, random_state=0).fit(X, y)
+                            validation_fraction=0, random_state=0, **PLAIN).fit(X, y)
     np.testing.assert_array_equal(est.risk_updates_, [10, 20])
     assert est.risk_curve_[-1] == pytest.approx(np.mean((est.predict(X) - y) ** 2), rel=1e-12)
     # With a held-out split, training sees only the rest: 90 samples, 9 updates.
     held = DenseMLPRegressor((8,), batch_size=10, max_iter=2, risk_every=9,
-                             validation_fraction=0.1, random_state=0).fit(X, y)
-    assert held.t_ == 18 and held.risk_curve_.shape == (2,)
+                             validation_fraction=0.1, random_state=0, **PLAIN).fit(X, y)
+    assert held.t_ == 2 * 90 and held.risk_updates_.tolist() == [9, 18]
     assert not np.allclose(held.risk_curve_, est.risk_curve_)
 
 
 def test_partial_fit_continues_fit_exactly():
     X, y = load_iris(return_X_y=True)
     params = dict(hidden_layer_sizes=(5,), activation="tanh", batch_size=8,
-                  keep_trajectory=True, risk_every=7, validation_fraction=0, random_state=3)
+                  keep_trajectory=True, risk_every=7, validation_fraction=0, random_state=3,
+                  solver="sgd", n_iter_no_change=np.inf)
     full = DenseMLPClassifier(max_iter=3, **params).fit(X, y)
     inc = DenseMLPClassifier(**params)
     for _ in range(3):
@@ -273,7 +279,10 @@ def test_partial_fit_continues_fit_exactly():
     np.testing.assert_array_equal(full.weight_trajectory_, inc.weight_trajectory_)
     np.testing.assert_array_equal(full.risk_updates_, inc.risk_updates_)
     np.testing.assert_array_equal(full.risk_curve_, inc.risk_curve_)
-    assert inc.n_iter_ == 3 and inc.t_ == full.t_ == 3 * 19
+    # As scikit-learn's: n_iter_ counts the epochs of the last call, t_ the
+    # samples seen by all of them.
+    assert inc.n_iter_ == 1 and full.n_iter_ == 3 and inc.t_ == full.t_ == 3 * 150
+    assert len(inc.loss_curve_) == 3
 
 
 def test_same_seed_bit_identical_and_coefs_init_rewinds():
@@ -394,6 +403,7 @@ def test_divergence_is_detected_with_advice(cls):
     if cls is DenseMLPClassifier:
         est = cls((50, 50), "relu", learning_rate_init=1e300, max_iter=5, random_state=0)
     else:
-        est = cls((50, 50), "identity", learning_rate_init=1.0, max_iter=5, random_state=0)
+        est = cls((50, 50), "identity", solver="sgd", learning_rate_init=1.0, max_iter=5,
+                  random_state=0)
     with pytest.raises(ValueError, match="diverged.*learning_rate_init"):
         est.fit(X, y)

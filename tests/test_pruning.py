@@ -20,8 +20,10 @@ from skchaosprune import (
 from skchaosprune.lyapunov import window_ends, windowed_lyapunov
 
 # A small, fast configuration: iris, 4-6-3, one-sample SGD, short windows.
-FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
-            learning_rate_init=0.05, max_iter=30, random_state=0)
+# One-sample plain SGD for a fixed 30 epochs (the paper's kind of run).
+FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1, solver="sgd",
+            momentum=0.0, alpha=0.0, learning_rate_init=0.05, max_iter=30,
+            n_iter_no_change=np.inf, random_state=0)
 WIN = dict(window=30, maxlag=3)
 
 
@@ -39,7 +41,7 @@ def dense_run(iris):
 
 def test_tracked_dynamics_are_the_windowed_exponents_of_the_trajectory(iris):
     X, y = iris
-    est = DenseMLPClassifier(pruning=cc(risk="error"), retrain=None, keep_trajectory=True,
+    est = DenseMLPClassifier(pruning=cc(risk="error", alpha=0.9), retrain=None, keep_trajectory=True,
                              risk_every=1, trajectory_dtype="float64", **FAST).fit(X, y)
     n_rows = est.weight_trajectory_.shape[0]
     assert n_rows == est.t_ + 1

@@ -285,8 +285,9 @@ def test_early_stopping_keeps_the_best_epoch(iris_std):
     # The weights kept score best_validation_score_ on the held-out split.
     from sklearn.model_selection import train_test_split
 
-    _, X_val, _, y_val = train_test_split(X, y, test_size=0.1, random_state=est._split_seed,
-                                          stratify=y)
+    stream = np.random.RandomState()
+    stream.set_state(est._split_state)
+    _, X_val, _, y_val = train_test_split(X, y, test_size=0.1, random_state=stream, stratify=y)
     assert est.score(X_val, y_val) == pytest.approx(est.best_validation_score_)
 
 

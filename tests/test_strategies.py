@@ -20,8 +20,10 @@ from skchaosprune import (
 )
 from skchaosprune.pruning import auto_maxlag, auto_window
 
-FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
-            learning_rate_init=0.05, max_iter=30, random_state=0)
+# One-sample plain SGD for a fixed 30 epochs (the paper's kind of run).
+FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1, solver="sgd",
+            momentum=0.0, alpha=0.0, learning_rate_init=0.05, max_iter=30,
+            n_iter_no_change=np.inf, random_state=0)
 
 
 def test_strategies_are_sklearn_style_objects():
@@ -243,7 +245,7 @@ def test_interrupted_prune_and_partial_fit_change_nothing(iris):
         online.partial_fit(X, y)
     assert _state(online) == before
     online.partial_fit(X, y)
-    assert online.t_ == 2 * 5  # two epochs of 5 batches
+    assert online.t_ == 2 * 150  # two epochs of the 150 samples
 
 
 def test_partial_fit_validates_every_call(iris):

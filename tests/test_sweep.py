@@ -63,7 +63,7 @@ def _shapes(dataset):
 def fitted(iris):
     X, y = iris
     return DenseMLPClassifier((8,), pruning=ChaosCausalPruning(sparsity=0.5), max_iter=40,
-                              random_state=0).fit(X, y)
+                              batch_size=32, random_state=0).fit(X, y)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -18,8 +18,10 @@ from skchaosprune import (
 )
 from skchaosprune.pruning import reaching_features
 
-NET = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
-           learning_rate_init=0.05, max_iter=30, random_state=0)
+# One-sample plain SGD for a fixed 30 epochs (the paper's kind of run).
+NET = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1, solver="sgd",
+           momentum=0.0, alpha=0.0, learning_rate_init=0.05, max_iter=30,
+           n_iter_no_change=np.inf, random_state=0)
 WIN = dict(window=30, maxlag=3)
 
 

@@ -7,9 +7,10 @@ every bias vector.  ``sizes`` is ``[n_features, hidden..., n_outputs]`` and
 here imports scikit-learn.
 
 One call of :func:`train_batches` runs many mini-batch updates (for each:
-forward, backward, update, mask, record) over a shuffled order made by
-:func:`shuffle_in_place`, so that Python runs once per epoch, or once per
-chunk of updates when the recorded rows are streamed elsewhere.
+forward, backward, update, mask, record) over the epoch's sample order
+(shuffled by the caller, once per epoch), so that Python runs once per
+epoch, or once per chunk of updates when the recorded rows are streamed
+elsewhere.
 """
 
 import numpy as np
@@ -44,37 +45,6 @@ from .codes import (  # noqa: F401
 # Clip of probabilities inside the log-loss: the float64 machine epsilon, as
 # scikit-learn's MLP loss and ``sklearn.metrics.log_loss`` clip.
 _EPS = np.finfo(np.float64).eps
-
-
-@njit(cache=True)
-def rng_next(state):
-    """xorshift64* step on a one-element uint64 state array."""
-    x = state[0]
-    x ^= x >> np.uint64(12)
-    x ^= x << np.uint64(25)
-    x ^= x >> np.uint64(27)
-    state[0] = x
-    return x * np.uint64(2685821657736338717)
-
-
-@njit(cache=True)
-def rng_uniform_int(state, n):
-    """An integer in [0, n) from the state (53 random bits)."""
-    u = (rng_next(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-    k = int(u * n)
-    if k >= n:
-        k = n - 1
-    return k
-
-
-@njit(cache=True)
-def shuffle_in_place(order, state):
-    """Fisher-Yates shuffle driven by the seeded state."""
-    for i in range(order.shape[0] - 1, 0, -1):
-        j = rng_uniform_int(state, i + 1)
-        tmp = order[i]
-        order[i] = order[j]
-        order[j] = tmp
 
 
 @njit(cache=True)
@@ -599,8 +569,7 @@ def warmup():
     w_off = np.array([0, 12], dtype=np.int64)
     b_off = np.array([0, 4], dtype=np.int64)
     mask = np.ones(20, dtype=np.bool_)
-    order = np.arange(6)
-    shuffle_in_place(order, np.array([12345], dtype=np.uint64))
+    order = np.array([3, 0, 5, 1, 4, 2])
     risk_at = np.array([1, 2], dtype=np.int64)
     hyper = np.array([0.1, 0.0, 0.0, 0.0, 0.9, 0.999, 1e-8])
     for dtype, solver, use_sw in ((np.float64, SOLVER_SGD, False),
