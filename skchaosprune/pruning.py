@@ -399,8 +399,8 @@ class MagnitudePruning(_Strategy):
     >>> from sklearn.datasets import load_iris
     >>> from skchaosprune import DenseMLPClassifier, MagnitudePruning
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = DenseMLPClassifier((8,), pruning=MagnitudePruning(0.5), max_iter=50,
-    ...                          random_state=0).fit(X, y)
+    >>> clf = DenseMLPClassifier((8,), pruning=MagnitudePruning(0.5), max_iter=100,
+    ...                          learning_rate_init=0.01, random_state=0).fit(X, y)
     >>> clf.sparsity_
     0.5
     """
@@ -438,7 +438,8 @@ class RandomPruning(_Strategy):
     >>> from skchaosprune import DenseMLPClassifier, RandomPruning
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = DenseMLPClassifier((8,), pruning=RandomPruning(0.25, random_state=0),
-    ...                          max_iter=50, random_state=0).fit(X, y)
+    ...                          max_iter=100, learning_rate_init=0.01,
+    ...                          random_state=0).fit(X, y)
     >>> int(sum((~m).sum() for m in clf.masks_))      # round(0.25 * 56)
     14
     """
@@ -560,6 +561,7 @@ class ChaosCausalPruning(_Strategy):
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
     >>> clf = DenseMLPClassifier((8,), pruning=ChaosCausalPruning(), max_iter=40,
+    ...                          batch_size=32, learning_rate_init=0.01,
     ...                          random_state=0).fit(X, y)
     >>> clf.pruning_params_["window"], clf.pruning_params_["maxlag"]
     (34, 3)
@@ -757,7 +759,8 @@ class LayerShuffledPruning(_Strategy):
     >>> X, y = load_iris(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
     >>> clf = DenseMLPClassifier((8,), pruning=ChaosCausalPruning(sparsity=0.5),
-    ...                          max_iter=40, random_state=0).fit(X, y)
+    ...                          max_iter=40, batch_size=32, learning_rate_init=0.01,
+    ...                          random_state=0).fit(X, y)
     >>> counts = [int((~m).sum()) for m in clf.masks_]     # pruned per layer
     >>> control = LayerShuffledPruning(ChaosCausalPruning(sparsity=0.5), random_state=0)
     >>> shuffled = clf.prune(X, y, pruning=control)

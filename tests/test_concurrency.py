@@ -29,8 +29,9 @@ PRELUDE = textwrap.dedent("""
     X = StandardScaler().fit_transform(X)
 
     def estimator(seed=0):
-        return DenseMLPClassifier((6,), activation="sigmoid", batch_size=1,
-                                  learning_rate_init=0.05, max_iter=12,
+        return DenseMLPClassifier((6,), activation="sigmoid", batch_size=1, solver="sgd",
+                                  momentum=0.0, alpha=0.0, learning_rate_init=0.05,
+                                  max_iter=12, n_iter_no_change=float("inf"),
                                   pruning=ChaosCausalPruning(window=30, maxlag=3),
                                   random_state=seed)
 

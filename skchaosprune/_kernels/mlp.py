@@ -348,7 +348,9 @@ def _gradients(A, D, off, nb, weights, sizes, w_off, b_off, hidden, gw, gb):
                     gbl[j] += dr[j]
 
 
-@njit(cache=True)
+# error_model="numpy": no zero-division check per element, so that the loops
+# vectorise (the arithmetic, and so every bit, is the same).
+@njit(cache=True, error_model="numpy")
 def _step(params, grads, state, mask, use_mask, penalty, norm, solver, hyper,
           adam_lr):
     """One optimizer step on a flat parameter vector, in scikit-learn's
@@ -361,11 +363,11 @@ def _step(params, grads, state, mask, use_mask, penalty, norm, solver, hyper,
     - lr * g``); ``state[0]`` holds v.  Adam: ``m = beta_1 * m + (1 - beta_1)
     * g``, ``s = beta_2 * s + (1 - beta_2) * g ** 2`` (``state[0]``,
     ``state[1]``), then ``params += -adam_lr * m / (sqrt(s) + epsilon)``.
-    A masked parameter is skipped: it and its state stay exactly 0.
+    The loops have no branch (so that they vectorise); a masked parameter
+    and its state are then set back to exactly 0, as if never updated.
     """
     lr = hyper[H_LR]
     momentum = hyper[H_MOMENTUM]
-    nesterov = hyper[H_NESTEROV] != 0.0
     beta1 = hyper[H_BETA1]
     beta2 = hyper[H_BETA2]
     eps = hyper[H_EPSILON]
@@ -373,39 +375,36 @@ def _step(params, grads, state, mask, use_mask, penalty, norm, solver, hyper,
     if solver == SOLVER_ADAM:
         m = state[0]
         v = state[1]
+        one = norm == 1.0  # x / 1.0 == x: one division less per parameter
         for k in range(n):
-            if use_mask and not mask[k]:
-                continue
-            g = grads[k]
-            if penalty != 0.0:
-                g += penalty * params[k]
-            g /= norm
+            g = grads[k] + penalty * params[k]
+            if not one:
+                g /= norm
             m[k] = beta1 * m[k] + (1 - beta1) * g
             v[k] = beta2 * v[k] + (1 - beta2) * (g * g)
             params[k] += -adam_lr * m[k] / (np.sqrt(v[k]) + eps)
     elif momentum == 0.0:
         for k in range(n):
-            if use_mask and not mask[k]:
-                continue
-            g = grads[k]
-            if penalty != 0.0:
-                g += penalty * params[k]
-            g /= norm
+            g = (grads[k] + penalty * params[k]) / norm
             params[k] += -(lr * g)
+    elif hyper[H_NESTEROV] != 0.0:
+        vel = state[0]
+        for k in range(n):
+            g = (grads[k] + penalty * params[k]) / norm
+            vel[k] = momentum * vel[k] - lr * g
+            params[k] += momentum * vel[k] - lr * g
     else:
         vel = state[0]
         for k in range(n):
-            if use_mask and not mask[k]:
-                continue
-            g = grads[k]
-            if penalty != 0.0:
-                g += penalty * params[k]
-            g /= norm
+            g = (grads[k] + penalty * params[k]) / norm
             vel[k] = momentum * vel[k] - lr * g
-            if nesterov:
-                params[k] += momentum * vel[k] - lr * g
-            else:
-                params[k] += vel[k]
+            params[k] += vel[k]
+    if use_mask:
+        for k in range(n):
+            if not mask[k]:
+                params[k] = 0.0
+                state[0, k] = 0.0
+                state[1, k] = 0.0
 
 
 @njit(cache=True)
