@@ -32,14 +32,15 @@ def _fit():
     from sklearn.datasets import load_iris
     from sklearn.preprocessing import StandardScaler
 
-    from skchaosprune import ChaosCausalPruning, DenseMLPClassifier
+    from skchaosprune import ChaosCausalPruning
+    from skchaosprune.datasets import paper_estimator
 
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    est = DenseMLPClassifier(
-        hidden_layer_sizes=(6,), activation="sigmoid", loss="squared_error",
-        batch_size=1, learning_rate_init=0.05, init_std=0.1, max_iter=100,
-        keep_trajectory=True, trajectory_dtype="float64",
+    # The paper's iris settings spelled out by paper_estimator (plain
+    # one-sample SGD: no momentum, no L2 penalty, every epoch run).
+    est = paper_estimator(
+        "iris", max_iter=100, keep_trajectory=True, trajectory_dtype="float64",
         pruning=ChaosCausalPruning(window=160, maxlag=14), retrain=None,
         random_state=0,
     )
