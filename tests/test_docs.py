@@ -93,3 +93,32 @@ def test_the_table_of_contents_holds_every_page():
 def test_the_changelog_page_includes_the_changelog():
     assert "../CHANGELOG.md" in (DOCS / "changes.md").read_text()
     assert (ROOT / "CHANGELOG.md").exists()
+
+
+def _project():
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_license_file_matches_the_declared_licence():
+    assert _project()["license"] == {"text": "BSD-3-Clause"}
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("BSD 3-Clause License")
+    assert "Neither the name of the copyright holder" in text
+
+
+def test_citation_file_cites_this_version_and_the_paper():
+    text = (ROOT / "CITATION.cff").read_text()
+    assert re.search(r"^cff-version: 1\.2\.0$", text, flags=re.M)
+    assert re.search(rf"^version: {re.escape(_project()['version'])}$", text, flags=re.M), \
+        "CITATION.cff's version differs from pyproject.toml's"
+    assert re.search(r"^license: BSD-3-Clause$", text, flags=re.M)
+    assert "preferred-citation:" in text and "arXiv:2308.09955" in text
+
+
+def test_changelog_has_this_release_and_the_api_break():
+    text = (ROOT / "CHANGELOG.md").read_text()
+    version = _project()["version"].split(".dev")[0]
+    assert f"## {version}" in text
+    assert "API break" in text and "### scikit-learn MLP parity" in text
