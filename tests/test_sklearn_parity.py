@@ -385,3 +385,29 @@ def test_bad_sample_weights(iris_std):
         est.fit(X, y, sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match="shape"):
         est.fit(X, y, sample_weight=np.ones(3))
+
+
+@pytest.mark.parametrize("loader", ["iris", "wine", "breast_cancer"])
+def test_default_fit_is_sklearns_default_fit(loader):
+    """Every parameter at its default, raw features: the same initial
+    weights, the same shuffled batches, the same convergence test, so the
+    same network (and so the same accuracy) as scikit-learn's."""
+    from sklearn import datasets
+
+    X, y = getattr(datasets, f"load_{loader}")(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = MLPClassifier(random_state=0).fit(X, y)
+        ours = DenseMLPClassifier(random_state=0).fit(X, y)
+    assert ours.n_iter_ == sk.n_iter_
+    assert max_diff(sk.coefs_ + sk.intercepts_, ours.coefs_ + ours.intercepts_) < 1e-10
+    np.testing.assert_array_equal(ours.predict(X), sk.predict(X))
+
+
+def test_default_regressor_fit_is_sklearns(diabetes_std):
+    X, y = diabetes_std
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = MLPRegressor(random_state=3, max_iter=50).fit(X, y)
+        ours = DenseMLPRegressor(random_state=3, max_iter=50).fit(X, y)
+    assert max_diff(sk.coefs_ + sk.intercepts_, ours.coefs_ + ours.intercepts_) < 1e-10
