@@ -270,9 +270,10 @@ def to_sklearn(est):
     A ``DenseMLPClassifier`` becomes a ``sklearn.neural_network.MLPClassifier``,
     a ``DenseMLPRegressor`` an ``MLPRegressor``, with the same weights and
     biases (pruned weights are zeros; call :func:`compact` first to drop
-    dead units), the same classes and feature names, and training
-    parameters that describe ours (``solver='sgd'``, constant learning
-    rate, no momentum, no L2 penalty).  Both compute their outputs with the
+    dead units), the same classes and feature names, and our training
+    parameters that scikit-learn shares (``solver``, ``alpha``,
+    ``learning_rate``, ``momentum``, ``tol``, ...; docs/sklearn_parity.md).
+    Both compute their outputs with the
     same NumPy operations, so:
 
     - ``predict`` is identical to ours on any input;
