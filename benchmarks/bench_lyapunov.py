@@ -4,13 +4,17 @@ digits-sized streaming run.
 What is measured, all in the same run:
 
 1. Seconds per 200-point window, on 60 windows (20 random walks, 20
-   SGD-like mean-reverting walks, 20 logistic-map stretches):
+   SGD-like mean-reverting walks, 20 logistic-map stretches), for each kind
+   and for the mix:
 
    - **skchaosprune**: ``lyap_r -m2 -d1 -s3`` with the paper's first-step
      slope (``dim=2, delay=1, steps=3, theiler=0, fit_steps=1``), timed
      (a) batched, all windows in one ``window_exponents`` call, with 1
      thread and with every thread, and (b) one ``lyapunov_exponent`` call
      per window (Python validation included).
+   - **the kernel before issue 15** (``tests/_lyapunov_reference_kernel.py``,
+     a frozen copy, bit-identical results), batched, 1 thread: the "before"
+     of the speed work, measured in the same run.
    - **nolds** ``lyap_r(x, emb_dim=2, lag=1, min_tsep=0, trajectory_len=4,
      fit="poly")``: the closest nolds settings (2-D delay vectors of lag 1,
      only the point itself excluded as neighbour, the divergence followed
@@ -42,8 +46,16 @@ What is measured, all in the same run:
    trajectories are kept aside to check the streamed exponents against
    the batch function.
 
-Targets: at least 200x faster than nolds per window; the digits-sized run
-in under 2 minutes with peak memory under 1 GB.
+3. Where one window's time goes (1 thread, random walks and SGD-like
+   walks): cumulative timings of the kernel's own stages, called from a
+   compiled driver on the same windows: gathering the window from the
+   row-major trajectory and rescaling it, sorting by first coordinate, the
+   other coordinates in sorted order, the neighbour search, and the curve
+   and slope (the whole kernel).
+
+Targets: at least 200x faster than nolds per window (all threads); issue
+15: at least 700x nolds per window on one thread, random walks; the
+digits-sized run in under 2 minutes with peak memory under 1 GB.
 
 nolds 0.6.3 fails to import on Python < 3.12 (its issue #80:
 ``importlib.resources.files(__name__)`` is given the module
@@ -77,6 +89,8 @@ if ROOT not in sys.path:
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
+from numba import njit  # noqa: E402
+
 from skchaosprune._kernels import lyapunov as _kernels  # noqa: E402
 from skchaosprune.lyapunov import (  # noqa: E402
     WindowedLyapunov,
@@ -84,6 +98,11 @@ from skchaosprune.lyapunov import (  # noqa: E402
     window_exponents,
     windowed_lyapunov,
 )
+
+TESTS = os.path.join(ROOT, "tests")
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
+import _lyapunov_reference_kernel as _before  # noqa: E402  (frozen, pre-issue-15)
 
 PARAMS = dict(dim=2, delay=1, steps=3, theiler=0, fit_steps=1)
 NOLDS_PARAMS = dict(emb_dim=2, lag=1, min_tsep=0, trajectory_len=4, fit="poly")
@@ -191,6 +210,87 @@ class SyntheticSGD:
 # ---------------------------------------------------------------------------
 
 
+@njit(cache=True)
+def _stages(data, stage):
+    """Cumulative stages of the kernel (dim 2, delay 1, steps 3, theiler 0)
+    on every column of ``data`` (one 200-point window each): 0 gather and
+    rescale, 1 + sort, 2 + coordinates in sorted order, 3 + neighbour
+    search, 4 the whole window (curve and slope included)."""
+    k = _kernels
+    n = data.shape[0]
+    dim, delay, steps, theiler = 2, 1, 3, 0
+    (order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums,
+     counts, shifts) = k._scratch(n, dim, steps)
+    x = np.empty(n)
+    y = np.empty(n)
+    n_cand = n - (dim - 1) * delay - steps
+    n_ref = n_cand - theiler
+    acc = 0.0
+    for s in range(data.shape[1]):
+        for r in range(n):
+            x[r] = data[r, s]
+        if stage == 4:
+            le, _ = k._window_exponent(
+                x, y, n, dim, delay, steps, theiler, 1, 1e-5, order, rank,
+                bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums,
+                counts, shifts)
+            acc += le
+            continue
+        k._rescale(x, y, n)
+        if stage == 0:
+            acc += y[1]
+            continue
+        crowded = k._sort_keys(y, n_cand, order, keys, bucket, cnt)
+        if stage == 1:
+            acc += keys[1]
+            continue
+        for r in range(n_cand):
+            vecs[r] = y[order[r] + delay]
+        if stage == 2:
+            acc += vecs[1]
+            continue
+        if crowded:
+            for r in range(n_cand):
+                rank[order[r]] = r
+            k._nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys,
+                            vecs, band, nbr, nbd)
+        else:
+            k._nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band,
+                       bbest, bbj, nbr, nbd)
+        acc += nbd[1]
+    return acc
+
+
+STAGE_NAMES = ["gather the window + rescale to [0, 1]", "sort by first coordinate",
+               "other coordinates in sorted order", "neighbour search (band + beyond)",
+               "curve, slope, status"]
+
+
+def stage_table(data, repeats):
+    """Per-window microseconds of each stage (differences of cumulative
+    minima over ``repeats``; 1 thread)."""
+    for stage in range(5):
+        _stages(data, stage)
+    cum = np.full(5, np.inf)
+    for _ in range(repeats):
+        for stage in range(5):
+            t0 = time.perf_counter()
+            _stages(data, stage)
+            cum[stage] = min(cum[stage], time.perf_counter() - t0)
+    cum = cum / data.shape[1] * 1e6
+    return np.diff(np.concatenate([[0.0], cum])), cum[-1]
+
+
+def before_exponents(data, starts):
+    """The frozen pre-issue-15 kernel on the calling thread."""
+    out = np.empty((starts.shape[0], data.shape[1]))
+    status = np.empty((starts.shape[0], data.shape[1]), dtype=np.int8)
+    _before.window_exponents_serial(data, starts, WINDOW, PARAMS["dim"], PARAMS["delay"],
+                                    PARAMS["steps"], PARAMS["theiler"], PARAMS["fit_steps"],
+                                    1e-5, out, status)
+    return out
+
+
 def best_time(fn, repeats):
     best = np.inf
     for _ in range(repeats):
@@ -279,10 +379,15 @@ def main():
     rng = np.random.default_rng(0)
     wins = comparison_windows(rng)
     n = len(wins)
+    n_each = n // 3
+    kinds = {"random walk": slice(0, n_each), "SGD-like": slice(n_each, 2 * n_each),
+             "logistic": slice(2 * n_each, n), "all 60": slice(0, n)}
     stacked = np.ascontiguousarray(np.stack(wins, axis=1))  # (200, n): one window per column
     starts = np.zeros(1, dtype=np.int64)
 
     ours = window_exponents(stacked, starts, WINDOW, **PARAMS)[0]
+    identical = bool(np.array_equal(ours.view(np.int64),
+                                    before_exponents(stacked, starts)[0].view(np.int64)))
     ref = np.array([numpy_lyapunov(w, **PARAMS) for w in wins])
     max_diff = float(np.max(np.abs(ours - ref)))
     with warnings.catch_warnings():
@@ -291,11 +396,38 @@ def main():
 
     # enough copies that a batched call takes measurable time
     copies = 200
-    big = np.ascontiguousarray(np.tile(stacked, (1, copies)))
-    n_big = big.shape[1]
+    previous = numba.get_num_threads()
+    rows = []
+    for name, sl in kinds.items():
+        part = [wins[i] for i in range(n)[sl]]
+        big = np.ascontiguousarray(np.tile(stacked[:, sl], (1, copies)))
+        n_big = big.shape[1]
+        identical &= bool(np.array_equal(
+            window_exponents(big, starts, WINDOW, **PARAMS).view(np.int64),
+            before_exponents(big, starts).view(np.int64)))
 
-    def ours_batched():
-        window_exponents(big, starts, WINDOW, **PARAMS)
+        def ours_batched(big=big):
+            window_exponents(big, starts, WINDOW, **PARAMS)
+
+        def before_batched(big=big):
+            before_exponents(big, starts)
+
+        def nolds_calls(part=part):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for w in part:
+                    nolds.lyap_r(w, **NOLDS_PARAMS)
+
+        numba.set_num_threads(1)
+        t_b1 = t_old = np.inf
+        for _ in range(repeats):  # interleaved: the same machine state for both
+            t_b1 = min(t_b1, best_time(ours_batched, 1) / n_big)
+            t_old = min(t_old, best_time(before_batched, 1) / n_big)
+        numba.set_num_threads(threads)
+        t_bn = best_time(ours_batched, repeats) / n_big
+        numba.set_num_threads(previous)
+        t_nolds = best_time(nolds_calls, repeats) / len(part)
+        rows.append((name, t_b1, t_bn, t_old, t_nolds))
 
     def ours_calls():
         for w in wins:
@@ -305,47 +437,63 @@ def main():
         for w in wins:
             numpy_lyapunov(w, **PARAMS)
 
-    def nolds_calls():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for w in wins:
-                nolds.lyap_r(w, **NOLDS_PARAMS)
-
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    t_b1 = best_time(ours_batched, repeats) / n_big
-    numba.set_num_threads(threads)
-    t_bn = best_time(ours_batched, repeats) / n_big
     numba.set_num_threads(1)
     t_call = best_time(ours_calls, repeats) / n
     numba.set_num_threads(previous)
     t_np = best_time(numpy_calls, repeats) / n
-    t_nolds = best_time(nolds_calls, repeats) / n
 
-    print(f"\n[per 200-point window] {n} windows (random walk, SGD-like, logistic)")
-    print(f"  skchaosprune, batched, 1 thread:    {t_b1 * 1e6:9.2f} us")
-    print(f"  skchaosprune, batched, {threads} threads:   {t_bn * 1e6:9.2f} us")
-    print(f"  skchaosprune, one call per window:  {t_call * 1e6:9.2f} us (1 thread)")
-    print(f"  NumPy brute force:                  {t_np * 1e6:9.2f} us")
-    print(f"  nolds.lyap_r:                       {t_nolds * 1e6:9.2f} us")
+    print(f"\n[per 200-point window] {n} windows ({n_each} random walk, {n_each} SGD-like, "
+          f"{n_each} logistic), each batched {copies}x; microseconds per window")
+    print(f"  {'series':<12} {'ours 1 thr':>10} {'ours ' + str(threads) + ' thr':>10} "
+          f"{'before 1 thr':>12} {'nolds':>9} {'nolds/ours 1':>12} {'nolds/ours ' + str(threads):>12} "
+          f"{'nolds/before 1':>14} {'before/ours 1':>13}")
+    for name, t_b1, t_bn, t_old, t_nolds in rows:
+        print(f"  {name:<12} {t_b1 * 1e6:10.2f} {t_bn * 1e6:10.2f} {t_old * 1e6:12.2f} "
+              f"{t_nolds * 1e6:9.0f} {t_nolds / t_b1:11.0f}x {t_nolds / t_bn:11.0f}x "
+              f"{t_nolds / t_old:13.0f}x {t_old / t_b1:12.2f}x")
+    print(f"  one lyapunov_exponent call per window: {t_call * 1e6:.2f} us (1 thread); "
+          f"NumPy brute force: {t_np * 1e6:.2f} us")
+    print(f"  ours == the kernel before, bit for bit (all windows above): {identical}")
     print(f"  ours vs NumPy brute force values: max |diff| = {max_diff:.1e}")
     print(f"  ours vs nolds values (different details): mean |diff| = "
           f"{np.mean(np.abs(ours - nolds_vals)):.3f}, "
           f"means {ours.mean():.3f} vs {nolds_vals.mean():.3f}")
 
+    # -- 3. where a window's time goes
+    print("\n[per stage, 1 thread] microseconds per 200-point window (differences of "
+          "cumulative minima)")
+    numba.set_num_threads(1)
+    tables = {}
+    for name in ("random walk", "SGD-like"):
+        big = np.ascontiguousarray(np.tile(stacked[:, kinds[name]], (1, copies)))
+        tables[name] = stage_table(big, max(3, repeats))
+    numba.set_num_threads(previous)
+    print(f"  {'stage':<40} {'random walk':>12} {'SGD-like':>10}")
+    for i, label in enumerate(STAGE_NAMES):
+        cells = [f"{tables[k][0][i]:.2f} ({tables[k][0][i] / tables[k][1]:.0%})"
+                 for k in tables]
+        print(f"  {label:<40} {cells[0]:>12} {cells[1]:>10}")
+    print(f"  {'whole window':<40} {tables['random walk'][1]:>12.2f} "
+          f"{tables['SGD-like'][1]:>10.2f}")
+
+    walk = rows[0]
+    mix = rows[-1]
     print("\nRatios (measured above):")
-    print(f"  nolds / ours batched {threads} threads:  {t_nolds / t_bn:8.0f}x   (target >= 200x)")
-    print(f"  nolds / ours batched 1 thread:   {t_nolds / t_b1:8.0f}x")
-    print(f"  nolds / ours one call per window:{t_nolds / t_call:8.0f}x")
-    print(f"  NumPy / ours batched {threads} threads:  {t_np / t_bn:8.0f}x")
-    print(f"  NumPy / ours batched 1 thread:   {t_np / t_b1:8.0f}x")
+    print(f"  nolds / ours batched {threads} threads, all 60: {mix[4] / mix[2]:8.0f}x   (target >= 200x)")
+    print(f"  nolds / ours batched 1 thread, random walks: {walk[4] / walk[1]:8.0f}x   "
+          f"(issue 15 target >= 700x; the kernel before: {walk[4] / walk[3]:.0f}x)")
+    print(f"  kernel before / ours, 1 thread: " + ", ".join(
+        f"{name} {t_old / t_b1:.2f}x" for name, t_b1, _, t_old, _ in rows))
+    print(f"  nolds / ours one call per window:{mix[4] / t_call:8.0f}x")
+    print(f"  NumPy / ours batched {threads} threads:  {t_np / mix[2]:8.0f}x")
     print(f"  digits-sized run: {dig['t_update']:.1f} s of Lyapunov work "
           f"({dig['t_all']:.1f} s with data generation; target < 120 s), "
           f"peak {dig['peak'] / 2**20:.0f} MiB traced / {rss:.0f} MiB RSS "
           f"(target < 1024 MiB)")
-    ok = (t_nolds / t_bn >= 200 and dig["t_all"] < 120 and rss < 1024
-          and dig["same"] and max_diff < 1e-9)
-    print(f"  all targets met: {ok}")
+    ok = (mix[4] / mix[2] >= 200 and dig["t_all"] < 120 and rss < 1024
+          and dig["same"] and max_diff < 1e-9 and identical)
+    print(f"  targets met (200x, 2 min, 1 GB, exact): {ok}; issue 15's 700x on one "
+          f"thread: {walk[4] / walk[1] >= 700}")
 
 
 if __name__ == "__main__":

@@ -475,10 +475,16 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         count0 += 1
         # k = 1 (the paper's slope needs only k = 0, 1) in registers too
         if k_max >= 1:
-            d = 0.0
-            for q in range(dim):
-                e = y[_U(n + 1 + q * delay)] - y[_U(bj + 1 + q * delay)]
+            if dim == 2:  # the usual case, without an inner loop (0 + e*e is e*e)
+                e = y[_U(n + 1)] - y[_U(bj + 1)]
+                d = e * e
+                e = y[_U(n + 1 + delay)] - y[_U(bj + 1 + delay)]
                 d += e * e
+            else:
+                d = 0.0
+                for q in range(dim):
+                    e = y[_U(n + 1 + q * delay)] - y[_U(bj + 1 + q * delay)]
+                    d += e * e
             if d > 0.0:
                 prod1 *= d
                 if prod1 < _TINY:
