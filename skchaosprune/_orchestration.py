@@ -92,7 +92,7 @@ class PruningMixin:
             what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"
             check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
             # A measurement of planned length: the convergence test does not
-            # stop it (docs/method.md section 2).
+            # stop it (docs/method.md section 1).
             dynamics, self._dynamics_seconds = train_tracked(self, data, epochs, settings)
             self._dynamics = dynamics
             self.lyapunov_exponents_ = dynamics.exponents
