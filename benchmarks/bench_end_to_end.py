@@ -85,6 +85,20 @@ stage) are then taken, untimed, from ``skchaosprune.lyapunov`` on the
 reference's own trajectory.  Extrapolated figures are marked with ``*``.
 ``--nolds-weights N`` forces that subset size.
 
+A second part (issue 15) measures the chaos-causal fit against its own
+dense fit on sklearn's digits (1,797 samples, 64 features standardised):
+a 64-32-10 network, one-sample SGD (``solver='sgd'`` without momentum or
+L2 where the estimator has those parameters, learning rate 0.01, no early
+stop), 20 epochs; ``ChaosCausalPruning(window=200, maxlag=14)``.  Both
+fits run in the same process, alternately, several times (minimum each);
+the chaos-causal fit also with the Lyapunov kernel before issue 15
+(``tests/_lyapunov_reference_kernel.py``, bit-identical results, swapped in
+for ``skchaosprune.lyapunov``'s kernel module), so before and after come
+from one run.  Printed: the ratio chaos fit / dense fit (target <= 10x),
+the per-stage table of the chaos fit from ``pruning_cost_``, and the peak
+traced memory (tracemalloc) of chaos-causal fits of 10 and 20 epochs
+(memory flat in epochs).  ``--digits-only`` runs only this part.
+
 Run from the repository root (the package need not be installed)::
 
     python benchmarks/bench_end_to_end.py             # about 2 minutes
@@ -123,6 +137,7 @@ from skchaosprune.datasets import (  # noqa: E402
     paper_estimator,
     paper_pruning,
 )
+from skchaosprune import lyapunov as _lyapunov_module  # noqa: E402
 from skchaosprune.lyapunov import windowed_lyapunov  # noqa: E402
 
 DATASET = "banknote"
@@ -392,6 +407,110 @@ def run_ours(data, epochs, repeats):
 # ---------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------
+# issue 15: the chaos-causal fit of digits 64-32-10 against its dense fit
+
+
+def digits_estimator(pruning, epochs=20):
+    from skchaosprune import DenseMLPClassifier
+
+    est = DenseMLPClassifier(hidden_layer_sizes=(32,), batch_size=1, max_iter=epochs,
+                             learning_rate_init=0.01, random_state=0, pruning=pruning)
+    # plain one-sample SGD for every epoch, whatever the estimator's defaults
+    extra = dict(solver="sgd", momentum=0.0, alpha=0.0, n_iter_no_change=10**6, tol=0.0)
+    est.set_params(**{k: v for k, v in extra.items() if k in est.get_params()})
+    return est
+
+
+def run_digits(repeats):
+    import tracemalloc
+
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    from skchaosprune import ChaosCausalPruning
+
+    tests = os.path.join(ROOT, "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    import _lyapunov_reference_kernel as before_kernel
+
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    new_kernel = _lyapunov_module._k
+
+    def chaos(epochs=20):
+        return digits_estimator(ChaosCausalPruning(window=200, maxlag=14), epochs)
+
+    def fit(est, kernel):
+        _lyapunov_module._k = kernel
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t0 = time.perf_counter()
+                est.fit(X, y)
+                return time.perf_counter() - t0
+        finally:
+            _lyapunov_module._k = new_kernel
+
+    # warm-up (compilation), both kernels
+    fit(digits_estimator(None), new_kernel)
+    fit(chaos(), new_kernel)
+    fit(chaos(), before_kernel)
+    dense = np.inf
+    stages = {}
+    same = True
+    for _ in range(repeats):
+        dense = min(dense, fit(digits_estimator(None), new_kernel))
+        for label, kernel in (("after", new_kernel), ("before", before_kernel)):
+            est = chaos()
+            wall = fit(est, kernel)
+            c = est.pruning_cost_
+            run = dict(train=c["dense_seconds"] - c["dynamics_seconds"],
+                       exponents=c["dynamics_seconds"], granger=c["granger_seconds"],
+                       retrain=c["retrain_seconds"], total=wall)
+            old = stages.get(label)
+            stages[label] = run if old is None else {k: min(old[k], run[k]) for k in run}
+            if label == "after":
+                exps = est.lyapunov_exponents_
+            else:
+                same &= bool(np.array_equal(exps, est.lyapunov_exponents_))
+    shape = exps.shape
+    peaks = {}
+    for epochs in (10, 20):
+        est = chaos(epochs)
+        tracemalloc.start()
+        fit(est, new_kernel)
+        peaks[epochs] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return dict(dense=dense, stages=stages, same=same, shape=shape, peaks=peaks)
+
+
+def print_digits(d, repeats):
+    print(f"\n[digits 64-32-10] batch 1, 20 epochs, window 200, maxlag 14; "
+          f"{d['shape'][0]} windows x {d['shape'][1]} weights = "
+          f"{d['shape'][0] * d['shape'][1]:,} exponents; minimum over {repeats} "
+          f"alternating fits, {numba.get_num_threads()} numba threads")
+    print(f"  dense fit (pruning=None): {d['dense']:.3f} s")
+    names = [("train", "dense training + recording"), ("exponents", "Lyapunov exponents"),
+             ("granger", "Granger tests"), ("retrain", "retraining"),
+             ("total", "whole chaos-causal fit")]
+    print(f"  {'stage':<28} {'before s':>9} {'after s':>9} {'after / dense fit':>18}")
+    for key, name in names:
+        b, a = d["stages"]["before"][key], d["stages"]["after"][key]
+        print(f"  {name:<28} {b:>9.3f} {a:>9.3f} {a / d['dense']:>17.1f}x")
+    ratio_b = d["stages"]["before"]["total"] / d["dense"]
+    ratio_a = d["stages"]["after"]["total"] / d["dense"]
+    n_exp = d["shape"][0] * d["shape"][1]
+    print(f"  exponents per window: before {1e6 * d['stages']['before']['exponents'] / n_exp:.2f} "
+          f"us, after {1e6 * d['stages']['after']['exponents'] / n_exp:.2f} us (all threads)")
+    print(f"  chaos fit / dense fit: before {ratio_b:.1f}x, after {ratio_a:.1f}x "
+          f"(target <= 10x: {'met' if ratio_a <= 10 else 'not met'}); exponents equal "
+          f"bit for bit: {d['same']}")
+    print(f"  peak traced memory of the chaos fit: 10 epochs "
+          f"{d['peaks'][10] / 2**20:.1f} MiB, 20 epochs {d['peaks'][20] / 2**20:.1f} MiB")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -409,7 +528,14 @@ def main(argv=None):
                              "subset of weights and extrapolated (default 300)")
     parser.add_argument("--nolds-weights", type=int, default=None,
                         help="run nolds on only this many weights and extrapolate")
+    parser.add_argument("--digits-only", action="store_true",
+                        help="only the digits 64-32-10 chaos fit / dense fit part")
     args = parser.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 5)
+    if args.digits_only:
+        print("Machine:", machine())
+        print_digits(run_digits(repeats), repeats)
+        return 0
 
     data_dir = os.path.normpath(args.data_dir)
     csv_path = os.path.join(data_dir, "binary_banknote.csv")
@@ -504,6 +630,7 @@ def main(argv=None):
           f"{ref['le_means'][1]:.3f})")
     if mine["warnings"]:
         print("  skchaosprune warnings:", "; ".join(mine["warnings"]))
+    print_digits(run_digits(repeats), repeats)
     return 0
 
 
