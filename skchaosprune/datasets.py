@@ -428,10 +428,13 @@ def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
     """The paper's network and training settings for one dataset.
 
     One sigmoid hidden layer of ``hidden_units``, sigmoid outputs trained on
-    one-hot targets with ``loss='squared_error'``, one-sample SGD
-    (``batch_size`` of the settings), normal initial weights with standard
-    deviation 0.1, the dataset's learning rate, ``max_iter`` = its epochs
-    and the training accuracy recorded every epoch.
+    one-hot targets with ``loss='squared_error'``, plain one-sample SGD
+    (``solver='sgd'``, ``momentum=0``, ``alpha=0``, ``batch_size`` of the
+    settings), normal initial weights with standard deviation 0.1, the
+    dataset's learning rate, exactly ``max_iter`` = its epochs
+    (``n_iter_no_change=np.inf``: no convergence test) and the training
+    accuracy recorded every epoch.  (The estimators' own defaults are
+    scikit-learn's: adam, mini-batches, L2 and the convergence test.)
 
     Parameters
     ----------
