@@ -673,11 +673,11 @@ class WindowedLyapunov:
         Complete windows so far.
     stride_ : int
         Stride ``h`` between window starts.
-    exponents_ : ndarray of shape (n_windows_, n_series_)
+    exponents_ : ndarray of shape (n_windows, n_series)
         Exponent of every complete window (read-only view; never NaN).
-    status_ : ndarray of shape (n_windows_, n_series_), dtype int8
+    status_ : ndarray of shape (n_windows, n_series), dtype int8
         :data:`STATUS_OK`, :data:`STATUS_STATIC` or :data:`STATUS_UNDEFINED`.
-    window_ends_ : ndarray of shape (n_windows_,), dtype int64
+    window_ends_ : ndarray of shape (n_windows,), dtype int64
         Step at which each window ends: ``i * stride_ + window - 1``.
 
     Notes
