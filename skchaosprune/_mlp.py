@@ -23,6 +23,7 @@ from sklearn.utils.validation import _check_sample_weight
 from . import _docstrings
 from ._kernels import codes as _k
 from ._network import NetworkMixin, atomic
+from ._warn import warn_user
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
 from .pruning import _Strategy
 
@@ -201,7 +202,11 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         Y = self._encode_targets(y)
         self._holds_out = ((self.risk_every is not None or self.early_stopping)
                            and self.validation_fraction > 0)
-        data = self._split(X, Y, y, sample_weight)
+        # As scikit-learn's warm start: a fresh stream from random_state for
+        # the split and the shuffling (no initial weights drawn).
+        rng = copy.deepcopy(check_random_state(self.random_state))
+        data = self._split(X, Y, y, sample_weight, stream=rng)
+        self._rng_state = rng
         self._set_masks(masks)
         if self.early_stopping and self.validation_scores_ is None:
             self.validation_scores_ = []
@@ -216,6 +221,11 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     def _partial_fit(self, X, y, sample_weight, masks, first_call):
         if self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
+        if first_call and self.pruning is not None:
+            warn_user(
+                f"partial_fit trains the dense network and never prunes (pruning="
+                f"{self.pruning!r} is not applied): call prune(X, y) when training is "
+                "done, or fit(X, y) to train and prune in one call.", UserWarning)
         sample_weight = self._sample_weight(sample_weight, X)
         if first_call:
             Y = self._encode_targets(y)

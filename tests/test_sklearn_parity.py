@@ -319,9 +319,13 @@ def test_early_stopping_errors(iris_std):
 
 def test_warm_start_equals_sklearn(iris_std):
     X, y = iris_std
-    sk, ours = both_fit(DenseMLPClassifier, MLPClassifier, X, y, [4, 5, 3],
-                        hidden_layer_sizes=(5,), max_iter=3, n_iter_no_change=np.inf,
-                        warm_start=True, solver="adam")
+    # Shuffled mini-batches: the second fit must shuffle from scikit-learn's
+    # fresh stream too.
+    common = dict(hidden_layer_sizes=(5,), max_iter=3, n_iter_no_change=np.inf,
+                  warm_start=True, batch_size=20, learning_rate_init=0.01, random_state=0)
+    sk = MLPClassifier(**common).fit(X, y)
+    ours = DenseMLPClassifier(**common).fit(X, y)
+    assert max_diff(sk.coefs_, ours.coefs_) < 1e-10
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         sk.set_params(max_iter=4).fit(X, y)
@@ -344,6 +348,12 @@ def test_warm_start_keeps_a_pruned_mask(iris_std):
     for mask, kept, coef in zip(est.masks_, masks, est.coefs_):
         np.testing.assert_array_equal(mask, kept)
         assert np.all(coef[~mask] == 0.0)
+
+
+def test_partial_fit_with_a_pruning_strategy_says_it_does_not_prune(iris_std):
+    X, y = iris_std
+    with pytest.warns(UserWarning, match="never prunes"):
+        DenseMLPClassifier(pruning="magnitude").partial_fit(X, y, classes=[0, 1, 2])
 
 
 def test_partial_fit_keeps_the_optimizer_state(iris_std):
