@@ -409,7 +409,7 @@ class NetworkMixin:
         the held-out split ``(Xv, Yv)``) must improve by ``tol`` within
         ``n_iter_no_change`` epochs, else training stops (SGD with
         ``learning_rate='adaptive'`` divides the learning rate by 5 instead,
-        until it is below 1e-6).  Sets ``self._converged``.
+        until it is below 1e-6).
         """
         _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
@@ -466,7 +466,7 @@ class NetworkMixin:
         order = getattr(self, "_order", None) if incremental else None
         if order is None or order.shape[0] != n:
             order = np.arange(n)
-        self._converged = False
+        converged = False
         self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
         _progress.report(phase, 0, n_epochs)
         for epoch in range(n_epochs):
@@ -532,7 +532,7 @@ class NetworkMixin:
                 else:
                     if self.verbose:
                         print(f"{msg} Stopping.")
-                    self._converged = True
+                    converged = True
                     break
             if incremental:
                 break
@@ -550,7 +550,7 @@ class NetworkMixin:
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
         if keep:
             self.weight_trajectory_ = full[:kept.shape[0] + done]
-        if (stopping and not incremental and not self._converged
+        if (stopping and not incremental and not converged
                 and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
