@@ -16,9 +16,9 @@ Theiler window ``t``:
    ``0.5 ln D`` to ``sums[k]`` and one to ``counts[k]``.
 
 Nearest neighbours are found exactly without the O(L^2) scan.  The
-candidates are sorted by their first coordinate (a counting sort into
-2L to 4L buckets and an insertion sort; a merge sort when the values are
-clustered).  Every sorted position then gets the distances to its
+candidates are sorted by their first coordinate (a two-pass radix sort
+of an exact 16-bit quantisation, then an insertion sort among equal
+quantised values; a merge sort when values closer than 2**-16 abound).  Every sorted position then gets the distances to its
 ``_BAND`` sorted neighbours on each side, computed once per pair (``D`` is
 symmetric bit for bit) in loops over positions that the compiler
 vectorises, and from them its best distance and, among the candidates at
@@ -155,41 +155,84 @@ def _sort_indices(y, n, order, tmp):
 def _sort_keys(y, n, order, keys, bucket, cnt):
     """order[:n]: indices of y[:n] (values in [0, 1]) by value; keys = y[order].
 
-    A counting sort into ``nb`` buckets (the power of two from 2n to 4n:
-    few collisions, and ``y * nb`` is exact) followed by an insertion sort,
-    which is linear for spread-out values; when one bucket holds too many
-    values (clustered windows) the merge sort is used instead, and True is
-    returned.  The order of equal values is irrelevant to the neighbour
-    search.  ``cnt`` has room for 4n + 1 counts.
+    An LSD radix sort of the exact quantisation ``q = floor(y * 2**(B + L))``
+    (``nb = 2**B`` the power of two from 2n to 4n; ``y`` times a power of two
+    is exact): one counting pass on the ``L`` low bits of ``q``, then one on
+    its ``B`` high bits, i.e. on the buckets ``floor(y * nb)``; then an
+    insertion sort, which only moves distinct values with equal ``q``.
+    ``q`` and the index are packed into one int64 (``order`` then
+    ``bucket`` as the two buffers).  Returns True when some of the ``nb``
+    buckets holds more than 32 values (clustered window).  Should the
+    insertion sort need more than 2n moves (values closer than 2**-(B+L)),
+    the merge sort finishes instead.  The order of equal values is
+    irrelevant to the neighbour search.
+
+    ``cnt`` (int64) needs nb + 1 + 2**L entries; L = 7, or less when ``cnt``
+    is shorter (4n + 2 entries, as _scratch allocates, gives L = 7 for
+    n = 196; any length >= nb + 2 is correct).
     """
     nb = 1
+    bb = 0
     while nb < 2 * n:
         nb *= 2
-    fnb = float(nb)
+        bb += 1
+    lbits = 7
+    while lbits > 0 and (1 << lbits) > cnt.shape[0] - nb - 1:
+        lbits -= 1
+    s = 1
+    while (1 << s) < n:
+        s += 1
+    nl = 1 << lbits
+    fq = float(1 << (bb + lbits))
+    qmax = (1 << (bb + lbits)) - 1
+    lmask = nl - 1
+    imask = (1 << s) - 1
+    hi_sh = s + lbits
+    off = nb + 1
+    # packed keys (q << s) | i
     for i in range(n):
-        bucket[_U(i)] = min(int(y[_U(i)] * fnb), nb - 1)
-    for b in range(nb + 1):
+        order[_U(i)] = (min(int(y[_U(i)] * fq), qmax) << s) | i
+    for b in range(nb + 1 + nl):
         cnt[_U(b)] = 0
+    # high-bit counts at cnt[1 .. nb] (the crowded test), low at cnt[off ..]
     crowded = False
     for i in range(n):
-        b = bucket[_U(i)]
-        c = cnt[_U(b + 1)] + 1
-        cnt[_U(b + 1)] = c
+        h = (order[_U(i)] >> hi_sh) + 1
+        c = cnt[_U(h)] + 1
+        cnt[_U(h)] = c
         if c > 32:
             crowded = True
-    if crowded:
-        _sort_indices(y, n, order, bucket)
-        for r in range(n):
-            keys[r] = y[order[r]]
-        return True
-    for b in range(nb):
-        cnt[_U(b + 1)] += cnt[_U(b)]
     for i in range(n):
-        b = bucket[_U(i)]
-        pos = cnt[_U(b)]
-        cnt[_U(b)] = pos + 1
+        l = off + ((order[_U(i)] >> s) & lmask)
+        cnt[_U(l)] += 1
+    acc = 0
+    for b in range(nl):
+        c = cnt[_U(off + b)]
+        cnt[_U(off + b)] = acc
+        acc += c
+    acc = 0
+    for b in range(nb):
+        acc += cnt[_U(b + 1)]
+        cnt[_U(b + 1)] = acc
+    # pass 1 (low bits): order -> bucket
+    for i in range(n):
+        p = order[_U(i)]
+        l = off + ((p >> s) & lmask)
+        pos = cnt[_U(l)]
+        cnt[_U(l)] = pos + 1
+        bucket[_U(pos)] = p
+    # pass 2 (high bits, stable): bucket -> order, keys
+    for r in range(n):
+        p = bucket[_U(r)]
+        h = p >> hi_sh
+        pos = cnt[_U(h)]
+        cnt[_U(h)] = pos + 1
+        i = p & imask
         order[_U(pos)] = i
         keys[_U(pos)] = y[_U(i)]
+    # insertion sort among equal q
+    budget = 2 * n
+    moves = 0
     for i in range(1, n):
         key = keys[_U(i)]
         if keys[_U(i - 1)] <= key:
@@ -202,7 +245,13 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
             k -= 1
         keys[_U(k + 1)] = key
         order[_U(k + 1)] = v
-    return False
+        moves += i - 1 - k
+        if moves > budget:
+            _sort_indices(y, n, order, bucket)
+            for r in range(n):
+                keys[_U(r)] = y[_U(order[_U(r)])]
+            break
+    return crowded
 
 
 @njit(cache=True)
