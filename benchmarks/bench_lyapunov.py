@@ -210,7 +210,9 @@ class SyntheticSGD:
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True)
+# not cached: numba's cache does not notice edits to the kernel module it
+# calls into, so a cached copy would time an old kernel
+@njit
 def _stages(data, stage):
     """Cumulative stages of the kernel (dim 2, delay 1, steps 3, theiler 0)
     on every column of ``data`` (one 200-point window each): 0 gather and
