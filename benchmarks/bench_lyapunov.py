@@ -26,6 +26,14 @@ What is measured, all in the same run:
      definition (full distance matrix, masked argmin with ties to the
      largest index); it also checks our values (to 1e-9).
 
+   A fourth row, outside the mix, times the same on 20 windows of real
+   weight trajectories (``digits_weight_windows``: a 64-32-10 network
+   trained on digits by one-sample SGD, float32 records, the workload of
+   ``bench_end_to_end.py --digits-only``).  They are harder than the
+   synthetic walks: ReLU units that a sample leaves inactive leave their
+   weights unchanged, so the windows have plateaus (exact copies of delay
+   vectors) and jumps.
+
    Each timing is the best of a few repeats (a shared 2-core machine is
    noisy); JIT compilation is excluded (``warmup()`` first).
 
@@ -46,8 +54,8 @@ What is measured, all in the same run:
    trajectories are kept aside to check the streamed exponents against
    the batch function.
 
-3. Where one window's time goes (1 thread, random walks and SGD-like
-   walks): cumulative timings of the kernel's own stages, called from a
+3. Where one window's time goes (1 thread, random walks, SGD-like
+   walks and 1,000 distinct digits weight windows): cumulative timings of the kernel's own stages, called from a
    compiled driver on the same windows: gathering the window from the
    row-major trajectory and rescaling it, sorting by first coordinate, the
    other coordinates in sorted order, the neighbour search, and the curve
@@ -184,6 +192,38 @@ def comparison_windows(rng, n_each=20):
         for t in range(WINDOW - 1):
             x[t + 1] = 4.0 * x[t] * (1.0 - x[t])
         wins.append(x)
+    return wins
+
+
+def digits_weight_windows(n, seed=0, epochs=5):
+    """``n`` non-static 200-point windows of real weight trajectories: a
+    64-32-10 ``DenseMLPClassifier`` trained on standardised digits by
+    one-sample SGD (learning rate 0.01, no momentum, no L2) for ``epochs``
+    epochs with every weight recorded (float32, as the chaos-causal fit
+    records them); windows at the stride-180 starts, random weights."""
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    from skchaosprune import DenseMLPClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = DenseMLPClassifier(hidden_layer_sizes=(32,), solver="sgd", batch_size=1,
+                             momentum=0.0, alpha=0.0, learning_rate_init=0.01,
+                             max_iter=epochs, n_iter_no_change=10**6, tol=0.0,
+                             random_state=seed, keep_trajectory=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    traj = est.weight_trajectory_
+    starts = np.arange(0, traj.shape[0] - WINDOW + 1, 180)
+    rng = np.random.default_rng(seed)
+    wins = []
+    while len(wins) < n:
+        s = rng.choice(starts)
+        x = traj[s:s + WINDOW, rng.integers(traj.shape[1])].astype(np.float64)
+        if np.ptp(x) > 1e-5:
+            wins.append(x)
     return wins
 
 
@@ -431,6 +471,33 @@ def main():
         t_nolds = best_time(nolds_calls, repeats) / len(part)
         rows.append((name, t_b1, t_bn, t_old, t_nolds))
 
+    # real weight trajectories (not in the mix "all 60"): 20 windows for the
+    # table above, 1,000 distinct ones for the per-stage table
+    digit_wins = digits_weight_windows(1000)
+    part = digit_wins[:n_each]
+    digit_stack = np.ascontiguousarray(np.stack(part, axis=1))
+    big = np.ascontiguousarray(np.tile(digit_stack, (1, copies)))
+    identical &= bool(np.array_equal(
+        window_exponents(big, starts, WINDOW, **PARAMS).view(np.int64),
+        before_exponents(big, starts).view(np.int64)))
+    numba.set_num_threads(1)
+    t_b1 = t_old = np.inf
+    for _ in range(repeats):
+        t_b1 = min(t_b1, best_time(lambda: window_exponents(big, starts, WINDOW, **PARAMS), 1)
+                   / big.shape[1])
+        t_old = min(t_old, best_time(lambda: before_exponents(big, starts), 1) / big.shape[1])
+    numba.set_num_threads(threads)
+    t_bn = best_time(lambda: window_exponents(big, starts, WINDOW, **PARAMS), repeats) / big.shape[1]
+    numba.set_num_threads(previous)
+
+    def nolds_digits():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for w in part:
+                nolds.lyap_r(w, **NOLDS_PARAMS)
+
+    rows.append(("digits wts", t_b1, t_bn, t_old, best_time(nolds_digits, repeats) / len(part)))
+
     def ours_calls():
         for w in wins:
             lyapunov_exponent(w, **PARAMS)
@@ -445,7 +512,8 @@ def main():
     t_np = best_time(numpy_calls, repeats) / n
 
     print(f"\n[per 200-point window] {n} windows ({n_each} random walk, {n_each} SGD-like, "
-          f"{n_each} logistic), each batched {copies}x; microseconds per window")
+          f"{n_each} logistic) and {n_each} windows of digits 64-32-10 weights (one-sample "
+          f"SGD, float32), each batched {copies}x; microseconds per window")
     print(f"  {'series':<12} {'ours 1 thr':>10} {'ours ' + str(threads) + ' thr':>10} "
           f"{'before 1 thr':>12} {'nolds':>9} {'nolds/ours 1':>12} {'nolds/ours ' + str(threads):>12} "
           f"{'nolds/before 1':>14} {'before/ours 1':>13}")
@@ -469,21 +537,26 @@ def main():
     for name in ("random walk", "SGD-like"):
         big = np.ascontiguousarray(np.tile(stacked[:, kinds[name]], (1, copies)))
         tables[name] = stage_table(big, max(3, repeats))
+    big = np.ascontiguousarray(np.tile(np.stack(digit_wins, axis=1), (1, 4)))
+    tables["digits wts"] = stage_table(big, max(3, repeats))
     numba.set_num_threads(previous)
-    print(f"  {'stage':<40} {'random walk':>12} {'SGD-like':>10}")
+    print(f"  {'stage':<40} {'random walk':>12} {'SGD-like':>10} {'digits wts':>11}")
     for i, label in enumerate(STAGE_NAMES):
         cells = [f"{tables[k][0][i]:.2f} ({tables[k][0][i] / tables[k][1]:.0%})"
                  for k in tables]
-        print(f"  {label:<40} {cells[0]:>12} {cells[1]:>10}")
+        print(f"  {label:<40} {cells[0]:>12} {cells[1]:>10} {cells[2]:>11}")
     print(f"  {'whole window':<40} {tables['random walk'][1]:>12.2f} "
-          f"{tables['SGD-like'][1]:>10.2f}")
+          f"{tables['SGD-like'][1]:>10.2f} {tables['digits wts'][1]:>11.2f}")
 
     walk = rows[0]
-    mix = rows[-1]
+    mix = rows[3]
     print("\nRatios (measured above):")
     print(f"  nolds / ours batched {threads} threads, all 60: {mix[4] / mix[2]:8.0f}x   (target >= 200x)")
     print(f"  nolds / ours batched 1 thread, random walks: {walk[4] / walk[1]:8.0f}x   "
           f"(issue 15 target >= 700x; the kernel before: {walk[4] / walk[3]:.0f}x)")
+    digits = rows[4]
+    print(f"  nolds / ours batched 1 thread, digits weights: {digits[4] / digits[1]:5.0f}x   "
+          f"(the kernel before: {digits[4] / digits[3]:.0f}x)")
     print(f"  kernel before / ours, 1 thread: " + ", ".join(
         f"{name} {t_old / t_b1:.2f}x" for name, t_b1, _, t_old, _ in rows))
     print(f"  nolds / ours one call per window:{mix[4] / t_call:8.0f}x")
