@@ -18,9 +18,10 @@ Theiler window ``t``:
 Nearest neighbours are found exactly without the O(L^2) scan.  The
 candidates are sorted by their first coordinate (a two-pass radix sort
 of an exact 16-bit quantisation, then an insertion sort among equal
-quantised values; a merge sort when values closer than 2**-16 abound).  Every sorted position then gets the distances to its
-``_BAND`` sorted neighbours on each side, computed once per pair (``D`` is
-symmetric bit for bit) in loops over positions that the compiler
+quantised values; a merge sort when values closer than 2**-16 abound).
+Every sorted position then gets the distances to its ``_BAND`` sorted
+neighbours on each side, computed once per pair (``D`` is symmetric bit
+for bit) in loops over positions that the compiler
 vectorises, and from them its best distance and, among the candidates at
 that distance, the largest index.  A reference point whose next candidate
 beyond the band, on either side, is within the best distance in the first
@@ -32,8 +33,11 @@ left out can be at the best distance or closer: the minimum and the tie
 rule are those of the brute-force scan.  Series of a few levels (a bucket
 of the sort with more than 32 values, and fewer than n / 8 distinct
 values), where exact copies fill the band, use the block scan of the
-kernel before (issue 15) instead.  The cost per window is O(L) for sorting spread-out values plus,
-per reference point, ``2 * _BAND`` distances and the few candidates beyond.
+kernel before (issue 15) instead.  The cost per window is O(L) for
+sorting plus, per reference point, ``2 * _BAND`` distances and the few
+candidates beyond; on real weight trajectories, whose plateaus and jumps
+leave some points far from all others, those few are about 14 % of the
+points, visiting about 20 candidates each (docs/benchmarks.md).
 
 The curve is accumulated as a product of distances per step (exact
 power-of-two rescaling keeps it in range) and one logarithm per step, which
