@@ -37,7 +37,8 @@ SETTINGS = dict(deadline=None, max_examples=60,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 KINDS = ["walk", "noise", "logistic", "ints", "plateaus", "periodic", "levels",
-         "rounded_walk", "constant", "near_static", "huge", "tiny", "step"]
+         "rounded_walk", "constant", "near_static", "huge", "tiny", "step",
+         "clustered", "hover"]
 
 
 def column(kind, n, rng):
@@ -79,6 +80,16 @@ def column(kind, n, rng):
         x[n // 2:] = 1.0
         x[n // 2:] += 1e-3 * np.cumsum(rng.normal(size=n - n // 2))
         return x
+    if kind == "clustered":  # most values within 1e-7 of each other, a few far:
+        # one bucket of the sort holds most of them, all distinct
+        x = 1e-7 * rng.normal(size=n)
+        far = rng.uniform(size=n) < 0.1
+        x[far] += rng.normal(size=int(far.sum()))
+        return x
+    if kind == "hover":  # a ReLU net's weight: plateaus, small steps, jumps (float32)
+        steps = 1e-4 * rng.normal(size=n) * (rng.uniform(size=n) < 0.5)
+        steps[rng.uniform(size=n) < 0.03] += 1e-2 * rng.normal()
+        return (0.1 + np.cumsum(steps)).astype(np.float32).astype(float)
     raise AssertionError(kind)
 
 
@@ -247,4 +258,19 @@ def test_block_edges_bit_identical(n_series):
     traj[:, 1::5] = 2.0
     starts = np.array([0, 180, 360, 400], dtype=np.int64)
     for p in [(2, 1, 3, 0, 1), (3, 2, 5, 4, 3), (1, 1, 1, 0, 1), (4, 1, 8, 10, 2)]:
+        assert_same_windows(np.ascontiguousarray(traj), starts, 200, p, 1e-5)
+
+
+@pytest.mark.parametrize("kind", ["clustered", "hover", "plateaus", "ints", "walk"])
+def test_paper_settings_bit_identical(kind):
+    """The copy of the window loop compiled for the paper's settings (dim
+    2, Theiler 0, first-step slope), on 200-point windows of the series
+    that take each branch of its sort and search: clustered values (the
+    radix sort's merge-sort fallback, a crowded bucket of distinct values
+    searched by the band), weight-like plateaus and jumps, few levels (the
+    block scan)."""
+    rng = np.random.default_rng(15)
+    traj = np.stack([column(kind, 2000, rng) for _ in range(40)], axis=1)
+    starts = np.arange(0, 1801, 180, dtype=np.int64)
+    for p in [(2, 1, 3, 0, 1), (2, 2, 3, 0, 1), (2, 1, 5, 0, 1)]:
         assert_same_windows(np.ascontiguousarray(traj), starts, 200, p, 1e-5)
