@@ -704,11 +704,16 @@ def _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps
 
 
 @njit(cache=True)
-def _is_paper_case(dim, theiler, fit_steps):
-    """The settings of the paper and of the library's defaults (dim 2, no
-    Theiler window, the first-step slope), for which a copy of the loop
-    with these values as compile-time constants is compiled."""
-    return dim == 2 and theiler == 0 and fit_steps == 1
+def _block(b, data, starts, window, dim, delay, steps, theiler, fit_steps, min_range,
+           out, status):
+    """Block ``b`` of series, by the copy of the loop for the paper's
+    settings where they apply (the loop body of the two entry points)."""
+    if dim == 2 and theiler == 0 and fit_steps == 1:
+        _series_block_paper(b, data, starts, window, delay, steps, min_range, out,
+                            status)
+    else:
+        _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+                      min_range, out, status)
 
 
 @njit(cache=True)
@@ -731,14 +736,9 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
     so the result does not depend on the number of threads.
     """
     n_blocks = (data.shape[1] + _BLOCK - 1) // _BLOCK
-    if _is_paper_case(dim, theiler, fit_steps):
-        for b in prange(n_blocks):
-            _series_block_paper(b, data, starts, window, delay, steps, min_range, out,
-                                status)
-    else:
-        for b in prange(n_blocks):
-            _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
-                          min_range, out, status)
+    for b in prange(n_blocks):
+        _block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+               min_range, out, status)
 
 
 @njit(cache=True)
@@ -748,14 +748,9 @@ def window_exponents_serial(data, starts, window, dim, delay, steps, theiler,
     for callers where a parallel region is unsafe (see
     :mod:`skchaosprune._parallel`)."""
     n_blocks = (data.shape[1] + _BLOCK - 1) // _BLOCK
-    if _is_paper_case(dim, theiler, fit_steps):
-        for b in range(n_blocks):
-            _series_block_paper(b, data, starts, window, delay, steps, min_range, out,
-                                status)
-    else:
-        for b in range(n_blocks):
-            _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
-                          min_range, out, status)
+    for b in range(n_blocks):
+        _block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+               min_range, out, status)
 
 
 def warmup():
