@@ -75,6 +75,16 @@ def weight_gap(a, b):
     return max(float(np.abs(u - v).max()) for u, v in zip(a.coefs_, b.coefs_))
 
 
+def dense_pair(theirs_cls, ours_cls, seed, X_tr, X_te, y_tr, y_te):
+    """(sklearn's test score, ours, the largest weight difference) of the
+    two estimators with every default and ``random_state=seed``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = theirs_cls(random_state=seed).fit(X_tr, y_tr)
+        us = ours_cls(random_state=seed).fit(X_tr, y_tr)
+    return sk.score(X_te, y_te), us.score(X_te, y_te), weight_gap(sk, us)
+
+
 def fit_quietly(est, X, y):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -111,13 +121,11 @@ def main(argv=None):
             sparsity = {"full": [], "partial": []}
             notes = set()
             for seed, X_tr, X_te, y_tr, y_te in splits(X, y, scaling):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    sk = MLPClassifier(random_state=seed).fit(X_tr, y_tr)
-                    us = DenseMLPClassifier(random_state=seed).fit(X_tr, y_tr)
-                theirs.append(sk.score(X_te, y_te))
-                ours.append(us.score(X_te, y_te))
-                gaps.append(weight_gap(sk, us))
+                t, o, g = dense_pair(MLPClassifier, DenseMLPClassifier, seed,
+                                     X_tr, X_te, y_tr, y_te)
+                theirs.append(t)
+                ours.append(o)
+                gaps.append(g)
                 if args.no_pruning:
                     continue
                 for mode in ("full", "partial"):
@@ -148,13 +156,10 @@ def main(argv=None):
     for scaling in ("raw", "standardised"):
         theirs, ours, gaps = [], [], []
         for seed, X_tr, X_te, y_tr, y_te in splits(X, y, scaling, stratify=False):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                sk = MLPRegressor(random_state=seed).fit(X_tr, y_tr)
-                us = DenseMLPRegressor(random_state=seed).fit(X_tr, y_tr)
-            theirs.append(sk.score(X_te, y_te))
-            ours.append(us.score(X_te, y_te))
-            gaps.append(weight_gap(sk, us))
+            t, o, g = dense_pair(MLPRegressor, DenseMLPRegressor, seed, X_tr, X_te, y_tr, y_te)
+            theirs.append(t)
+            ours.append(o)
+            gaps.append(g)
         diff = np.mean(ours) - np.mean(theirs)
         met = abs(diff) <= TOLERANCE
         all_met &= met
