@@ -440,21 +440,24 @@ def main():
     copies = 200
     previous = numba.get_num_threads()
     rows = []
-    for name, sl in kinds.items():
-        part = [wins[i] for i in range(n)[sl]]
-        big = np.ascontiguousarray(np.tile(stacked[:, sl], (1, copies)))
+
+    def time_windows(part):
+        """(1 thread, all threads, before on 1 thread, nolds) seconds per
+        window of ``part``, and whether ours equals the kernel before bit
+        for bit on them; batched ``copies`` times."""
+        big = np.ascontiguousarray(np.tile(np.stack(part, axis=1), (1, copies)))
         n_big = big.shape[1]
-        identical &= bool(np.array_equal(
+        same = bool(np.array_equal(
             window_exponents(big, starts, WINDOW, **PARAMS).view(np.int64),
             before_exponents(big, starts).view(np.int64)))
 
-        def ours_batched(big=big):
+        def ours_batched():
             window_exponents(big, starts, WINDOW, **PARAMS)
 
-        def before_batched(big=big):
+        def before_batched():
             before_exponents(big, starts)
 
-        def nolds_calls(part=part):
+        def nolds_calls():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 for w in part:
@@ -469,34 +472,19 @@ def main():
         t_bn = best_time(ours_batched, repeats) / n_big
         numba.set_num_threads(previous)
         t_nolds = best_time(nolds_calls, repeats) / len(part)
-        rows.append((name, t_b1, t_bn, t_old, t_nolds))
+        return (t_b1, t_bn, t_old, t_nolds), same
+
+    for name, sl in kinds.items():
+        times, same = time_windows([wins[i] for i in range(n)[sl]])
+        identical &= same
+        rows.append((name, *times))
 
     # real weight trajectories (not in the mix "all 60"): 20 windows for the
     # table above, 1,000 distinct ones for the per-stage table
     digit_wins = digits_weight_windows(1000)
-    part = digit_wins[:n_each]
-    digit_stack = np.ascontiguousarray(np.stack(part, axis=1))
-    big = np.ascontiguousarray(np.tile(digit_stack, (1, copies)))
-    identical &= bool(np.array_equal(
-        window_exponents(big, starts, WINDOW, **PARAMS).view(np.int64),
-        before_exponents(big, starts).view(np.int64)))
-    numba.set_num_threads(1)
-    t_b1 = t_old = np.inf
-    for _ in range(repeats):
-        t_b1 = min(t_b1, best_time(lambda: window_exponents(big, starts, WINDOW, **PARAMS), 1)
-                   / big.shape[1])
-        t_old = min(t_old, best_time(lambda: before_exponents(big, starts), 1) / big.shape[1])
-    numba.set_num_threads(threads)
-    t_bn = best_time(lambda: window_exponents(big, starts, WINDOW, **PARAMS), repeats) / big.shape[1]
-    numba.set_num_threads(previous)
-
-    def nolds_digits():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for w in part:
-                nolds.lyap_r(w, **NOLDS_PARAMS)
-
-    rows.append(("digits wts", t_b1, t_bn, t_old, best_time(nolds_digits, repeats) / len(part)))
+    times, same = time_windows(digit_wins[:n_each])
+    identical &= same
+    rows.append(("digits wts", *times))
 
     def ours_calls():
         for w in wins:
