@@ -531,11 +531,13 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     else:
         _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest,
                  bbj, nbr, nbd)
+    # The rare rescalings count in shifts[0], shifts[1] (memory, not
+    # locals): a store keeps them branches, where locals let the compiler
+    # turn them into selects that lengthen each step of the chain of
+    # products (0.89 -> 0.53 us per random-walk window, measured alone).
     prod0 = 1.0
-    shift0 = 0
     count0 = 0
     prod1 = 1.0
-    shift1 = 0
     count1 = 0
     for n in range(n_ref):
         bj = nbr[_U(n)]
@@ -545,7 +547,7 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         prod0 *= nbd[_U(n)]
         if prod0 < _TINY:
             prod0 *= _SCALE_UP
-            shift0 -= _SHIFT
+            shifts[0] -= _SHIFT
         count0 += 1
         # k = 1 (the paper's slope needs only k = 0, 1) in registers too
         if k_max >= 1:
@@ -563,10 +565,10 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
                 prod1 *= d
                 if prod1 < _TINY:
                     prod1 *= _SCALE_UP
-                    shift1 -= _SHIFT
+                    shifts[1] -= _SHIFT
                 elif prod1 > _HUGE:
                     prod1 *= _SCALE_DOWN
-                    shift1 += _SHIFT
+                    shifts[1] += _SHIFT
                 count1 += 1
         for k in range(2, k_max + 1):
             d = 0.0
@@ -585,11 +587,9 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
                 counts[k] += 1
     sums[0] = prod0
     counts[0] = count0
-    shifts[0] = shift0
     if k_max >= 1:
         sums[1] = prod1
         counts[1] = count1
-        shifts[1] = shift1
     for k in range(k_max + 1):
         sums[k] = 0.5 * (np.log(sums[k]) + shifts[k] * _LN2)
 
