@@ -297,7 +297,7 @@ def _stages(data, stage):
             k._nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys,
                             vecs, band, nbr, nbd)
         else:
-            k._nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band,
+            k._nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, band,
                        bbest, bbj, nbr, nbd)
         acc += nbd[1]
     return acc

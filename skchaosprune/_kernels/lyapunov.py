@@ -266,18 +266,24 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
 
 @njit(cache=True)
 def _band_distances(n_cand, dim, theiler, order, keys, vecs, band):
-    """band[(t - 1) * n_cand + p] = D(p, p + t) between the candidates at
-    sorted positions p and p + t, t = 1 .. _BAND; infinity where the pair
-    is invalid (D = 0, within the Theiler window) or p + t >= n_cand.
+    """band[(t - 1) * S + _BAND + p] = D(p, p + t) between the candidates at
+    sorted positions p and p + t, t = 1 .. _BAND, with row stride
+    ``S = n_cand + _BAND``; infinity where the pair is invalid (D = 0,
+    within the Theiler window) or p + t >= n_cand, and in the ``_BAND``
+    entries before each row (so that ``p - t`` may be negative).
 
     D is symmetric bit for bit (a - b = -(b - a) exactly, and the squares
     are summed over the coordinates in the same order), so one entry serves
     both points of the pair.  Each loop runs over p with constant t:
     straight-line code that the compiler vectorises.
     """
+    stride = n_cand + _BAND
     for t in range(1, _BAND + 1):
-        base = (t - 1) * n_cand
+        row = (t - 1) * stride
+        base = row + _BAND
         m = max(n_cand - t, 0)
+        for p in range(_BAND):
+            band[_U(row + p)] = np.inf
         if dim == 2:
             for p in range(m):
                 e = keys[_U(p + t)] - keys[_U(p)]
@@ -339,8 +345,8 @@ def _extend(n, p, n_cand, dim, theiler, order, keys, vecs, best, bj, right,
 
 
 @njit(cache=True)
-def _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest, bbj,
-             nbr, nbd):
+def _nearest(n_ref, n_cand, dim, theiler, order, opad, keys, vecs, band, bbest,
+             bbj, nbr, nbd):
     """Neighbour nbr[n] (-1: none) and its distance nbd[n] of every
     reference point n, from the candidates sorted by first coordinate
     (``keys``, ``order``) and their other coordinates
@@ -348,9 +354,10 @@ def _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest, bbj,
 
     1. The distances from every sorted position to its ``_BAND`` sorted
        successors (:func:`_band_distances`): each position gets its best
-       distance (at most 1) over the ``_BAND`` positions on each side, and
-       among the candidates at that distance the largest index, all in
-       loops over positions that vectorise.
+       distance (at most 1) over the ``_BAND`` positions on each side, then
+       among the candidates at that distance the largest index, in two
+       loops over positions that vectorise (``opad``, n_cand + 2 * _BAND
+       entries, is scratch for a padded copy of ``order``).
     2. A position whose next candidate beyond the band, on either side, is
        within the best distance in the first coordinate alone (about 10 %
        of random-walk points) continues the search there (:func:`_extend`).
@@ -359,29 +366,34 @@ def _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest, bbj,
        can be at the best distance or closer.
     """
     _band_distances(n_cand, dim, theiler, order, keys, vecs, band)
+    stride = n_cand + _BAND
+    # 1. the best distance (at most 1) over the band on both sides: one
+    #    pass over positions, the 2 * _BAND candidates of each unrolled
+    #    into a chain of minima in registers (a minimum is exact and its
+    #    order irrelevant)
     for p in range(n_cand):
-        bbest[_U(p)] = 1.0
-        bbj[_U(p)] = -1
-    # (D, -j) lexicographically smallest: the best distance and, among the
-    # candidates at it, the largest index, in one pass per offset t
-    for t in range(1, _BAND + 1):
-        base = (t - 1) * n_cand
-        for p in range(n_cand - t):  # right: the candidate at p + t
-            v = band[_U(base + p)]
-            j = order[_U(p + t)]
-            b = bbest[_U(p)]
-            c = bbj[_U(p)]
-            better = (v < b) | ((v == b) & (j > c))
-            bbest[_U(p)] = v if better else b
-            bbj[_U(p)] = j if better else c
-        for p in range(t, n_cand):  # left: the candidate at p - t
-            v = band[_U(base + p - t)]
-            j = order[_U(p - t)]
-            b = bbest[_U(p)]
-            c = bbj[_U(p)]
-            better = (v < b) | ((v == b) & (j > c))
-            bbest[_U(p)] = v if better else b
-            bbj[_U(p)] = j if better else c
+        b = 1.0
+        for t in range(1, _BAND + 1):
+            base = (t - 1) * stride + _BAND
+            b = min(b, band[_U(base + p)])  # right: the candidate at p + t
+            b = min(b, band[_U(base + p - t)])  # left: the candidate at p - t
+        bbest[_U(p)] = b
+    # 2. among the band's candidates at that distance, the largest index
+    #    (-1 if none: the best is then the initial 1, never a neighbour).
+    #    ``opad[_BAND + r]`` is order[r]; its padding is never read through
+    #    a match, since those band entries are infinite.
+    for r in range(n_cand):
+        opad[_U(_BAND + r)] = order[_U(r)]
+    for p in range(n_cand):
+        b = bbest[_U(p)]
+        c = -1
+        for t in range(1, _BAND + 1):
+            base = (t - 1) * stride + _BAND
+            j = opad[_U(_BAND + p + t)]
+            c = max(c, j) if band[_U(base + p)] == b else c
+            j = opad[_U(_BAND + p - t)]
+            c = max(c, j) if band[_U(base + p - t)] == b else c
+        bbj[_U(p)] = c
     for p in range(n_cand):
         n = order[_U(p)]
         if n >= n_ref:
@@ -498,9 +510,10 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
     power-of-two rescaling (``shifts``), and one logarithm per step at the
     end: a logarithm per pair would dominate the cost of a window.
 
-    Scratch (length >= n_points): ``order``, ``rank``, ``bucket``, ``nbr``,
-    ``bbj`` (int64), ``keys``, ``nbd``, ``bbest`` (float64), ``band``
-    (float64, n_points * _BAND), ``cnt`` (int64, 4 * n_points + 2),
+    Scratch (length >= n_points): ``order``, ``bucket``, ``nbr``,
+    ``bbj`` (int64), ``keys``, ``nbd``, ``bbest`` (float64), ``rank``
+    (int64, n_points + 2 * _BAND), ``band`` (float64,
+    (n_points + _BAND) * _BAND), ``cnt`` (int64, 4 * n_points + 2),
     ``vecs`` (float64, n_points * dim: the candidates'
     coordinates 1 .. dim-1 in sorted order, coordinate by coordinate, so
     that the scan reads memory sequentially).
@@ -529,8 +542,8 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         _nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys, vecs,
                       band, nbr, nbd)
     else:
-        _nearest(n_ref, n_cand, dim, theiler, order, keys, vecs, band, bbest,
-                 bbj, nbr, nbd)
+        _nearest(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, band,
+                 bbest, bbj, nbr, nbd)
     # The rare rescalings count in shifts[0], shifts[1] (memory, not
     # locals): a store keeps them branches, where locals let the compiler
     # turn them into selects that lengthen each step of the chain of
@@ -620,12 +633,12 @@ def _slope(sums, counts, fit_steps):
 def _scratch(n, dim, steps):
     """Scratch arrays of _curve_sums for windows of up to n points."""
     order = np.empty(n, dtype=np.int64)
-    rank = np.empty(n, dtype=np.int64)
+    rank = np.empty(n + 2 * _BAND, dtype=np.int64)  # also _nearest's opad
     bucket = np.empty(n, dtype=np.int64)
     cnt = np.empty(4 * n + 2, dtype=np.int64)
     keys = np.empty(n)
     vecs = np.empty(n * dim)
-    band = np.empty(n * _BAND)
+    band = np.empty((n + _BAND) * _BAND)
     bbest = np.empty(n)
     bbj = np.empty(n, dtype=np.int64)
     nbr = np.empty(n, dtype=np.int64)
