@@ -94,7 +94,10 @@ fits run in the same process, alternately, several times (minimum each);
 the chaos-causal fit also with the Lyapunov kernel before issue 15
 (``tests/_lyapunov_reference_kernel.py``, bit-identical results, swapped in
 for ``skchaosprune.lyapunov``'s kernel module), so before and after come
-from one run.  Printed: the ratio chaos fit / dense fit (target <= 10x),
+from one run.  A third kernel bounds what a faster neighbour search could
+give: this kernel with the search replaced by one distance per reference
+point (``free_search_kernel``; its exponents are wrong, every other stage
+costs what it costs).  Printed: the ratio chaos fit / dense fit (target <= 10x),
 the per-stage table of the chaos fit from ``pruning_cost_``, and the peak
 traced memory (tracemalloc) of chaos-causal fits of 10 and 20 epochs
 (memory flat in epochs).  ``--digits-only`` runs only this part.
@@ -422,6 +425,54 @@ def digits_estimator(pruning, epochs=20):
     return est
 
 
+# The neighbour search of the kernel, replaced by one distance per
+# reference point (its successor in the sorted order), for the lower bound.
+_FREE_SEARCH = '''@njit
+def _nearest(n_ref, n_cand, dim, theiler, order, opad, keys, vecs, band, bbest,
+             bbj, nbr, nbd):
+    for p in range(n_cand):
+        n = order[p]
+        if n >= n_ref:
+            continue
+        r = p + 1 if p + 1 < n_cand else p - 1
+        d = 0.0
+        for q in range(dim):
+            e = (keys[r] - keys[p]) if q == 0 else (
+                vecs[(q - 1) * n_cand + r] - vecs[(q - 1) * n_cand + p])
+            d += e * e
+        nbr[n] = order[r] if 0.0 < d < 1.0 else -1
+        nbd[n] = d
+
+
+'''
+
+
+def free_search_kernel():
+    """The Lyapunov kernel module with its neighbour search replaced by
+    ``_FREE_SEARCH`` (and every window sent to it): wrong exponents, but
+    every other stage of the kernel at its own cost.  A fit with it bounds
+    from below what any exact neighbour search can reach."""
+    import importlib.util
+    import inspect
+    import tempfile
+
+    src = inspect.getsource(_lyapunov_module._k)
+    start = src.index("@njit(cache=True)\ndef _nearest(")
+    end = src.index("@njit(cache=True)\ndef _nearest_scan(")
+    src = src[:start] + _FREE_SEARCH + src[end:]
+    if "crowded = _few_levels(keys, n_cand)" not in src:
+        raise RuntimeError("free_search_kernel: the kernel's source changed; update it")
+    src = src.replace("crowded = _few_levels(keys, n_cand)", "crowded = False")
+    src = src.replace("cache=True", "cache=False")
+    path = os.path.join(tempfile.mkdtemp(prefix="skchaosprune-bench-"), "free_search.py")
+    with open(path, "w") as f:
+        f.write(src)
+    spec = importlib.util.spec_from_file_location("free_search_kernel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_digits(repeats):
     import tracemalloc
 
@@ -453,16 +504,19 @@ def run_digits(repeats):
         finally:
             _lyapunov_module._k = new_kernel
 
-    # warm-up (compilation), both kernels
+    free_kernel = free_search_kernel()
+    # warm-up (compilation), every kernel
     fit(digits_estimator(None), new_kernel)
     fit(chaos(), new_kernel)
     fit(chaos(), before_kernel)
+    fit(chaos(), free_kernel)
     dense = np.inf
     stages = {}
     same = True
     for _ in range(repeats):
         dense = min(dense, fit(digits_estimator(None), new_kernel))
-        for label, kernel in (("after", new_kernel), ("before", before_kernel)):
+        for label, kernel in (("after", new_kernel), ("before", before_kernel),
+                              ("free search", free_kernel)):
             est = chaos()
             wall = fit(est, kernel)
             c = est.pruning_cost_
@@ -473,7 +527,7 @@ def run_digits(repeats):
             stages[label] = run if old is None else {k: min(old[k], run[k]) for k in run}
             if label == "after":
                 exps = est.lyapunov_exponents_
-            else:
+            elif label == "before":
                 same &= bool(np.array_equal(exps, est.lyapunov_exponents_))
     shape = exps.shape
     peaks = {}
@@ -495,10 +549,13 @@ def print_digits(d, repeats):
     names = [("train", "dense training + recording"), ("exponents", "Lyapunov exponents"),
              ("granger", "Granger tests"), ("retrain", "retraining"),
              ("total", "whole chaos-causal fit")]
-    print(f"  {'stage':<28} {'before s':>9} {'after s':>9} {'after / dense fit':>18}")
+    print(f"  {'stage':<28} {'before s':>9} {'after s':>9} {'after / dense fit':>18} "
+          f"{'free search s':>14} {'free / dense fit':>17}")
     for key, name in names:
         b, a = d["stages"]["before"][key], d["stages"]["after"][key]
-        print(f"  {name:<28} {b:>9.3f} {a:>9.3f} {a / d['dense']:>17.1f}x")
+        f = d["stages"]["free search"][key]
+        print(f"  {name:<28} {b:>9.3f} {a:>9.3f} {a / d['dense']:>17.1f}x {f:>14.3f} "
+              f"{f / d['dense']:>16.1f}x")
     ratio_b = d["stages"]["before"]["total"] / d["dense"]
     ratio_a = d["stages"]["after"]["total"] / d["dense"]
     n_exp = d["shape"][0] * d["shape"][1]
@@ -507,6 +564,10 @@ def print_digits(d, repeats):
     print(f"  chaos fit / dense fit: before {ratio_b:.1f}x, after {ratio_a:.1f}x "
           f"(target <= 10x: {'met' if ratio_a <= 10 else 'not met'}); exponents equal "
           f"bit for bit: {d['same']}")
+    ratio_f = d["stages"]["free search"]["total"] / d["dense"]
+    print(f"  lower bound: with its neighbour search replaced by one distance per point "
+          f"(\"free search\", wrong exponents), the chaos fit takes {ratio_f:.1f}x the "
+          f"dense fit: a faster neighbour search alone cannot bring the fit below about that")
     print(f"  peak traced memory of the chaos fit: 10 epochs "
           f"{d['peaks'][10] / 2**20:.1f} MiB, 20 epochs {d['peaks'][20] / 2**20:.1f} MiB")
 
