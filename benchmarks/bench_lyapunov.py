@@ -282,7 +282,8 @@ def _stages(data, stage):
         if stage == 0:
             acc += y[1]
             continue
-        crowded = k._sort_keys(y, n_cand, order, keys, bucket, cnt)
+        k._sort_keys(y, n_cand, order, keys, bucket, cnt)
+        few = k._few_levels(keys, n_cand)
         if stage == 1:
             acc += keys[1]
             continue
@@ -291,7 +292,7 @@ def _stages(data, stage):
         if stage == 2:
             acc += vecs[1]
             continue
-        if crowded:
+        if few:
             for r in range(n_cand):
                 rank[order[r]] = r
             k._nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys,

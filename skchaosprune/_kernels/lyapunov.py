@@ -30,8 +30,8 @@ outwards there, one candidate at a time, until that squared gap exceeds the
 best distance.  Floating-point subtraction and squaring are monotone, and
 ``D`` is accumulated starting from that same squared gap, so no candidate
 left out can be at the best distance or closer: the minimum and the tie
-rule are those of the brute-force scan.  Series of a few levels (a bucket
-of the sort with more than 32 values, and fewer than n / 8 distinct
+rule are those of the brute-force scan.  Series of a few levels (more
+than 32 values in one of about 4n buckets, and fewer than n / 8 distinct
 values), where exact copies fill the band, use the block scan of the
 kernel before (issue 15) instead.  The cost per window is O(L) for
 sorting plus, per reference point, ``2 * _BAND`` distances and the few
@@ -72,10 +72,9 @@ _BAND = 10
 # clustered windows (_nearest_scan).
 _SCAN = 8
 
-# A clustered window (some bucket of the sort holds more than 32 values)
-# is searched by _nearest_scan when it takes fewer than n / _LEVELS
-# distinct values.  8 measured fastest of 2, 4 and 8 on clustered digits
-# windows, integer series and rounded walks.
+# A clustered window (_few_levels) is searched by _nearest_scan when it
+# takes fewer than n / _LEVELS distinct values.  8 measured fastest of 2,
+# 4 and 8 on clustered digits windows, integer series and rounded walks.
 _LEVELS = 8
 
 # Exact power-of-two rescaling of the running products of distances.
@@ -166,27 +165,25 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
     """order[:n]: indices of y[:n] (values in [0, 1]) by value; keys = y[order].
 
     An LSD radix sort of the exact quantisation ``q = floor(y * 2**(B + L))``
-    (``nb = 2**B`` the power of two from 2n to 4n; ``y`` times a power of two
-    is exact): one counting pass on the ``L`` low bits of ``q``, then one on
-    its ``B`` high bits, i.e. on the buckets ``floor(y * nb)``; then an
-    insertion sort, which only moves distinct values with equal ``q``.
-    ``q`` and the index are packed into one int64 (``order`` then
-    ``bucket`` as the two buffers).  Returns True when some of the ``nb``
-    buckets holds more than 32 values (clustered window).  Should the
-    insertion sort need more than 2n moves (values closer than 2**-(B+L)),
-    the merge sort finishes instead.  The order of equal values is
-    irrelevant to the neighbour search.
+    (``2**B`` the power of two from n to 2n; ``y`` times a power of two is
+    exact): one counting pass on the ``L`` low bits of ``q``, then one on
+    its ``B`` high bits; then an insertion sort, which only moves distinct
+    values with equal ``q``.  ``q`` and the index are packed into one int64
+    (``order`` then ``bucket`` as the two buffers).  Should the insertion
+    sort need more than 2n moves (values closer than 2**-(B+L)), the merge
+    sort finishes instead.  The order of equal values is irrelevant to the
+    neighbour search.
 
-    ``cnt`` (int64) needs nb + 1 + 2**L entries; L = 7, or less when ``cnt``
-    is shorter (4n + 2 entries, as _scratch allocates, gives L = 7 for
-    n = 196; any length >= nb + 2 is correct).
+    ``cnt`` (int64) needs 2**B + 1 + 2**L entries; L = 8, or less when
+    ``cnt`` is shorter (4n + 2 entries, as _scratch allocates, gives L = 8
+    for n >= 128; any length >= 2**B + 2 is correct).
     """
     nb = 1
     bb = 0
-    while nb < 2 * n:
+    while nb < n:
         nb *= 2
         bb += 1
-    lbits = 7
+    lbits = 8
     while lbits > 0 and (1 << lbits) > cnt.shape[0] - nb - 1:
         lbits -= 1
     s = 1
@@ -204,17 +201,11 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
         order[_U(i)] = (min(int(y[_U(i)] * fq), qmax) << s) | i
     for b in range(nb + 1 + nl):
         cnt[_U(b)] = 0
-    # high-bit counts at cnt[1 .. nb] (the crowded test), low at cnt[off ..]
-    crowded = False
+    # high-bit counts at cnt[1 .. nb], low-bit counts at cnt[off ..]
     for i in range(n):
-        h = (order[_U(i)] >> hi_sh) + 1
-        c = cnt[_U(h)] + 1
-        cnt[_U(h)] = c
-        if c > 32:
-            crowded = True
-    for i in range(n):
-        l = off + ((order[_U(i)] >> s) & lmask)
-        cnt[_U(l)] += 1
+        p = order[_U(i)]
+        cnt[_U((p >> hi_sh) + 1)] += 1
+        cnt[_U(off + ((p >> s) & lmask))] += 1
     acc = 0
     for b in range(nl):
         c = cnt[_U(off + b)]
@@ -261,7 +252,6 @@ def _sort_keys(y, n, order, keys, bucket, cnt):
             for r in range(n):
                 keys[_U(r)] = y[_U(order[_U(r)])]
             break
-    return crowded
 
 
 @njit(cache=True)
@@ -489,11 +479,28 @@ def _nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys, vecs, dist,
 
 @njit(cache=True)
 def _few_levels(keys, n):
-    """Whether the sorted values ``keys[:n]`` take fewer than ``n / _LEVELS``
-    distinct values: series of a few levels, where exact copies fill the
-    band and :func:`_nearest_scan` is faster.  Clustered windows of many
-    distinct values (weight trajectories that hover, then jump) are faster
-    in :func:`_nearest`."""
+    """Whether the sorted values ``keys[:n]`` (in [0, 1]) are clustered and
+    take fewer than ``n / _LEVELS`` distinct values: series of a few
+    levels, where exact copies fill the band and :func:`_nearest_scan` is
+    faster.  Clustered means that one of the ``nb`` buckets
+    ``min(floor(y * nb), nb - 1)`` (``nb`` the power of two from 2n to 4n)
+    holds more than 32 values.  Clustered windows of many distinct values
+    (weight trajectories that hover, then jump), and series of a few levels
+    spread over many buckets, are faster in :func:`_nearest`."""
+    if n <= 32:
+        return False
+    nb = 1
+    while nb < 2 * n:
+        nb *= 2
+    top = nb - 1
+    fb = float(nb)
+    clustered = False
+    for r in range(n - 32):
+        lo = min(int(keys[_U(r)] * fb), top)
+        hi = min(int(keys[_U(r + 32)] * fb), top)
+        clustered |= lo == hi
+    if not clustered:
+        return False
     distinct = 1
     for r in range(1, n):
         distinct += keys[_U(r)] != keys[_U(r - 1)]
@@ -529,14 +536,13 @@ def _curve_sums(y, n_points, dim, delay, steps, theiler, k_max, order, rank,
         for k in range(k_max + 1):
             sums[k] = 0.0
         return
-    crowded = _sort_keys(y, n_cand, order, keys, bucket, cnt)
-    if crowded:
-        crowded = _few_levels(keys, n_cand)
+    _sort_keys(y, n_cand, order, keys, bucket, cnt)
+    few = _few_levels(keys, n_cand)
     for r in range(n_cand):
         j = order[_U(r)]
         for q in range(1, dim):
             vecs[_U((q - 1) * n_cand + r)] = y[_U(j + q * delay)]
-    if crowded:
+    if few:
         for r in range(n_cand):
             rank[_U(order[_U(r)])] = r
         _nearest_scan(n_ref, n_cand, dim, theiler, order, rank, keys, vecs,
