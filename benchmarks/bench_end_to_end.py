@@ -460,9 +460,9 @@ def free_search_kernel():
     start = src.index("@njit(cache=True)\ndef _nearest(")
     end = src.index("@njit(cache=True)\ndef _nearest_scan(")
     src = src[:start] + _FREE_SEARCH + src[end:]
-    if "crowded = _few_levels(keys, n_cand)" not in src:
+    if "few = _few_levels(keys, n_cand)" not in src:
         raise RuntimeError("free_search_kernel: the kernel's source changed; update it")
-    src = src.replace("crowded = _few_levels(keys, n_cand)", "crowded = False")
+    src = src.replace("few = _few_levels(keys, n_cand)", "few = False")
     src = src.replace("cache=True", "cache=False")
     path = os.path.join(tempfile.mkdtemp(prefix="skchaosprune-bench-"), "free_search.py")
     with open(path, "w") as f:
