@@ -25,7 +25,7 @@ for bit) in loops over positions that the compiler
 vectorises, and from them its best distance and, among the candidates at
 that distance, the largest index.  A reference point whose next candidate
 beyond the band, on either side, is within the best distance in the first
-coordinate alone (about 10 % of random-walk points) continues the search
+coordinate alone (about 3 % of random-walk points) continues the search
 outwards there, one candidate at a time, until that squared gap exceeds the
 best distance.  Floating-point subtraction and squaring are monotone, and
 ``D`` is accumulated starting from that same squared gap, so no candidate
@@ -36,8 +36,8 @@ values), where exact copies fill the band, use the block scan of the
 kernel before (issue 15) instead.  The cost per window is O(L) for
 sorting plus, per reference point, ``2 * _BAND`` distances and the few
 candidates beyond; on real weight trajectories, whose plateaus and jumps
-leave some points far from all others, those few are about 14 % of the
-points, visiting about 20 candidates each (docs/benchmarks.md).
+leave some points far from all others, those few are about 11 % of the
+points, visiting about 19 candidates each (docs/benchmarks.md).
 
 The curve is accumulated as a product of distances per step (exact
 power-of-two rescaling keeps it in range) and one logarithm per step, which
@@ -64,9 +64,11 @@ _BLOCK = 16
 _U = np.uint64
 
 # Sorted neighbours on each side whose distances every point gets at once
-# (the band of _band_distances; farther ones only when needed).  10
-# measured fastest on random walks and SGD-like walks, of 6 to 16.
-_BAND = 10
+# (the band of _band_distances; farther ones only when needed).  12
+# measured fastest of 6 to 20 on random walks and digits weight windows
+# (1.02-1.04x over 10; from 16 on, the compiler no longer unrolls the
+# candidates of a position and the selection is 1.5x slower).
+_BAND = 12
 
 # Candidates whose distances are computed together in the scan of
 # clustered windows (_nearest_scan).
@@ -349,7 +351,7 @@ def _nearest(n_ref, n_cand, dim, theiler, order, opad, keys, vecs, band, bbest,
        loops over positions that vectorise (``opad``, n_cand + 2 * _BAND
        entries, is scratch for a padded copy of ``order``).
     2. A position whose next candidate beyond the band, on either side, is
-       within the best distance in the first coordinate alone (about 10 %
+       within the best distance in the first coordinate alone (about 3 %
        of random-walk points) continues the search there (:func:`_extend`).
        Floating-point subtraction and squaring are monotone and ``D`` is
        accumulated from that same squared gap, so no unvisited candidate
