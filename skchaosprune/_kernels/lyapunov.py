@@ -31,7 +31,7 @@ best distance.  Floating-point subtraction and squaring are monotone, and
 ``D`` is accumulated starting from that same squared gap, so no candidate
 left out can be at the best distance or closer: the minimum and the tie
 rule are those of the brute-force scan.  Series of a few levels (more
-than 32 values in one of about 4n buckets, and fewer than n / 8 distinct
+than 32 values in one of 2n to 4n buckets, and fewer than n / 8 distinct
 values), where exact copies fill the band, use the block scan of the
 kernel before (issue 15) instead.  The cost per window is O(L) for
 sorting plus, per reference point, ``2 * _BAND`` distances and the few
@@ -66,8 +66,8 @@ _U = np.uint64
 # Sorted neighbours on each side whose distances every point gets at once
 # (the band of _band_distances; farther ones only when needed).  12
 # measured fastest of 6 to 20 on random walks and digits weight windows
-# (1.02-1.04x over 10; from 16 on, the compiler no longer unrolls the
-# candidates of a position and the selection is 1.5x slower).
+# (1.02-1.05x over 10; from 16 on, the compiler no longer unrolls the
+# candidates of a position, and a window takes 1.3x to 1.8x longer).
 _BAND = 12
 
 # Candidates whose distances are computed together in the scan of
