@@ -57,6 +57,18 @@ def test_tracked_dynamics_are_the_windowed_exponents_of_the_trajectory(iris):
     np.testing.assert_array_equal(est.risk_series_, est.risk_curve_[ends - 1])
 
 
+def test_a_diverging_tracked_fit_raises_before_its_rows_reach_the_exponents(iris):
+    # The tracker feeds the trainer's rows to the exponents unvalidated: it
+    # relies on the trainer raising on a non-finite weight or loss first
+    # (ReLU units with a huge step overflow the weights).
+    X, y = iris
+    est = DenseMLPClassifier(pruning=cc(), **{**FAST, "activation": "relu",
+                                              "learning_rate_init": 1e300})
+    with pytest.raises(ValueError, match="diverged.*learning_rate_init"):
+        est.fit(X, y)
+    assert not hasattr(est, "lyapunov_exponents_")
+
+
 def test_chaos_causal_fit_prunes_and_retrains_with_mask_held_at_zero(iris):
     X, y = iris
     est = DenseMLPClassifier(pruning=cc(alpha=0.5), keep_trajectory=True,
