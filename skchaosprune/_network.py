@@ -396,8 +396,10 @@ class NetworkMixin:
         ``sw``/``swv``: sample weights of the training and validation rows
         (None: all 1).  ``risk_at``: global update indices at which to
         measure the risk (default: every ``risk_every`` updates).
-        ``recorder``: an object whose ``update(rows)`` receives the weight
-        rows in bounded chunks as training produces them.
+        ``recorder``: an object whose ``reserve(n)`` returns where training
+        writes its next 1 to n weight rows (a C-contiguous float64 array of
+        shape (k, n_weights)) and whose ``commit(k)`` then takes the first k
+        written, in bounded chunks as training produces them.
         ``incremental``: one epoch of ``partial_fit`` (the optimizer state
         is kept between calls, no early stopping, no ConvergenceWarning).
         ``stopping=False``: a measurement of planned length (a tracked dense
@@ -455,10 +457,8 @@ class NetworkMixin:
             traj = np.empty((0, n_weights), dtype=self.trajectory_dtype)
         if recorder is not None:
             chunk = max(1, min(per_epoch, CHUNK_BYTES // (8 * n_weights)))
-            rows = np.empty((chunk, n_weights))
         else:
             chunk = per_epoch
-            rows = traj
         risk_ptr = 0
         done = 0
         # The sample order, shuffled from the previous epoch's (as
@@ -480,9 +480,14 @@ class NetworkMixin:
             epoch_loss = 0.0
             hyper = self._hyper(opt["learning_rate"])
             while first < n:
-                target = rows if recorder is not None else traj[done:]
+                if recorder is not None:
+                    target = recorder.reserve(chunk)
+                    max_batches = target.shape[0]
+                else:
+                    target = traj[done:]
+                    max_batches = chunk
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
-                    X, Y, sw, use_sw, order, first, chunk, weights, biases,
+                    X, Y, sw, use_sw, order, first, max_batches, weights, biases,
                     self._sizes, self._w_off, self._b_off, solver, hyper, opt["w"],
                     opt["b"], opt["t"], batch, hidden, out_act, loss, mask, use_mask,
                     target, recorder is not None or keep, Xv, Yv, swv, risk_kind,
@@ -499,8 +504,8 @@ class NetworkMixin:
                     )
                 if recorder is not None:
                     if keep:
-                        traj[done:done + n_updates] = rows[:n_updates]
-                    recorder.update(rows[:n_updates])
+                        traj[done:done + n_updates] = target[:n_updates]
+                    recorder.commit(n_updates)
                 done += n_updates
                 first = min(n, first + n_updates * batch)
             self.n_iter_ += 1

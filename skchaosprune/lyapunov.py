@@ -831,6 +831,20 @@ class WindowedLyapunov:
             pos += take
             self._flush()
 
+    def _reserve(self, n_rows):
+        """The buffer's next 1 to ``n_rows`` free rows, writable in place by
+        a producer of finite float64 rows (the trainer); :meth:`_commit`
+        then takes the first rows written.  Only after a first update."""
+        take = min(n_rows, self._capacity - self._buf_len)  # >= 1 after _flush
+        return self._buf[self._buf_len:self._buf_len + take]
+
+    def _commit(self, n_rows):
+        """Take the first ``n_rows`` rows written into :meth:`_reserve`'s
+        view, and compute the windows they complete."""
+        self._buf_len += n_rows
+        self.n_steps_ += n_rows
+        self._flush()
+
     def _flush(self):
         """Compute the complete windows in the buffer; drop unneeded rows."""
         W, h = self._window, self.stride_

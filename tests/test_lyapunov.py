@@ -328,6 +328,37 @@ def test_streaming_equals_batch(seed, window, overlap, n_rows, n_series, cuts,
         assert np.isfinite(acc.exponents_).all()
 
 
+@settings(**SETTINGS)
+@given(seed=st.integers(0, 2**32 - 1), window=st.integers(20, 90),
+       overlap=st.floats(0, 0.9), n_rows=st.integers(1, 400),
+       n_series=st.integers(1, 12), asks=st.lists(st.integers(1, 300), min_size=1,
+                                                  max_size=40))
+def test_rows_written_in_place_equal_the_batch(seed, window, overlap, n_rows, n_series,
+                                               asks):
+    # The trainer's path: a first row through update, then rows written into
+    # the buffer's reserved views (of at most the size asked) and committed.
+    rng = np.random.default_rng(seed)
+    traj = np.cumsum(rng.normal(size=(n_rows, n_series)), axis=0)
+    acc = WindowedLyapunov(window=window, overlap=overlap)
+    acc.update(traj[:1])
+    done, i = 1, 0
+    while done < n_rows:
+        view = acc._reserve(min(asks[i % len(asks)], n_rows - done))
+        assert 1 <= view.shape[0] <= asks[i % len(asks)]
+        assert view.flags.c_contiguous and view.dtype == np.float64
+        k = rng.integers(1, view.shape[0] + 1)  # the trainer may use fewer
+        view[:k] = traj[done:done + k]
+        acc._commit(k)
+        done += k
+        i += 1
+    assert acc.n_steps_ == n_rows
+    ends = window_ends(n_rows, window, overlap)
+    np.testing.assert_array_equal(acc.window_ends_, ends)
+    if n_rows >= window:
+        np.testing.assert_array_equal(acc.exponents_,
+                                      windowed_lyapunov(traj, window=window, overlap=overlap))
+
+
 def test_streaming_matches_numpy_twin():
     rng = np.random.default_rng(3)
     traj = np.cumsum(rng.normal(size=(700, 5)), axis=0)
