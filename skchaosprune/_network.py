@@ -124,8 +124,9 @@ def forward_numpy(X, coefs, intercepts, activation, output):
         (last if layer == n_layers - 1 else hidden)(out)
     return out
 
-# Rows of float64 weights streamed per chunk while a recorder consumes them:
-# about 32 MB whatever the network, so memory does not grow with the epochs.
+# Updates per compiled call while a recorder consumes the weight rows: at
+# most about 32 MB of float64 rows whatever the network (written into the
+# recorder's own bounded buffer), so memory does not grow with the epochs.
 CHUNK_BYTES = 2**25
 
 
