@@ -18,8 +18,9 @@ What is measured, all in the same run:
      a frozen copy, bit-identical results), batched, 1 thread: the "before"
      of the speed work, measured in the same run.
    - **nolds**, on the first 20 windows of each kind: ``lyap_r(x,
-     emb_dim=2, lag=1, min_tsep=0, trajectory_len=4, fit="poly")``, the closest nolds settings (2-D delay vectors of lag 1,
-     only the point itself excluded as neighbour, the divergence followed
+     emb_dim=2, lag=1, min_tsep=0, trajectory_len=4, fit="poly")``, the
+     closest nolds settings (2-D delay vectors of lag 1, only the point
+     itself excluded as neighbour, the divergence followed
      for 3 steps, an ordinary least-squares line through the 4 curve
      points).  nolds differs in details that barely change its cost: no
      rescaling (which shifts the curve but not its slope), no ``D < 1``
@@ -30,7 +31,8 @@ What is measured, all in the same run:
 
    A fourth row, outside the mix, times the same on windows of real
    weight trajectories (4,000 distinct, nolds on 20 of them;
-   ``digits_weight_windows``: a 64-32-10 network trained on digits by one-sample SGD, float32 records, the workload of
+   ``digits_weight_windows``: a 64-32-10 network trained on digits by
+   one-sample SGD, float32 records, the workload of
    ``bench_end_to_end.py --digits-only``).  They are harder than the
    synthetic walks: ReLU units that a sample leaves inactive leave their
    weights unchanged, so the windows have plateaus (exact copies of delay
@@ -57,8 +59,9 @@ What is measured, all in the same run:
    the batch function.
 
 3. Where one window's time goes (1 thread, the same 4,000 distinct
-   random walks, SGD-like walks and digits weight windows): cumulative timings of the kernel's own stages, called from a
-   compiled driver on the same windows: gathering the window from the
+   random walks, SGD-like walks and digits weight windows): cumulative
+   timings of the kernel's own stages, called from a compiled driver on
+   the same windows: gathering the window from the
    row-major trajectory and rescaling it, sorting by first coordinate, the
    other coordinates in sorted order, the neighbour search, and the curve
    and slope (the whole kernel).
