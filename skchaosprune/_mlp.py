@@ -22,10 +22,10 @@ from sklearn.utils.validation import _check_sample_weight
 
 from . import _docstrings
 from ._kernels import codes as _k
-from ._network import NetworkMixin, atomic
+from ._network import NetworkMixin, atomic, data_fingerprint
 from ._warn import warn_user
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
-from .pruning import _Strategy
+from .pruning import _Strategy, nested_pruning_params, shortcut_params
 
 
 class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
@@ -119,12 +119,53 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     def _score_outputs(self, out, Y):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def get_params(self, deep=True):
+        """Parameters; with ``deep``, a strategy's as ``pruning__<name>``,
+        also when ``pruning`` is a string shortcut (the parameters of the
+        strategy it stands for).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also the nested parameters of the pruning strategy.
+
+        Returns
+        -------
+        params : dict
+        """
+        params = super().get_params(deep=deep)
+        return shortcut_params(self, params) if deep else params
+
+    def set_params(self, **params):
+        """Set parameters; ``pruning__<name>`` on a string shortcut first
+        replaces it by its strategy object (``'chaos_causal'`` by
+        ``ChaosCausalPruning()``), so that a grid over
+        ``pruning__alpha`` works with either.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, nested ones as ``pruning__<name>``.
+
+        Returns
+        -------
+        self : estimator
+        """
+        return super().set_params(**nested_pruning_params(self, params))
+
+    def _stream(self):
+        """The random stream of a fit, as scikit-learn's MLPs take it: a
+        new ``RandomState(seed)`` for an int, and the given instance (or,
+        for None, NumPy's global one) itself, which the fit advances, so
+        that unseeded fits differ."""
+        return check_random_state(self.random_state)
+
     def _start_stream(self, n_features, n_outputs):
         """The random stream of a new network, scikit-learn's order: the
         initial weights first (the same draws as its MLPs for the same
         ``random_state``), then the state the validation split starts from
         (kept, so that ``prune`` can split again), then the shuffling."""
-        rng = copy.deepcopy(check_random_state(self.random_state))
+        rng = self._stream()
         self._initialize(n_features, n_outputs, rng)
         self._split_state = rng.get_state()
         return rng
@@ -175,8 +216,11 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._check_early_stopping_split()
         self._holds_out = ((measures_risk or self.early_stopping)
                            and self.validation_fraction > 0)
-        for name in (*PRUNING_ATTRIBUTES, "weight_trajectory_"):
+        for name in PRUNING_ATTRIBUTES:
             self.__dict__.pop(name, None)
+        # prune(X, y) must be given these data again (one split, one retraining).
+        self._fit_fingerprint = data_fingerprint(X, Y)
+        self._target_stats = (Y.mean(axis=0), Y.std(axis=0)) if self._regression else None
         rng = self._start_stream(X.shape[1], Y.shape[1])
         data = self._split(X, Y, y, sample_weight, stream=rng)
         self._start_shuffling(rng)
@@ -202,11 +246,12 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         Y = self._encode_targets(y)
         self._holds_out = ((self.risk_every is not None or self.early_stopping)
                            and self.validation_fraction > 0)
-        # As scikit-learn's warm start: a fresh stream from random_state for
-        # the split and the shuffling (no initial weights drawn).
-        rng = copy.deepcopy(check_random_state(self.random_state))
+        # As scikit-learn's warm start: the stream of random_state for the
+        # split and the shuffling (no initial weights drawn).
+        rng = self._stream()
         data = self._split(X, Y, y, sample_weight, stream=rng)
         self._rng_state = rng
+        self._fit_fingerprint = None  # trained on more than one data set now
         self._set_masks(masks)
         if self.early_stopping and self.validation_scores_ is None:
             self.validation_scores_ = []
@@ -230,8 +275,9 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         if first_call:
             Y = self._encode_targets(y)
             self._holds_out = False  # partial_fit measures the risk on its data
-            for name in (*PRUNING_ATTRIBUTES, "weight_trajectory_"):
+            for name in PRUNING_ATTRIBUTES:
                 self.__dict__.pop(name, None)
+            self._fit_fingerprint = None  # partial_fit calls may see different data
             self._start_shuffling(self._start_stream(X.shape[1], Y.shape[1]))
             self._dense_seconds = self._dynamics_seconds = 0.0
             self._set_masks(masks)

@@ -187,6 +187,20 @@ def atomic(method):
     return wrapper
 
 
+def data_fingerprint(X, Y):
+    """A cheap fingerprint of training data (validated float64 arrays): the
+    shapes, the column sums and up to 64 evenly spaced rows, hashed; what
+    ``prune`` compares to tell the data given to ``fit`` from other data."""
+    import hashlib
+
+    rows = np.unique(np.linspace(0, X.shape[0] - 1, min(X.shape[0], 64)).astype(np.int64))
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (np.asarray(X.shape + Y.shape, dtype=np.int64), X.sum(axis=0),
+                 Y.sum(axis=0), X[rows], Y[rows]):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    return digest.hexdigest()
+
+
 def trajectory_bytes(n_rows, n_weights, dtype):
     """Bytes of a kept trajectory: ``n_rows * n_weights * itemsize``."""
     return int(n_rows) * int(n_weights) * np.dtype(dtype).itemsize
@@ -340,12 +354,23 @@ class NetworkMixin:
         return min(int(self.batch_size), n_samples)
 
     def _check_trainable(self, what):
-        """A compact copy (``compact()``) keeps no training state."""
+        """A compact copy (``compact()``) keeps no training state, and a
+        network whose parameters now describe another architecture
+        (``set_params(hidden_layer_sizes=...)`` after ``fit``) cannot go on
+        training as if they did not."""
         if "compaction_" in self.__dict__:
             raise ValueError(
                 f"{what} cannot train a compact copy (made by compact() for prediction: "
                 "it keeps no training state). Train the original estimator, or "
                 "clone(model).fit(X, y) for a new network of this size.")
+        fitted = [int(n) for n in self._sizes[1:-1]]
+        if self._hidden_sizes() != fitted:
+            raise ValueError(
+                f"{what} would train the fitted network, whose hidden layers have "
+                f"{tuple(fitted)} units, but hidden_layer_sizes is now "
+                f"{self.hidden_layer_sizes!r}. Call fit(X, y) (warm_start=False) to "
+                f"train a new network of that size, or set_params(hidden_layer_sizes="
+                f"{tuple(fitted)!r}) to keep this one.")
 
     def _set_masks(self, masks):
         if masks is None:
@@ -382,10 +407,19 @@ class NetworkMixin:
         self.initial_coefs_ = [c.copy() for c in self.coefs_]
         self.initial_intercepts_ = [b.copy() for b in self.intercepts_]
 
+    def _trajectory_name(self):
+        """Where training appends its weight rows: ``weight_trajectory_``
+        for the dense run (the one whose exponents decide a chaos-causal
+        mask), ``retrained_trajectory_`` once a mask was decided and the
+        pruned network is retrained (or trained on)."""
+        return "retrained_trajectory_" if "dense_coefs_" in self.__dict__ else \
+            "weight_trajectory_"
+
     def _start_trajectory(self):
         """Row 0 of the trajectory: the weights training starts from."""
         if self.keep_trajectory:
-            self.weight_trajectory_ = flatten(self.coefs_).astype(self.trajectory_dtype)[None, :]
+            setattr(self, self._trajectory_name(),
+                    flatten(self.coefs_).astype(self.trajectory_dtype)[None, :])
 
     # ------------------------------------------------------------------ #
     # Training.
@@ -449,7 +483,7 @@ class NetworkMixin:
         keep = bool(self.keep_trajectory)
         if keep:
             # One allocation for the rows kept so far and the new ones.
-            kept = self.weight_trajectory_
+            kept = getattr(self, self._trajectory_name())
             check_trajectory_memory(kept.shape[0] + total, n_weights, kept.dtype)
             full = np.empty((kept.shape[0] + total, n_weights), dtype=kept.dtype)
             full[:kept.shape[0]] = kept
@@ -467,7 +501,7 @@ class NetworkMixin:
         order = getattr(self, "_order", None) if incremental else None
         if order is None or order.shape[0] != n:
             order = np.arange(n)
-        converged = False
+        converged = diverged = False
         self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
         _progress.report(phase, 0, n_epochs)
         for epoch in range(n_epochs):
@@ -496,6 +530,11 @@ class NetworkMixin:
                 )
                 self._n_updates += n_updates
                 epoch_loss += loss_sum
+                if status != _k.OK and early_stopping and stopping and self.validation_scores_:
+                    # As scikit-learn's: the epoch scores NaN, and the weights of
+                    # the best validation score so far are what the fit keeps.
+                    diverged = True
+                    break
                 if status != _k.OK:
                     raise ValueError(
                         "Training diverged: the weights or the loss became NaN or "
@@ -511,6 +550,9 @@ class NetworkMixin:
                 first = min(n, first + n_updates * batch)
             self.n_iter_ += 1
             self.t_ += n
+            if diverged:
+                self._record_divergence(phase)
+                break
             self.loss_ = epoch_loss / n
             self.loss_curve_.append(self.loss_)
             if self.record_train_score:
@@ -522,6 +564,10 @@ class NetworkMixin:
             _progress.report(phase, epoch + 1, n_epochs)
             self._count_no_improvement(early_stopping, Xv, Yv, swv if use_sw else None,
                                        weights, biases)
+            if early_stopping and stopping and np.isnan(self.validation_scores_[-1]):
+                diverged = True
+                self._warn_divergence(phase)
+                break
             if self.solver == "sgd" and self.learning_rate == "invscaling":
                 opt["learning_rate"] = (float(self.learning_rate_init)
                                         / (self.t_ + 1) ** self.power_t)
@@ -555,18 +601,44 @@ class NetworkMixin:
         self.risk_curve_ = self._risk_pairs[:, 0].copy()
         self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
         if keep:
-            self.weight_trajectory_ = full[:kept.shape[0] + done]
-        if (stopping and not incremental and not converged
+            setattr(self, self._trajectory_name(), full[:kept.shape[0] + done])
+        if (stopping and not incremental and not converged and not diverged
                 and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 f"and the optimization hasn't converged yet ({phase}).",
                 ConvergenceWarning)
 
+    def _record_divergence(self, phase):
+        """An early-stopping epoch in which the weights became NaN or
+        infinite: NaN loss and validation score recorded, as scikit-learn's
+        MLP records them."""
+        self.loss_ = np.nan
+        self.loss_curve_.append(np.nan)
+        self.validation_scores_.append(np.nan)
+        self._warn_divergence(phase)
+
+    def _warn_divergence(self, phase):
+        epoch = len(self.validation_scores_)
+        what = (f"Training diverged in epoch {epoch} ({phase}): the weights or the "
+                "outputs became NaN or infinite")
+        advice = (f"Lower learning_rate_init (now {self.learning_rate_init}) or "
+                  "standardise X (e.g. with sklearn's StandardScaler).")
+        if not np.isfinite(self.validation_scores_).any():
+            raise ValueError(f"{what}, and no epoch had a finite validation score. {advice}")
+        best = int(np.nanargmax(self.validation_scores_)) + 1
+        warn_user(
+            f"{what}, so its validation score is NaN. Training stopped there and, as "
+            f"early_stopping does, kept the weights of epoch {best} (validation score "
+            f"{self.best_validation_score_:.4g}). {advice}", ConvergenceWarning)
+
     def _count_no_improvement(self, early_stopping, Xv, Yv, swv, weights, biases):
-        """scikit-learn's ``_update_no_improvement_count`` after an epoch."""
+        """scikit-learn's ``_update_no_improvement_count`` after an epoch (a
+        validation score of non-finite outputs is NaN, as scikit-learn's)."""
         if early_stopping:
-            score = self._score_outputs(self._forward(Xv, weights, biases), Yv, swv)
+            out = self._forward(Xv, weights, biases)
+            score = (self._score_outputs(out, Yv, swv) if np.isfinite(out).all()
+                     else np.nan)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")

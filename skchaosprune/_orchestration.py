@@ -15,7 +15,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import atomic, unflatten, updates_per_epoch
+from ._network import atomic, data_fingerprint, unflatten, updates_per_epoch
 from ._recording import check_run_length, train_tracked
 from .pruning import (
     RECORDING_PARAMS,
@@ -37,7 +37,12 @@ PRUNING_ATTRIBUTES = (
     "dense_intercepts_", "dense_loss_curve_", "dense_train_score_curve_",
     "granger_pvalues_", "sparsity_", "pruning_cost_", "differenced_",
     "usable_lags_", "pruning_params_", "pruned_units_", "compaction_", "_dynamics",
+    "repaired_weights_", "_repaired_outputs", "weight_trajectory_",
+    "retrained_trajectory_",
 )
+# Fitted attributes that a strategy's decision sets (cleared before a new one).
+DECISION_ATTRIBUTES = ("granger_pvalues_", "differenced_", "usable_lags_", "pruned_units_",
+                       "repaired_weights_", "_repaired_outputs", "retrained_trajectory_")
 
 
 class PruningMixin:
@@ -169,10 +174,23 @@ class PruningMixin:
             X, y = self._validate_train(X, y, reset=False)
             if isinstance(self, ClassifierMixin):
                 check_classification_targets(y)
-            data = self._split(X, self._encode_targets(y), y,
-                               self._sample_weight(sample_weight, X))
+            Y = self._encode_targets(y)
+            self._check_same_data(X, Y)
+            data = self._split(X, Y, y, self._sample_weight(sample_weight, X))
         self._prune(data)
         return self
+
+    def _check_same_data(self, X, Y):
+        """``prune`` retrains on the data of ``fit`` (the same validation
+        split, the same batches): other data are an error, not a silently
+        different model."""
+        expected = getattr(self, "_fit_fingerprint", None)
+        if expected is not None and data_fingerprint(X, Y) != expected:
+            raise ValueError(
+                f"prune(X, y) was given other data than fit ({X.shape[0]} rows now): it "
+                "retrains the pruned network on fit's data, with the same validation "
+                "split and data order as the dense run. Pass the X and y given to fit, "
+                "or fit(X, y) with this pruning strategy to train and prune on new data.")
 
     def _dense_state(self):
         """The dense run's weights, saved before the first pruning."""
@@ -225,11 +243,13 @@ class PruningMixin:
         if self.prune_units is not None:
             masks, removed = unit_keep_masks(masks, dense_coefs, self.prune_units)
             keep = np.concatenate([m.ravel() for m in masks])
-        self._check_connected(masks, strategy)
-        for name in ("granger_pvalues_", "differenced_", "usable_lags_", "pruned_units_"):
+        cut = self._check_connected(masks, strategy, warn_cut=data is None)
+        for name in DECISION_ATTRIBUTES:
             self.__dict__.pop(name, None)
         for name, value in info.items():
             setattr(self, name, value)
+        if info.get("repaired_weights_"):
+            warn_user(repair_message(strategy, info, self), PrunedModelWarning)
         if removed is not None:
             self.pruned_units_ = removed
         self.masks_ = masks
@@ -269,7 +289,7 @@ class PruningMixin:
             "total_seconds": self._dense_seconds + granger_seconds + retrain_seconds,
         }
         if data is not None:
-            self._check_pruned_model(data.X, data.Y, data.Xv, data.Yv)
+            self._check_pruned_model(data, cut)
 
     def _resolved_params(self, strategy, info):
         """The strategy's parameters with 'auto' values resolved."""
@@ -284,76 +304,231 @@ class PruningMixin:
 
     # ------------------------------------------------------------------ #
     # No silent collapse (docs/method.md section 5).
-    def _check_connected(self, masks, strategy):
+    def _check_connected(self, masks, strategy, warn_cut=True):
+        """Raise on (or, for an explicit sparsity, warn of) a mask that joins
+        no input to any output.  Returns the output units cut off every
+        input; a regressor's are reported here (each predicts its bias), a
+        classifier's only where no data can show what they cost
+        (``warn_cut``): a class whose score is a constant can still be
+        predicted, so :meth:`_check_pruned_model` judges it on the data."""
         n_weights = sum(m.size for m in masks)
         n_pruned = int(sum((~m).sum() for m in masks))
         outputs = reached_outputs(masks)
-        explicit = strategy._explicit_sparsity()
         if not reaching_features(masks).any():
             what = (f"The mask prunes {n_pruned} of {n_weights} weights and leaves no "
                     "path from any input to any output: the network would be a "
                     "constant predictor.")
-            if explicit:
+            if strategy._explicit_sparsity():
                 warn_user(f"{what} This is the sparsity={strategy.sparsity} asked for.",
-                              PrunedModelWarning)
-                return
+                          PrunedModelWarning)
+                return np.flatnonzero(~outputs)
             raise ValueError(
-                f"{what} {_remedy(strategy)} Or ask for a sparsity explicitly, "
-                "ChaosCausalPruning(sparsity=...), to accept such a mask.")
-        if not outputs.all():
+                f"{what} {_remedy(strategy, self, connect=True)} Or ask for a sparsity "
+                "explicitly, ChaosCausalPruning(sparsity=...), to accept such a mask.")
+        cut = np.flatnonzero(~outputs)
+        if cut.size and (self._regression or warn_cut):
+            if self._regression:
+                effect = "each of them predicts a constant (its bias)"
+            else:
+                effect = (f"the scores of classes {self.classes_[cut].tolist()} are "
+                          "constants (their biases)")
             warn_user(
-                f"The mask prunes {n_pruned} of {n_weights} weights and cuts outputs "
-                f"{np.flatnonzero(~outputs).tolist()} off every input: they predict "
-                f"a constant. {_remedy(strategy)}", PrunedModelWarning)
+                f"The mask prunes {n_pruned} of {n_weights} weights and cuts output "
+                f"units {cut.tolist()} off every input: {effect}. "
+                f"{_remedy(strategy, self, connect=True)}", PrunedModelWarning)
+        return cut
 
-    def _check_pruned_model(self, X_tr, Y_tr, X_val, Y_val):
-        """Warn when the pruned network lost what the dense one had."""
-        dense = self._forward_coefs(X_tr, self.dense_coefs_, self.dense_intercepts_)
-        pruned = self._forward_coefs(X_tr, self.coefs_, self.intercepts_)
-        dense_train = self._score_outputs(dense, Y_tr)
-        pruned_train = self._score_outputs(pruned, Y_tr)
+    def _check_pruned_model(self, data, cut=()):
+        """Warn when the pruned network lost what the dense one had, judged
+        on every row the fit saw (training and validation rows), and on the
+        validation rows alone as well where there are any: a class it never
+        predicts, a single class for every row, or most of the score."""
+        held_out = data.Xv is not data.X
+        X = np.concatenate([data.X, data.Xv]) if held_out else data.X
+        Y = np.concatenate([data.Y, data.Yv]) if held_out else data.Y
+        dense_out = self._forward_coefs(X, self.dense_coefs_, self.dense_intercepts_)
+        pruned_out = self._forward_coefs(X, self.coefs_, self.intercepts_)
+        dense_all = self._score_outputs(dense_out, Y)
+        pruned_all = self._score_outputs(pruned_out, Y)
+        remedy = _remedy(self._strategy(), self)
+        rows = f"the {X.shape[0]} rows it was fitted on"
         if isinstance(self, ClassifierMixin):
-            classes = _predicted_classes
-            if len(classes(pruned)) == 1 and len(classes(dense)) > 1:
+            truth = _predicted_classes(Y)
+            dense_classes = _predicted_classes(dense_out)
+            pruned_classes = _predicted_classes(pruned_out)
+            if truth.size > 1 and pruned_classes.size == 1:
+                label = self.classes_[pruned_classes].tolist()[0]
+                dense = ("the dense network did too (it is undertrained: train longer or "
+                         "with a larger learning rate)" if dense_classes.size == 1 else
+                         f"the dense one predicts {dense_classes.size} classes, accuracy "
+                         f"{dense_all:.3f}")
                 warn_user(
-                    "The pruned network predicts a single class on its training data "
-                    f"(training accuracy {pruned_train:.3f}, dense {dense_train:.3f}). "
-                    f"{_remedy(self._strategy())}", PrunedModelWarning)
+                    f"The pruned network predicts the single class {label!r} for all of "
+                    f"{rows} (accuracy {pruned_all:.3f}); {dense}. {remedy}",
+                    PrunedModelWarning)
                 return
-            chance = float(np.max(Y_tr.mean(axis=0))) if Y_tr.shape[1] > 1 else float(
-                max(Y_tr.mean(), 1 - Y_tr.mean()))
+            lost = np.setdiff1d(dense_classes, pruned_classes)
+            if lost.size:
+                why = (" (their output units are cut off every input)"
+                       if np.isin(lost, cut).all() and len(cut) else "")
+                warn_user(
+                    f"The pruned network never predicts classes "
+                    f"{self.classes_[lost].tolist()} on {rows}{why}, which the dense one "
+                    f"predicts (accuracy {pruned_all:.3f} against {dense_all:.3f}). "
+                    f"{remedy}", PrunedModelWarning)
+                return
+            chance = float(np.max(np.bincount(_labels(Y), minlength=2)) / Y.shape[0])
+            name = "accuracy"
         else:
-            chance = 0.0
-        dense_val = self._score_outputs(
-            self._forward_coefs(X_val, self.dense_coefs_, self.dense_intercepts_), Y_val)
-        pruned_val = self._score_outputs(
-            self._forward_coefs(X_val, self.coefs_, self.intercepts_), Y_val)
-        if dense_val > chance and pruned_val < chance + 0.5 * (dense_val - chance):
-            name = "accuracy" if isinstance(self, ClassifierMixin) else "R^2"
-            warn_user(
-                f"The pruned network lost most of the dense one's validation {name}: "
-                f"{pruned_val:.3f} against {dense_val:.3f} (chance {chance:.3f}; training "
-                f"{pruned_train:.3f} against {dense_train:.3f}). "
-                f"{_remedy(self._strategy())}", PrunedModelWarning)
+            chance, name = 0.0, "R^2"
+
+        def lost_most(dense, pruned):
+            return dense > chance and pruned < chance + 0.5 * (dense - chance)
+
+        if not lost_most(dense_all, pruned_all):
+            return
+        detail = ""
+        if held_out:
+            dense_val = self._score_outputs(
+                self._forward_coefs(data.Xv, self.dense_coefs_, self.dense_intercepts_),
+                data.Yv)
+            pruned_val = self._score_outputs(
+                self._forward_coefs(data.Xv, self.coefs_, self.intercepts_), data.Yv)
+            if not lost_most(dense_val, pruned_val):
+                return
+            detail = f"; on the validation rows {pruned_val:.3f} against {dense_val:.3f}"
+        warn_user(
+            f"The pruned network lost most of the dense one's {name}: {pruned_all:.3f} "
+            f"against {dense_all:.3f} on {rows} (chance {chance:.3f}){detail}. {remedy}",
+            PrunedModelWarning)
+
+
+def _labels(Y):
+    """Class indices of one-hot (or single-column binary) targets/outputs."""
+    if Y.shape[1] == 1:
+        return (Y[:, 0] > 0.5).astype(np.int64)
+    return np.argmax(Y, axis=1)
 
 
 def _predicted_classes(out):
-    if out.shape[1] == 1:
-        return np.unique(out[:, 0] > 0.5)
-    return np.unique(np.argmax(out, axis=1))
+    return np.unique(_labels(out))
 
 
-def _remedy(strategy):
-    """What would keep more weights, naming only settings not already in force."""
-    if not isinstance(strategy, ChaosCausalPruning) or strategy.sparsity is not None:
-        return f"Ask for a lower sparsity (now {strategy.sparsity})."
-    options = [f"a larger alpha (now {strategy.alpha})"]
-    if strategy.risk != "loss":
-        options.append(f"risk='loss' (now {strategy.risk!r})")
-    if strategy.lyapunov_threshold is not None:
-        options.append(f"lyapunov_threshold=None (now {strategy.lyapunov_threshold})")
-    if strategy.on_infeasible != "keep":
-        options.append("on_infeasible='keep' (static weights kept)")
-    if strategy.multitest is not None:
-        options.append(f"multitest=None (now {strategy.multitest!r})")
-    return "Keep more weights: " + ", ".join(options) + "."
+def repair_message(strategy, info, est):
+    """The warning of an ``on_collapse='repair'`` on ``est``'s dense run."""
+    return (
+        f"The alpha={strategy.alpha} mask left output units {info['_repaired_outputs']} "
+        f"with no path from any input, so the {info['repaired_weights_']} pruned "
+        "weight(s) with the smallest p-values that give every output one were kept "
+        "(on_collapse='repair'; 'raise' makes such a mask an error). "
+        f"{_remedy(strategy, est)}")
+
+
+#: The values of ``alpha`` a remedy may name, smallest first.
+_ALPHA_LADDER = (0.1, 0.2, 0.5, 1.0)
+
+
+def _unscaled_target(est):
+    """(mean, sd) of a regressor's training target when it is far from
+    standardised (some column with ``|mean| > 1`` or an sd outside [0.5, 2]),
+    else None."""
+    stats = getattr(est, "_target_stats", None)
+    if stats is None:
+        return None
+    mean, sd = stats
+    if np.any(np.abs(mean) > 1.0) or np.any(sd < 0.5) or np.any(sd > 2.0):
+        return float(np.max(np.abs(mean))), float(np.max(sd))
+    return None
+
+
+def _remedy(strategy, est=None, connect=False):
+    """What would keep more weights, naming only settings that help here:
+    for a chaos-causal mask decided by ``alpha`` on ``est``'s dense run,
+    each named setting was tried on the stored p-values and keeps more
+    weights (``connect``: gives every output a path from an input); for a
+    regressor whose target is far from standardised, scaling it (measured
+    on friedman1: docs/user_guide.md)."""
+    options = []
+    if est is not None and getattr(est, "_regression", False):
+        scale = _unscaled_target(est)
+        if scale is not None:
+            options.append(
+                f"scale the target (its mean is {scale[0]:.3g} and sd {scale[1]:.3g}): "
+                "TransformedTargetRegressor(regressor=..., transformer=StandardScaler())")
+    sparsity = getattr(strategy, "sparsity", None)
+    if not isinstance(strategy, ChaosCausalPruning) or sparsity is not None:
+        options.append(f"a lower sparsity (now {sparsity})" if sparsity is not None
+                       else "a strategy that keeps more weights")
+        return "Remedies: " + "; ".join(options) + "."
+    options += _tried_remedies(strategy, est, connect)
+    if not options:
+        return ("No setting of the strategy keeps more weights on this run: use "
+                "MagnitudePruning(sparsity) for a sparse network.")
+    return "Remedies: " + "; ".join(options) + "."
+
+
+def _tried_remedies(strategy, est, connect):
+    """The chaos-causal settings that, on ``est``'s stored p-values, keep
+    more weights than ``strategy`` (with ``connect``: that join every
+    output to an input), each with what it keeps."""
+    import warnings
+
+    dynamics = getattr(est, "_dynamics", None)
+    dense = getattr(est, "dense_coefs_", None)
+    if dense is None and est is not None and hasattr(est, "coefs_"):
+        dense = est.coefs_
+    if dynamics is None or dense is None:
+        return [f"a larger alpha (now {strategy.alpha})"]
+    shapes = [np.shape(c) for c in dense]
+
+    def outcome(changes):
+        candidate = copy.deepcopy(strategy).set_params(**changes)
+        if "on_collapse" not in changes:
+            candidate.set_params(on_collapse="raise")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                keep, _ = candidate._decide(dense, dynamics)
+        except ValueError:
+            return None
+        masks = [m.astype(bool) for m in unflatten(keep.astype(np.float64), shapes)]
+        return int(keep.sum()), bool(reached_outputs(masks).all())
+
+    now = outcome({})
+    if now is None:
+        return []
+    n_weights = sum(int(np.prod(s)) for s in shapes)
+
+    def helps(result):
+        if result is None:
+            return False
+        return result[1] if connect else result[0] > now[0]
+
+    def share(result):
+        return f"keeps {result[0]} of {n_weights} weights, now {now[0]}"
+
+    named = []
+    ladder = [a for a in _ALPHA_LADDER if a > strategy.alpha]
+    tried = [(a, outcome({"alpha": a})) for a in ladder]
+    useful = [(a, r) for a, r in tried if helps(r)]
+    if useful:
+        # The smallest alpha that halves the pruned weights (connect: the
+        # smallest that joins every output), else the most generous tried.
+        halved = [(a, r) for a, r in useful
+                  if connect or n_weights - r[0] <= (n_weights - now[0]) / 2]
+        alpha, result = halved[0] if halved else useful[-1]
+        named.append(f"alpha={alpha} ({share(result)})")
+    for changes, label in (
+        ({"risk": "loss"}, "risk='loss'"),
+        ({"lyapunov_threshold": None}, "lyapunov_threshold=None"),
+        ({"on_infeasible": "keep"}, "on_infeasible='keep' (static weights kept)"),
+        ({"multitest": None}, "multitest=None"),
+        ({"on_collapse": "repair"}, "on_collapse='repair'"),
+    ):
+        key, value = next(iter(changes.items()))
+        if getattr(strategy, key) == value:
+            continue
+        result = outcome(changes)
+        if helps(result):
+            named.append(f"{label} ({share(result)})")
+    return named

@@ -9,14 +9,18 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from ._mlp import DenseMLPClassifier
-from ._network import unflatten
-from ._orchestration import _remedy
+from ._network import atomic, unflatten
+from ._orchestration import _remedy, repair_message
+from ._warn import warn_user
 from .pruning import (
     DECISION_PARAMS,
     ChaosCausalPruning,
+    PrunedModelWarning,
     _Strategy,
+    nested_pruning_params,
     reaching_features,
     resolve_strategy,
+    shortcut_params,
 )
 
 
@@ -144,7 +148,7 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         if deep and self.pruning is None and self._estimator_strategy() is None:
             for name, value in ChaosCausalPruning().get_params().items():
                 params[f"pruning__{name}"] = value
-        return params
+        return shortcut_params(self, params) if deep else params
 
     def set_params(self, **params):
         """Set parameters; ``pruning__<name>`` while ``pruning`` is None
@@ -154,10 +158,11 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
                 and any(k.startswith("pruning__") for k in params)
                 and self._estimator_strategy() is None):
             self.pruning = ChaosCausalPruning()
-        return super().set_params(**params)
+        return super().set_params(**nested_pruning_params(self, params))
 
     # ------------------------------------------------------------------ #
     @_fit_context(prefer_skip_nested_validation=False)
+    @atomic  # an interrupted fit leaves the transformer as it was
     def fit(self, X, y):
         """Train a clone of the estimator densely on (X, y), recording its
         dynamics, and select the features.
@@ -185,6 +190,12 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         strategy._validate_params()
         if self.prefit:
             check_is_fitted(self.estimator)
+            fitted = getattr(self.estimator, "n_features_in_", X.shape[1])
+            if fitted != X.shape[1]:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but the prefit estimator was fitted "
+                    f"on {fitted}: pass the data it was fitted on (prefit=True selects "
+                    "its inputs), or prefit=False to fit a new network on X.")
             estimator = copy.deepcopy(self.estimator)
         else:
             # The dense run is the same for every value of the decision
@@ -200,16 +211,25 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
             estimator._check_fits_run(strategy)
         self.estimator_ = estimator
         self._get_support_mask()  # raises when no feature is selected
+        info = self._decision()[1]
+        if info.get("repaired_weights_"):
+            warn_user(repair_message(strategy, info, estimator), PrunedModelWarning)
         if self.retrain:
             estimator.prune(X, y)
         return self
 
-    def _masks(self):
+    def _decision(self):
+        """The current strategy's (flat keep mask, fitted information) on
+        the stored dense run."""
         check_is_fitted(self)
         est = self.estimator_
-        strategy = self._strategy()
         dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
-        keep, _ = strategy._decide(dense, getattr(est, "_dynamics", None))
+        return self._strategy()._decide(dense, getattr(est, "_dynamics", None))
+
+    def _masks(self):
+        keep = self._decision()[0]
+        est = self.estimator_
+        dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
         return [m.astype(bool) for m in unflatten(keep.astype(np.float64),
                                                   [c.shape for c in dense])]
 
@@ -229,7 +249,7 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
             raise ValueError(
                 f"The pruning strategy selects no feature: its mask prunes {n_pruned} "
                 f"of {n_weights} weights and leaves no input joined to an output. "
-                f"{_remedy(self._strategy())} (as a step named 'prune', tune "
+                f"{_remedy(self._strategy(), self.estimator_)} (as a step named 'prune', tune "
                 f"prune__{key}__alpha).")
         return support
 

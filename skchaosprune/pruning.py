@@ -43,6 +43,7 @@ __all__ = [
     "random_keep_mask",
     "reached_outputs",
     "reaching_features",
+    "repair_collapse",
     "unit_keep_masks",
 ]
 
@@ -79,6 +80,16 @@ class PrunedModelWarning(UserWarning):
 def n_to_prune(n_weights, sparsity):
     """Number of weights a target sparsity prunes (rounded to nearest)."""
     return int(round(float(sparsity) * n_weights))
+
+
+def _split_flat(flat, shapes):
+    """Views of a flat per-weight array as one array per weight matrix."""
+    out, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        out.append(np.asarray(flat[start:start + size]).reshape(shape))
+        start += size
+    return out
 
 
 def causal_keep_mask(pvalues, max_exponents=None, *, alpha=0.05,
@@ -207,6 +218,73 @@ def reached_outputs(masks):
     for mask in masks:
         reach = np.any(np.asarray(mask, dtype=bool) & reach[:, None], axis=0)
     return reach
+
+
+def repair_collapse(masks, pvalues):
+    """Keep masks in which every output has a path from some input, adding
+    back the fewest pruned weights, the most causal first.
+
+    The ``on_collapse='repair'`` rule of :class:`ChaosCausalPruning`
+    (docs/method.md section 5).  While some output unit has no path of kept
+    weights from any input feature, the cheapest such output gets one: the
+    path through the layers that adds the fewest pruned weights, and among
+    those the one whose added weights have the smallest sum of p-values
+    (ties: the lowest unit indices).  A path added for one output is free
+    for the next, so outputs that can share hidden units do.  (Choosing the
+    smallest set for all outputs at once is a Steiner-tree problem; this
+    greedy rule adds at most ``n_layers`` weights per cut-off output.)
+
+    Parameters
+    ----------
+    masks : list of ndarray of bool, shapes (fan_in, fan_out)
+        Keep masks, first layer first.
+    pvalues : list of ndarray of float, the shapes of ``masks``
+        The weights' p-values in [0, 1] (smaller: more causal).
+
+    Returns
+    -------
+    masks : list of ndarray of bool
+        New keep masks (the given ones when every output is reached).
+    n_added : int
+        Weights added back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m1 = np.array([[True, False], [False, False]])
+    >>> m2 = np.array([[False, False], [False, False]])     # no output reached
+    >>> p1 = np.array([[0.01, 0.2], [0.3, 0.4]])
+    >>> p2 = np.array([[0.5, 0.9], [0.06, 0.07]])
+    >>> new, n_added = repair_collapse([m1, m2], [p1, p2])
+    >>> n_added                       # one weight per output, from hidden unit 0
+    2
+    >>> new[1]
+    array([[ True,  True],
+           [False, False]])
+    """
+    masks = [np.asarray(m, dtype=bool).copy() for m in masks]
+    pvalues = [np.asarray(p, dtype=np.float64) for p in pvalues]
+    # Path keys order (added weights, sum of their p-values) lexicographically:
+    # a path has at most len(masks) weights, each p <= 1.
+    step = float(len(masks) + 1)
+    n_added = 0
+    while not reached_outputs(masks).all():
+        cost = np.zeros(masks[0].shape[0])
+        choices = []
+        for mask, p in zip(masks, pvalues):
+            candidates = cost[:, None] + np.where(mask, 0.0, step + p)
+            best = np.argmin(candidates, axis=0)
+            choices.append(best)
+            cost = candidates[best, np.arange(candidates.shape[1])]
+        cut = ~reached_outputs(masks)
+        unit = int(np.flatnonzero(cut)[np.argmin(cost[cut])])
+        for layer in range(len(masks) - 1, -1, -1):
+            source = int(choices[layer][unit])
+            if not masks[layer][source, unit]:
+                masks[layer][source, unit] = True
+                n_added += 1
+            unit = source
+    return masks, n_added
 
 
 def unit_keep_masks(masks, coefs, units):
@@ -466,7 +544,8 @@ RECORDING_PARAMS = ("mode", "partial_epochs", "window", "overlap", "lyapunov_dim
 #: Parameters of the Granger tests: changing one repeats the tests only.
 TEST_PARAMS = ("maxlag", "test", "stationarity", "risk")
 #: Parameters of the decision: changing one reuses the stored p-values.
-DECISION_PARAMS = ("alpha", "lyapunov_threshold", "multitest", "sparsity", "on_infeasible")
+DECISION_PARAMS = ("alpha", "lyapunov_threshold", "multitest", "sparsity", "on_infeasible",
+                   "on_collapse")
 
 
 class ChaosCausalPruning(_Strategy):
@@ -535,19 +614,30 @@ class ChaosCausalPruning(_Strategy):
     sparsity : float or None, default=None
         Prune exactly this fraction of the weights, least causal first
         (ranked by p-value); None: decide by ``alpha``.  A mask asked for
-        this way may cut the network off (a warning says so); one decided by
-        ``alpha`` may not (an error says so).
+        this way is kept as asked, even one that cuts the network off (a
+        warning says so); for one decided by ``alpha``, see ``on_collapse``.
     on_infeasible : {'prune', 'keep'}, default='prune'
         A weight whose own exponent series makes the test infeasible (a
         static weight) gets p = 1 ('prune') or p = 0 ('keep', the reference
         code).  A lag at which the risk series itself is degenerate is
         skipped for every weight and never makes a weight infeasible.
+    on_collapse : {'repair', 'raise'}, default='repair'
+        What happens when the ``alpha``-decided mask leaves some output with
+        no path from any input (a constant output).  'repair': keep, besides
+        the causal weights, the fewest pruned weights with the smallest
+        p-values that give every output a path
+        (:func:`repair_collapse`), with a
+        :class:`~skchaosprune.PrunedModelWarning` that says how many; the
+        fitted ``repaired_weights_`` counts them.  'raise': a mask that
+        cuts every output off is a ``ValueError`` (and one that cuts some
+        outputs off a warning).  Not used with ``sparsity``.
 
     Notes
     -----
     What a change costs once the estimator is fitted (``prune``): the
     decision parameters (``alpha``, ``lyapunov_threshold``, ``multitest``,
-    ``sparsity``, ``on_infeasible``) reuse the stored p-values; the test
+    ``sparsity``, ``on_infeasible``, ``on_collapse``) reuse the stored
+    p-values; the test
     parameters (``maxlag``, ``test``, ``stationarity``, ``risk``) repeat the
     Granger tests on the stored exponents; the recording parameters
     (``mode``, ``partial_epochs``, ``window``, ``overlap``, the Lyapunov
@@ -593,6 +683,7 @@ class ChaosCausalPruning(_Strategy):
         "multitest": [None, StrOptions(MULTITEST_METHODS)],
         "sparsity": [None, Interval(Real, 0, 1, closed="both")],
         "on_infeasible": [StrOptions({"prune", "keep"})],
+        "on_collapse": [StrOptions({"repair", "raise"})],
     }
 
     def __init__(self, *, mode="full", partial_epochs="auto", window="auto",
@@ -600,7 +691,7 @@ class ChaosCausalPruning(_Strategy):
                  lyapunov_steps=3, lyapunov_theiler=0, lyapunov_fit_steps=1,
                  min_range=1e-5, test="ssr_chi2test", stationarity=None, risk="loss",
                  alpha=0.05, lyapunov_threshold=None, multitest=None, sparsity=None,
-                 on_infeasible="prune"):
+                 on_infeasible="prune", on_collapse="repair"):
         self.mode = mode
         self.partial_epochs = partial_epochs
         self.window = window
@@ -620,6 +711,7 @@ class ChaosCausalPruning(_Strategy):
         self.multitest = multitest
         self.sparsity = sparsity
         self.on_infeasible = on_infeasible
+        self.on_collapse = on_collapse
 
     # -- the dense run -------------------------------------------------------
     def _dense_epochs(self, max_iter, per_epoch):
@@ -719,13 +811,24 @@ class ChaosCausalPruning(_Strategy):
                 DegenerateRiskWarning)
             pvalues = np.zeros(n_weights)
         else:
+            # The two-stage FDR methods depend on the level they control.
             pvalues = causality.adjust_pvalues(entry["pvalues"], entry["infeasible"],
                                                on_infeasible=self.on_infeasible,
-                                               multitest=self.multitest)
+                                               multitest=self.multitest, alpha=self.alpha)
         info["granger_pvalues_"] = pvalues
         keep = causal_keep_mask(pvalues, max_exponents, alpha=self.alpha,
                                 lyapunov_threshold=self.lyapunov_threshold,
                                 sparsity=self.sparsity)
+        info["repaired_weights_"] = 0
+        if self.sparsity is None and self.on_collapse == "repair":
+            shapes = [np.shape(c) for c in dense_coefs]
+            masks = _split_flat(keep, shapes)
+            cut = np.flatnonzero(~reached_outputs(masks))
+            if cut.size:
+                masks, n_added = repair_collapse(masks, _split_flat(pvalues, shapes))
+                keep = np.concatenate([m.ravel() for m in masks])
+                info["repaired_weights_"] = n_added
+                info["_repaired_outputs"] = cut.tolist()
         return keep, info
 
 
@@ -780,7 +883,11 @@ class LayerShuffledPruning(_Strategy):
         self.random_state = random_state
 
     def _base(self):
-        return ChaosCausalPruning() if self.base is None else self.base
+        if self.base is None:
+            return ChaosCausalPruning()
+        if not isinstance(self.base, _Strategy):
+            self._validate_params()  # the constraint's InvalidParameterError
+        return self.base
 
     # The estimators read these from the strategy that records the run.
     @property
@@ -845,5 +952,43 @@ def resolve_strategy(pruning):
     """A strategy object for the estimators' ``pruning`` parameter (a string
     shortcut becomes the strategy with its defaults; None stays None)."""
     if isinstance(pruning, str):
+        if pruning not in _SHORTCUTS:
+            raise ValueError(
+                f"Unknown pruning shortcut {pruning!r}; use one of {sorted(_SHORTCUTS)} "
+                "or a strategy object (ChaosCausalPruning(...), MagnitudePruning(...)).")
         return _SHORTCUTS[pruning]()
     return pruning
+
+
+def shortcut_params(owner, deep_params):
+    """``get_params(deep=True)`` of an object whose ``pruning`` is a string
+    shortcut: the shortcut's strategy parameters added as
+    ``pruning__<name>``, so that it tunes like the object it stands for."""
+    if isinstance(owner.pruning, str) and owner.pruning in _SHORTCUTS:
+        for name, value in resolve_strategy(owner.pruning).get_params().items():
+            deep_params[f"pruning__{name}"] = value
+    return deep_params
+
+
+def nested_pruning_params(owner, params):
+    """Prepare ``set_params(**params)`` of an object with a ``pruning``
+    parameter for nested ``pruning__<name>`` keys: a string shortcut (the
+    current one or one set in the same call) becomes its strategy object,
+    and with no strategy at all the keys are invalid (scikit-learn's
+    message, not an AttributeError).  Returns the parameters to pass on."""
+    if not any(key.startswith("pruning__") for key in params):
+        return params
+    params = dict(params)
+    if "pruning" in params:
+        if isinstance(params["pruning"], str):
+            params["pruning"] = resolve_strategy(params["pruning"])
+    elif isinstance(owner.pruning, str):
+        owner.pruning = resolve_strategy(owner.pruning)
+    if params.get("pruning", owner.pruning) is None:
+        key = next(key for key in params if key.startswith("pruning__"))
+        raise ValueError(
+            f"Invalid parameter {key.split('__', 1)[1]!r} for estimator {owner}: its "
+            "pruning is None, so there is no strategy to set it on. Set a strategy "
+            "first, e.g. set_params(pruning=ChaosCausalPruning(), "
+            f"{key}=...).")
+    return params

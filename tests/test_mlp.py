@@ -407,3 +407,112 @@ def test_divergence_is_detected_with_advice(cls):
                   random_state=0)
     with pytest.raises(ValueError, match="diverged.*learning_rate_init"):
         est.fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# What users hit first (issue 21).
+
+
+@pytest.mark.parametrize("cls", [DenseMLPClassifier, DenseMLPRegressor])
+def test_unseeded_fits_differ_and_advance_the_global_stream(cls):
+    """random_state=None draws from NumPy's global stream, as scikit-learn's
+    MLPs do: three unseeded fits give three networks."""
+    X, y = load_iris(return_X_y=True)
+    fits = [cls(hidden_layer_sizes=(3,), max_iter=2).fit(X, y).coefs_[0] for _ in range(3)]
+    assert not np.array_equal(fits[0], fits[1])
+    assert not np.array_equal(fits[1], fits[2])
+    np.random.seed(7)
+    a = cls(hidden_layer_sizes=(3,), max_iter=2).fit(X, y).coefs_[0]
+    np.random.seed(7)
+    b = cls(hidden_layer_sizes=(3,), max_iter=2).fit(X, y).coefs_[0]
+    np.testing.assert_array_equal(a, b)   # the global seed still reproduces
+    # A RandomState instance is advanced too; an int seed is reproducible.
+    rs = np.random.RandomState(0)
+    c, d = (cls(hidden_layer_sizes=(3,), max_iter=2, random_state=rs).fit(X, y).coefs_[0]
+            for _ in range(2))
+    assert not np.array_equal(c, d)
+    e, f = (cls(hidden_layer_sizes=(3,), max_iter=2, random_state=3).fit(X, y).coefs_[0]
+            for _ in range(2))
+    np.testing.assert_array_equal(e, f)
+
+
+def test_changed_hidden_layer_sizes_cannot_continue_the_old_network():
+    from skchaosprune import MagnitudePruning
+
+    X, y = load_iris(return_X_y=True)
+    est = DenseMLPClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(X, y)
+    est.set_params(hidden_layer_sizes=(7,))
+    with pytest.raises(ValueError, match=r"hidden layers have \(5,\) units, but "
+                                         r"hidden_layer_sizes is now \(7,\)"):
+        est.prune(X, y, pruning=MagnitudePruning(0.5))
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes is now \(7,\)"):
+        est.set_params(warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes is now \(7,\)"):
+        est.partial_fit(X, y)
+    assert est.coefs_[0].shape == (4, 5)   # unchanged by the refused calls
+    est.set_params(warm_start=False).fit(X, y)
+    assert est.coefs_[0].shape == (4, 7)
+
+
+def test_prune_with_other_data_than_fit_is_an_error():
+    from skchaosprune import MagnitudePruning
+
+    X, y = load_iris(return_X_y=True)
+    est = DenseMLPClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(X, y)
+    est.prune(X, y, pruning=MagnitudePruning(0.5))           # fit's data: fine
+    before = est.sparsity_
+    X2 = X.copy()
+    X2[17, 2] += 0.5                                          # one value changed
+    for args in ((X2, y), (X[:100], y[:100]), (X, np.roll(y, 1))):
+        with pytest.raises(ValueError, match="other data than fit"):
+            est.prune(*args, pruning=MagnitudePruning(0.3))
+    assert est.sparsity_ == before   # the refused call changed nothing
+
+
+def test_early_stopping_on_a_diverging_run_records_nan_and_keeps_the_best():
+    """scikit-learn's test_mlp_diverging_loss: the NaN score is recorded and
+    the fit finishes with the best weights (and here a warning says so)."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = load_iris(return_X_y=True)
+    mlp = DenseMLPRegressor(hidden_layer_sizes=100, activation="identity", solver="sgd",
+                            learning_rate_init=1, max_iter=20, early_stopping=True,
+                            random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"Training diverged in epoch \d+.*kept the "
+                                                r"weights of epoch \d+"):
+        mlp.fit(X, y)
+    assert str(mlp.validation_scores_[-1]) == str(np.nan)
+    assert isinstance(mlp.validation_scores_[-1], float)
+    assert np.isfinite(mlp.best_validation_score_)
+    assert all(np.isfinite(c).all() for c in mlp.coefs_)
+    assert np.isfinite(mlp.predict(X)).all()
+    # Without early stopping there are no best weights to keep: an error.
+    with pytest.raises(ValueError, match="Training diverged"):
+        mlp.set_params(early_stopping=False).fit(X, y)
+
+
+def test_weight_trajectory_is_the_dense_run_that_decided_the_mask():
+    from skchaosprune import ChaosCausalPruning
+    from skchaosprune.lyapunov import windowed_lyapunov
+
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = DenseMLPClassifier(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1,
+                             **PLAIN, learning_rate_init=0.05, max_iter=30, random_state=0,
+                             keep_trajectory=True, trajectory_dtype="float64",
+                             pruning=ChaosCausalPruning(window=30, maxlag=3)).fit(X, y)
+    traj = est.weight_trajectory_
+    np.testing.assert_array_equal(traj[0], np.concatenate([c.ravel() for c in est.initial_coefs_]))
+    np.testing.assert_array_equal(traj[-1], np.concatenate([c.ravel() for c in est.dense_coefs_]))
+    # The exponents that decided the mask are those of this trajectory.
+    les = windowed_lyapunov(traj, window=30)
+    np.testing.assert_allclose(les, est.lyapunov_exponents_, rtol=0, atol=1e-12)
+    # The retraining run is kept beside it, masked weights at 0 throughout.
+    retrained = est.retrained_trajectory_
+    np.testing.assert_array_equal(retrained[-1],
+                                  np.concatenate([c.ravel() for c in est.coefs_]))
+    pruned = ~np.concatenate([m.ravel() for m in est.masks_])
+    assert pruned.any() and not retrained[:, pruned].any()
+    # A new decision keeps the dense trajectory.
+    est.prune(X, y, pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.5))
+    assert est.weight_trajectory_ is traj

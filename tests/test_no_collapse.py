@@ -91,20 +91,43 @@ def test_tiny_validation_split_never_gives_nan(iris):
                 warnings.simplefilter("ignore", (DegenerateRiskWarning, PrunedModelWarning))
                 est = DenseMLPClassifier(pruning=ChaosCausalPruning(risk="error"),
                                          validation_fraction=fraction, **FAST).fit(X, y)
-        except ValueError as exc:
-            assert "leaves no path" in str(exc) and "risk='loss'" in str(exc)
+        except ValueError as exc:  # pragma: no cover - the repair keeps a path
+            raise AssertionError(f"the default on_collapse='repair' raised: {exc}")
         else:
             assert np.isfinite(est.granger_pvalues_).all()
             assert np.isfinite(est.risk_series_).all()
 
 
-def test_a_mask_that_cuts_every_output_off_is_an_error(iris):
+def test_a_mask_that_cuts_every_output_off_is_repaired_by_default(iris):
+    """alpha = 0 prunes every weight (every p-value is >= 0): the default
+    repair keeps the fewest most-causal weights that give every output a
+    path, says so, and the model predicts; on_collapse='raise' errs."""
+    from skchaosprune.pruning import reached_outputs
+
     X, y = iris
-    # alpha = 0 prunes every weight (every p-value is >= 0).
+    with pytest.warns(PrunedModelWarning, match=r"left output units \[0, 1, 2\] with no "
+                                                r"path.* the 4 pruned weight\(s\)"):
+        est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, window=30, maxlag=3),
+                                 **FAST).fit(X, y)
+    # One input -> hidden path for the first output, then one hidden ->
+    # output weight for each other output: 4 weights.
+    assert est.repaired_weights_ == 4
+    assert sum(int(m.sum()) for m in est.masks_) == 4
+    assert reached_outputs(est.masks_).all()
+    # The kept weights are the smallest p-values on such paths: the input
+    # weight has the smallest p-value among the first layer's weights that
+    # lead to the chosen hidden unit.
+    p1 = est.granger_pvalues_[:24].reshape(4, 6)
+    (i_in, h), = np.argwhere(est.masks_[0])
+    assert p1[i_in, h] == p1[:, h].min()
+    assert est.predict(X).shape == (150,)
     with pytest.raises(ValueError, match=r"prunes 42 of 42 weights and leaves no path.*"
-                                         r"larger alpha \(now 0.0\)"):
-        DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, window=30, maxlag=3),
-                           **FAST).fit(X, y)
+                                         r"on_collapse='repair'"):
+        est.prune(X, y, pruning=ChaosCausalPruning(alpha=0.0, window=30, maxlag=3,
+                                                   on_collapse="raise"))
+    # A mask that reaches every output is never touched by the repair.
+    kept = est.prune(X, y, pruning=ChaosCausalPruning(alpha=1.0, window=30, maxlag=3))
+    assert kept.repaired_weights_ == 0 and kept.sparsity_ == 0.0
     # Asked for explicitly: a warning, and the model is what was asked for.
     for strategy in (ChaosCausalPruning(sparsity=1.0, window=30, maxlag=3),
                      MagnitudePruning(1.0), RandomPruning(1.0, random_state=0)):
@@ -113,29 +136,111 @@ def test_a_mask_that_cuts_every_output_off_is_an_error(iris):
         assert est.sparsity_ == 1.0
 
 
-def test_cut_off_outputs_are_reported(iris):
+def test_repair_collapse_adds_the_fewest_most_causal_weights():
+    from skchaosprune.pruning import reached_outputs, repair_collapse
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        shapes = [(4, 5), (5, 3), (3, 2)]
+        masks = [rng.random(s) < 0.15 for s in shapes]
+        pvalues = [rng.random(s) for s in shapes]
+        new, n_added = repair_collapse(masks, pvalues)
+        assert reached_outputs(new).all()
+        # Only additions, counted right.
+        assert all((n | ~m).all() for n, m in zip(new, masks))
+        assert n_added == sum(int(n.sum() - m.sum()) for n, m in zip(new, masks))
+        # At most one 3-weight path per output that was cut off.
+        assert n_added <= 3 * int((~reached_outputs(masks)).sum())
+        if reached_outputs(masks).all():
+            assert n_added == 0
+
+
+def test_cut_off_output_of_a_regressor_is_reported():
+    """A regressor's output cut off every input predicts its bias: true, so
+    reported."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    Y = np.column_stack([X[:, 0], X[:, 1] - X[:, 2]])
+    est = DenseMLPRegressor(hidden_layer_sizes=(6,), max_iter=50, learning_rate_init=0.01,
+                            random_state=0).fit(X, Y)
+    est.coefs_[1][:, 1] = 0.0
+    with pytest.warns(PrunedModelWarning, match=r"cuts output units \[1\] off every "
+                                                r"input: each of them predicts a constant"):
+        est.prune(X, Y, pruning=MagnitudePruning(6 / 24))
+    assert np.ptp(est.predict(X)[:, 1]) == 0.0
+
+
+def test_a_class_whose_output_is_cut_off_but_still_predicted_is_no_warning(iris):
+    """A class whose output unit has no input keeps a constant score; the
+    softmax still predicts it where the other scores are low.  The old
+    warning said such outputs "predict a constant" at 0.98 accuracy."""
     X, y = iris
-    est = DenseMLPClassifier(**FAST).fit(X, y)
-    # Zero the dense weights into output 2: magnitude pruning of 6 of the 42
-    # weights then removes exactly them.
-    est.coefs_[1][:, 2] = 0.0
-    with pytest.warns(PrunedModelWarning, match=r"cuts outputs \[2\] off every input"):
-        est.prune(X, y, pruning=MagnitudePruning(6 / 42))
+    for out in range(3):
+        est = DenseMLPClassifier(**FAST).fit(X, y)
+        est.coefs_[1][:, out] = 0.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrunedModelWarning)
+            est.prune(X, y, pruning=MagnitudePruning(6 / 42))
+        assert not est.masks_[1][:, out].any()
+        assert (est.predict(X) == out).sum() > 40
+        assert est.score(X, y) > 0.9
+
+
+def test_a_class_never_predicted_after_pruning_is_reported(iris):
+    """Output 2's weights pruned and no retraining: class 2's constant score
+    never wins, and the warning says so (with the cut-off output as why);
+    output 1's constant score still wins on 45 rows: no warning."""
+    from skchaosprune.pruning import _Strategy
+
+    class CutOutput(_Strategy):
+        _parameter_constraints = {"output": [int]}
+
+        def __init__(self, output=0):
+            self.output = output
+
+        def _decide(self, dense_coefs, dynamics):
+            masks = [np.ones(np.shape(c), bool) for c in dense_coefs]
+            masks[-1][:, self.output] = False
+            return np.concatenate([m.ravel() for m in masks]), {}
+
+    X, y = iris
+    est = DenseMLPClassifier(**dict(FAST, retrain=None)).fit(X, y)
+    with pytest.warns(PrunedModelWarning, match=r"never predicts classes \[2\] on the 150 "
+                                                r"rows.*\(their output units are cut off"):
+        est.prune(X, y, pruning=CutOutput(2))
+    assert 2 not in est.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrunedModelWarning)
+        est.prune(X, y, pruning=CutOutput(1))
+    assert (est.predict(X) == 1).sum() > 40
 
 
 def test_pruned_network_predicting_one_class_is_reported(iris):
     X, y = iris
     with pytest.warns(PrunedModelWarning,
-                      match=r"single class on its training data \(training accuracy "
-                            r"0\.3\d+, dense 0\.9\d+\)|lost most of the dense"):
+                      match=r"predicts the single class \d for all of the 150 rows.*"
+                            r"the dense one predicts 3 classes|lost most of the dense"):
         DenseMLPClassifier(pruning=MagnitudePruning(0.95), **FAST).fit(X, y)
+
+
+def test_a_tiny_fit_predicting_one_class_is_reported_even_when_dense_did_too():
+    """Six rows: the pruned network predicts one class for every row; the
+    old check was silent because the dense network did too."""
+    X = np.array([[0.0, 0], [0, 1], [1, 0], [5, 5], [5, 6], [6, 5]])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    with pytest.warns(PrunedModelWarning, match=r"single class 0 for all of the 6 rows.*"
+                                                r"the dense network did too"):
+        est = DenseMLPClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0,
+                                 pruning=MagnitudePruning(0.5)).fit(X, y)
+    assert np.unique(est.predict(X)).size == 1
 
 
 def test_regressor_that_lost_its_fit_is_reported():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 3))
     y = X[:, 0] - 2 * X[:, 1]
-    with pytest.warns(PrunedModelWarning, match=r"validation R\^2"):
+    with pytest.warns(PrunedModelWarning, match=r"lost most of the dense one's R\^2.*"
+                                                r"on the validation rows"):
         DenseMLPRegressor(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=30,
                           pruning=RandomPruning(0.9, random_state=0), random_state=0,
                           risk_every=100).fit(X, y)
