@@ -14,27 +14,43 @@ import time
 import numpy as np
 
 from ._network import flatten
-from .causality import granger_min_length
+from .causality import _max_lag, granger_min_length
 
 # skchaosprune.lyapunov (and so Numba) is imported inside the functions that
 # record: unpickling a fitted estimator, whose Dynamics record lives here,
 # must not import it.
 
 
+#: The length rule of a chaos-causal run: every lag up to maxlag keeps at
+#: least 2 lag + 1 residual degrees of freedom in the Granger tests
+#: (granger_min_length(maxlag, rule='dof') windows; docs/method.md section 4).
+RUN_LENGTH_RULE = "dof"
+
+
 def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
     """Fewest SGD updates a chaos-causal run needs for ``maxlag``.
 
-    Enough rows (initial weights included) for ``granger_min_length(maxlag)``
-    windows, each long enough for the Lyapunov parameters.
+    Enough rows (initial weights included) for
+    ``granger_min_length(maxlag, rule='dof')`` windows (``5 * maxlag + 2``:
+    a meaningful Granger test at every lag up to ``maxlag``), each long
+    enough for the Lyapunov parameters.
     """
     from .lyapunov import WindowedLyapunov, window_stride
 
     # The accumulator checks the window against the Lyapunov parameters.
     WindowedLyapunov(window=window, overlap=overlap, dim=dim, delay=delay,
                      steps=steps, theiler=theiler)
-    n_windows = granger_min_length(maxlag)
+    n_windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
     rows = (n_windows - 1) * window_stride(window, overlap) + window
     return rows - 1
+
+
+def _windows_of(n_updates, window, overlap):
+    """Windows that ``n_updates`` updates (plus the initial weights) hold."""
+    from .lyapunov import window_stride
+
+    rows = int(n_updates) + 1
+    return 0 if rows < window else (rows - window) // window_stride(window, overlap) + 1
 
 
 class Dynamics:
@@ -110,14 +126,21 @@ def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
                        delay=settings["delay"], steps=settings["steps"],
                        theiler=settings["theiler"])
     if have < need:
+        n_windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
+        fits = _max_lag(_windows_of(have, settings["window"], settings["overlap"]),
+                        RUN_LENGTH_RULE)
+        smaller = (f"a maxlag <= {fits} fits this run" if fits >= 1
+                   else "no maxlag fits this run's windows")
         raise ValueError(
             f"The dense run is too short for chaos-causal pruning: {what} gives "
             f"{have} updates ({epochs} epoch(s) x {per_epoch} updates), but "
             f"window={settings['window']}, overlap={settings['overlap']} and "
             f"maxlag={maxlag} need at least {need} updates "
-            f"({granger_min_length(maxlag)} windows). Train longer "
+            f"({n_windows} windows = 5 x maxlag + 2, so that the Granger test at "
+            f"every lag up to maxlag keeps at least 2 x lag + 1 residual degrees of "
+            f"freedom; docs/method.md section 4). Train longer "
             f"({what.split('=')[0]}), use a smaller batch_size, more samples, or a "
-            "smaller window or maxlag."
+            f"smaller window or maxlag ({smaller})."
         )
 
 
