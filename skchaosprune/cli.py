@@ -12,6 +12,8 @@ import json
 import math
 import re
 import sys
+import warnings
+from pathlib import Path
 
 _SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
 
@@ -115,6 +117,20 @@ def _load_csv(path, target, seed):
             labels = labels.astype(np.int64)
     except ValueError:
         pass  # string labels
+    if labels.dtype == np.float64:
+        raise _Failure(
+            f"the target column {target!r} of {path} holds continuous values (a regression "
+            "target, e.g. " + ", ".join(f"{v:g}" for v in labels[:3]) + "): demo and sweep "
+            "compare classifiers by test accuracy; give a column of class labels (or bin "
+            "this one into classes first)")
+    values, counts = np.unique(labels, return_counts=True)
+    rare = [str(v) for v in values[counts < 2]]
+    if rare:
+        shown = ", ".join(rare[:5]) + (", ..." if len(rare) > 5 else "")
+        raise _Failure(
+            f"{path}: {len(rare)} of the {values.size} classes of {target!r} have a single "
+            f"row ({shown}), and the stratified 80/20 split needs two of each: drop those "
+            "rows or merge those classes")
     try:
         return _split_scale(X, labels, seed)
     except ValueError as exc:
@@ -134,10 +150,40 @@ class _Failure(Exception):
 
 
 def _print_rows(rows, title):
+    """The table, with the errors of failed methods in the CLI's flags."""
     from .experiments import format_table
 
+    rows = [dict(r, error=None if r.get("error") is None else _in_flags(r["error"]))
+            for r in rows]
     print(title)
     print(format_table(rows))
+
+
+def _check_rows(rows, what):
+    """After the table: a failed method is in its row; only when every run
+    failed is the command a failure (exit 1)."""
+    failed = [r for r in rows if r.get("error") is not None]
+    if failed and len(failed) == len(rows):
+        raise _Failure(f"every {what} failed; the first: {_in_flags(failed[0]['error'])}")
+
+
+def _plural(n, word):
+    """'1 seed', '3 seeds'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: What the command is running, for the warnings' lines ('banknote seed 1:
+#: magnitude'); set by the progress callables.
+_NOW = {"label": ""}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning in one line on stderr, like the rest of the CLI's output,
+    naming the run it came from (not the source file)."""
+    text = " ".join(str(message).split())
+    where = f" ({_NOW['label']})" if _NOW["label"] else ""
+    print(f"skchaosprune: warning{where}: {category.__name__}: {text}", file=sys.stderr,
+          flush=True)
 
 
 def versions():
@@ -212,9 +258,11 @@ def _demo(args):
             raise _Failure("--csv needs --target COLUMN (the label column)")
         X_train, X_test, y_train, y_test = _load_csv(args.csv, args.target, args.seed)
         source = args.csv
+        name = Path(args.csv).stem
     else:
         X_train, X_test, y_train, y_test = _load_sklearn(args.dataset, args.seed)
         source = f"sklearn {args.dataset}"
+        name = args.dataset
     _compile(args)
     estimator = paper_estimator(
         "digits", hidden_layer_sizes=(args.hidden,), learning_rate_init=args.lr,
@@ -227,21 +275,25 @@ def _demo(args):
         rows = compare_methods(
             estimator, X_train, y_train, X_test, y_test, benchmark=args.benchmark,
             partial_epochs=args.partial_epochs, progress=_labeller(bars),
-            dataset=args.dataset if not args.csv else "csv", pruning=strategy,
+            dataset=name, pruning=strategy, on_error="record",
         )
     bars.close()
     n_classes = len(set(y_train))
     net = f"{X_train.shape[1]}-{args.hidden}-{1 if n_classes == 2 else n_classes}"
-    ft = rows[1]
+    # The window and maxlag the chaos-causal runs resolved ('auto' when
+    # both failed).
+    chaos = next((r for r in rows[1:3] if r["window"] is not None),
+                 {"window": args.window, "maxlag": args.maxlag})
     _print_rows(rows, f"{source}: {net} sigmoid MLP, SGD (batch {args.batch_size}) x "
-                      f"{args.epochs} epochs, window {ft['window']}, "
-                      f"maxlag {ft['maxlag']}, risk {args.risk}, "
+                      f"{_plural(args.epochs, 'epoch')}, window {chaos['window']}, "
+                      f"maxlag {chaos['maxlag']}, risk {args.risk}, "
                       f"alpha {args.alpha}, test set 20%")
     if args.json:
         _write_json(args.json, {"command": "demo", "source": source, "network": net,
                                 "settings": {"estimator": _params(estimator),
                                              "pruning": _params(strategy)},
                                 "rows": rows}, args)
+    _check_rows(rows, "method")
     return 0
 
 
@@ -267,17 +319,18 @@ def _reproduce(args):
     with _progress.listening(bars):
         for name in names:
             all_rows += run_methods(name, data_dir=args.data_dir, seeds=range(args.seeds),
-                                    scaling=args.scaling, progress=_labeller(bars, name),
-                                    pruning={"risk": args.risk})
+                                    scaling=args.scaling, progress=_labeller(bars),
+                                    pruning={"risk": args.risk}, on_error="record")
     bars.close()
     summary = summarize(all_rows)
     _print_rows(summary, f"The paper's experiments (scaling={args.scaling}, risk="
-                         f"{args.risk}), mean +/- std over {args.seeds} seed(s)")
+                         f"{args.risk}), mean +/- std over {_plural(args.seeds, 'seed')}")
     if args.json:
         _write_json(args.json, {"command": "reproduce", "seeds": args.seeds,
                                 "settings": {name: dataclasses.asdict(PAPER_SETTINGS[name])
                                              for name in names},
                                 "summary": summary, "rows": all_rows}, args)
+    _check_rows(all_rows, "run")
     return 0
 
 
@@ -290,7 +343,7 @@ class _Steps:
 
     def __call__(self, message, done, total):
         self.bars.close()
-        self.bars.label = message
+        self.bars.label = _NOW["label"] = message
         if not self.bars.enabled:
             return
         from tqdm.auto import tqdm
@@ -368,17 +421,19 @@ def _sweep(args):
     )
     from .pruning import ChaosCausalPruning
 
-    if args.target and not args.data:
-        raise _Failure("--target names the label column of --data FILE (in sweep, "
-                       "--csv FILE is where the results are written)")
-    if args.data and not args.target:
-        raise _Failure("--data needs --target COLUMN (the label column)")
+    if args.target and not args.csv:
+        raise _Failure("--target names the label column of --csv FILE (the input table)")
+    if args.csv and not args.target:
+        raise _Failure("--csv FILE is the input table (numeric features and a label "
+                       "column, as for demo) and needs --target COLUMN; to write the "
+                       "summary as CSV, use --out-csv FILE")
     sparsities = _parse_sparsities(args.sparsities) if args.sparsities else None
-    for path, flag in ((args.json, "--json"), (args.csv, "--csv"), (args.plot, "--plot")):
+    for path, flag in ((args.json, "--json"), (args.out_csv, "--out-csv"),
+                       (args.plot, "--plot")):
         if path:
             _check_output(path, flag)
-            if args.data and path == args.data:
-                raise _Failure(f"{flag} {path} would overwrite the --data file")
+            if args.csv and Path(path).resolve() == Path(args.csv).resolve():
+                raise _Failure(f"{flag} {path} would overwrite the --csv input file")
     if args.plot:
         from .plotting import _figure_class
 
@@ -386,7 +441,7 @@ def _sweep(args):
             _figure_class()
         except ImportError as exc:
             raise _Failure(str(exc)) from None
-    names = args.datasets or ([] if (args.dataset or args.data) else list(PAPER_SETTINGS))
+    names = args.datasets or ([] if (args.dataset or args.csv) else list(PAPER_SETTINGS))
     unknown = [n for n in names if n not in PAPER_SETTINGS]
     if unknown:
         raise _Failure(f"unknown dataset(s) {unknown}; choose from {list(PAPER_SETTINGS)}")
@@ -402,9 +457,10 @@ def _sweep(args):
     specs = list(names)
     specs += [sklearn_study_data(name, **network, window=args.window, maxlag=args.maxlag)
               for name in dict.fromkeys(args.dataset or [])]
-    if args.data:
-        X_train, X_test, y_train, y_test = _load_csv(args.data, args.target, SPLIT_SEED)
-        specs.append(_custom_data("csv", X_train, X_test, y_train, y_test, **network,
+    if args.csv:
+        X_train, X_test, y_train, y_test = _load_csv(args.csv, args.target, SPLIT_SEED)
+        specs.append(_custom_data(Path(args.csv).stem, X_train, X_test, y_train, y_test,
+                                  **network,
                                   pruning=ChaosCausalPruning(window=args.window,
                                                              maxlag=args.maxlag)))
     _compile(args)
@@ -420,7 +476,7 @@ def _sweep(args):
         steps.close()
     settings = result["settings"]
     print(f"Pruning study: accuracy against sparsity, mean +/- sd over "
-          f"{len(settings['seeds'])} seed(s), retrained by rewinding"
+          f"{_plural(len(settings['seeds']), 'seed')}, retrained by rewinding"
           + (" (quick)" if args.quick else ""))
     print()
     print(format_sweep(result))
@@ -430,26 +486,29 @@ def _sweep(args):
         print(format_wilcoxon(result, method, against))
     counts = result["counts"]
     print(f"wall time {result['seconds']:.1f} s ({result['seconds'] / 60:.1f} min): "
-          f"{counts['full']} dense runs with dynamics, {counts['partial']} partial (PT) "
-          f"runs, {counts['retrainings']} retrainings")
+          f"{_plural(counts['full'], 'dense run')} with dynamics, "
+          f"{_plural(counts['partial'], 'partial (PT) run')}, "
+          f"{_plural(counts['retrainings'], 'retraining')}")
     if args.json:
         _write_json(args.json, dict(result, command="sweep"), args)
-    if args.csv:
-        _write_csv(args.csv, result["summary"])
+    if args.out_csv:
+        _write_csv(args.out_csv, result["summary"])
     if args.plot:
         from .plotting import save_figures
 
         for path in save_figures(result, args.plot):
             print(f"wrote {path}", file=sys.stderr)
+    _check_rows(result["rows"], "run")
     return 0
 
 
 def _labeller(bars, prefix=""):
-    """A progress callable that names the method the bars belong to."""
+    """A progress callable that names the method the bars (and the
+    warnings) belong to."""
 
     def progress(message):
         bars.close()
-        bars.label = f"{prefix} {message}".strip()
+        bars.label = _NOW["label"] = f"{prefix} {message}".strip()
 
     return progress
 
@@ -505,7 +564,10 @@ def build_parser():
     source = demo.add_mutually_exclusive_group()
     source.add_argument("--dataset", choices=_SKLEARN_DATASETS, default="digits",
                         help="a dataset that ships with scikit-learn (default: digits)")
-    source.add_argument("--csv", metavar="FILE", help="a CSV file with numeric features")
+    source.add_argument("--csv", metavar="FILE",
+                        help="a CSV file with a header, numeric features and a label "
+                             "column (the input table; the rows are named after the "
+                             "file)")
     demo.add_argument("--target", metavar="COLUMN", help="the label column of --csv")
     demo.add_argument("--hidden", type=int, default=32, help="hidden units (default: 32)")
     demo.add_argument("--epochs", type=int, default=20, help="training epochs (default: 20)")
@@ -569,29 +631,30 @@ def build_parser():
                      help="folder with the paper's CSV files (as for reproduce)")
     swp.add_argument("--datasets", nargs="+", metavar="NAME",
                      help="paper data sets (as for reproduce; default: all seven, unless "
-                          "--dataset or --data is given)")
+                          "--dataset or --csv is given)")
     swp.add_argument("--scaling", choices=("per_feature", "reference"), default="per_feature",
                      help="scaling of the paper data (as for reproduce)")
     swp.add_argument("--dataset", nargs="+", choices=_SKLEARN_DATASETS, metavar="NAME",
                      help="scikit-learn data sets (as for demo: "
                           f"{', '.join(_SKLEARN_DATASETS)}), with the demo's network; "
                           "split 80/20 with the fixed seed 42")
-    swp.add_argument("--data", metavar="FILE",
-                     help="a CSV file with numeric features (demo's --csv; here --csv "
-                          "writes the results)")
-    swp.add_argument("--target", metavar="COLUMN", help="the label column of --data")
+    swp.add_argument("--csv", metavar="FILE",
+                     help="a CSV file with a header, numeric features and a label column "
+                          "(the input table, as for demo; named after the file)")
+    swp.add_argument("--data", dest="csv", help=argparse.SUPPRESS)  # --csv's old name
+    swp.add_argument("--target", metavar="COLUMN", help="the label column of --csv")
     swp.add_argument("--hidden", type=int, default=32,
-                     help="hidden units of --dataset/--data networks (default: 32)")
+                     help="hidden units of --dataset/--csv networks (default: 32)")
     swp.add_argument("--epochs", type=int, default=20,
-                     help="epochs of --dataset/--data networks (default: 20)")
+                     help="epochs of --dataset/--csv networks (default: 20)")
     swp.add_argument("--lr", type=float, default=0.1,
-                     help="learning rate of --dataset/--data networks (default: 0.1)")
+                     help="learning rate of --dataset/--csv networks (default: 0.1)")
     swp.add_argument("--batch-size", type=int, default=1,
-                     help="samples per update of --dataset/--data networks (default: 1)")
+                     help="samples per update of --dataset/--csv networks (default: 1)")
     swp.add_argument("--window", type=_auto_int, default="auto",
-                     help="Lyapunov window of --dataset/--data networks (default: auto)")
+                     help="Lyapunov window of --dataset/--csv networks (default: auto)")
     swp.add_argument("--maxlag", type=_auto_int, default="auto",
-                     help="largest Granger lag of --dataset/--data networks (default: auto)")
+                     help="largest Granger lag of --dataset/--csv networks (default: auto)")
     swp.add_argument("--sparsities", nargs="+", metavar="S",
                      help="target fractions of weights pruned, in (0, 1), e.g. "
                           "0.25,0.5,0.75,0.9 (the default; --quick: 0.5,0.9)")
@@ -604,7 +667,7 @@ def build_parser():
     swp.add_argument("--json", metavar="FILE",
                      help="also write the results (every row) as JSON, with the settings "
                           "used and the versions of skchaosprune and its dependencies")
-    swp.add_argument("--csv", metavar="FILE",
+    swp.add_argument("--out-csv", metavar="FILE",
                      help="also write the summary (per data set, method, sparsity) as CSV")
     swp.add_argument("--plot", metavar="FILE",
                      help="draw accuracy against sparsity per data set to FILE and the "
@@ -624,7 +687,11 @@ def main(argv=None):
             value = getattr(args, name, 1)
             if value is not None and value != "auto" and value < 1:
                 raise _Failure(f"--{name.replace('_', '-')} must be at least 1")
-        return args.func(args)
+        # Warnings in one line each, for this command only.
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            _NOW["label"] = ""
+            return args.func(args)
     except (_Failure, ValueError, OSError) as exc:
         message = " ".join(str(exc).split())
         if not isinstance(exc, _Failure):

@@ -10,7 +10,7 @@ Examples
 >>> from skchaosprune.experiments import format_table, run_methods, summarize
 >>> rows = run_methods("digits", seeds=(0,), methods=("dense",), max_iter=2)
 >>> sorted(rows[0])                                   # doctest: +NORMALIZE_WHITESPACE
-['accuracy', 'dataset', 'dense_epochs', 'epochs_to_benchmark', 'f1_macro',
+['accuracy', 'dataset', 'dense_epochs', 'epochs_to_benchmark', 'error', 'f1_macro',
  'flops', 'maxlag', 'method', 'n_weights', 'pruned_weights', 'seconds', 'seed',
  'sparsity', 'total_updates', 'window']
 >>> rows[0]["flops"]                                  # 2*(64*50 + 50*10) + 50 + 10
@@ -55,7 +55,7 @@ METHODS = ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")
 FIELDS = (
     "dataset", "method", "seed", "accuracy", "f1_macro", "sparsity", "flops",
     "epochs_to_benchmark", "seconds", "total_updates", "dense_epochs",
-    "pruned_weights", "n_weights", "window", "maxlag",
+    "pruned_weights", "n_weights", "window", "maxlag", "error",
 )
 
 # Summarised metrics: (row key, column title, format of mean and std).
@@ -149,7 +149,24 @@ def _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark):
         "n_weights": n_weights,
         "window": plan.get("window"),
         "maxlag": plan.get("maxlag"),
+        "error": None,
     }
+
+
+def _failed_row(dataset, method, seed, seconds, error):
+    """The row of a method that raised (or was not run): every metric None
+    and ``error`` saying why."""
+    row = dict.fromkeys(FIELDS)
+    row.update(dataset=dataset, method=method, seed=seed, seconds=seconds, error=error)
+    return row
+
+
+def _error_text(exc):
+    """The first line of an exception's message (its type named unless it
+    is a ValueError, the package's error for bad data and settings)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = " ".join(lines[0].split()) if lines else "(no message)"
+    return text if isinstance(exc, ValueError) else f"{type(exc).__name__}: {text}"
 
 
 def _check_methods(methods):
@@ -167,6 +184,11 @@ def _check_methods(methods):
     return [m for m in METHODS if m in methods]
 
 
+def _check_on_error(on_error):
+    if on_error not in ("raise", "record"):
+        raise ValueError(f"on_error must be 'raise' or 'record'; got {on_error!r}.")
+
+
 def _check_partial_epochs(partial_epochs):
     if partial_epochs is not None and (
         isinstance(partial_epochs, bool) or not isinstance(partial_epochs, (int, np.integer))
@@ -176,30 +198,51 @@ def _check_partial_epochs(partial_epochs):
 
 
 def _compare(template, X_train, y_train, X_test, y_test, *, benchmark, order,
-             partial_epochs, progress, dataset, prefix, pruning=None):
-    """One seed of the comparison; ``order`` and ``partial_epochs`` checked."""
+             partial_epochs, progress, dataset, prefix, pruning=None, on_error="raise"):
+    """One seed of the comparison; ``order``, ``partial_epochs`` and
+    ``on_error`` checked."""
+    from sklearn.base import clone
+
     n_train = np.shape(X_train)[0]
     strategy = _chaos_template(template, pruning)
+    # Parameters a fit would reject fail here, before any training, whatever
+    # on_error says: they are the caller's settings, not a method's outcome.
+    clone(template)._validate_params()
+    strategy._validate_params()
     per_epoch = _updates_per_epoch(n_train, template.batch_size, template.validation_fraction)
     seed = template.random_state
     rows, ft_sparsity = [], None
     for method in order:
         if progress is not None:
             progress(f"{prefix}{method}")
-        est = _method_estimator(template, strategy, method, sparsity=ft_sparsity,
-                                partial_epochs=partial_epochs, per_epoch=per_epoch)
+        if method in ("magnitude", "random") and ft_sparsity is None:
+            # Only reached with on_error='record' after chaos_ft failed.
+            rows.append(_failed_row(dataset, method, seed, 0.0,
+                                    f"skipped: {method} prunes at chaos_ft's sparsity, "
+                                    "and chaos_ft failed"))
+            continue
         start = time.perf_counter()
-        est.fit(X_train, y_train)
-        seconds = time.perf_counter() - start
-        if method == "chaos_ft":
-            ft_sparsity = float(est.sparsity_)
-        rows.append(_row(dataset, method, seed, est, seconds, X_test, y_test, benchmark))
+        try:
+            est = _method_estimator(template, strategy, method, sparsity=ft_sparsity,
+                                    partial_epochs=partial_epochs, per_epoch=per_epoch)
+            est.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+            row = _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark)
+        except Exception as exc:
+            if on_error == "raise":
+                raise
+            row = _failed_row(dataset, method, seed, time.perf_counter() - start,
+                              _error_text(exc))
+        else:
+            if method == "chaos_ft":
+                ft_sparsity = float(est.sparsity_)
+        rows.append(row)
     return rows
 
 
 def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=None,
                     methods=METHODS, partial_epochs=None, progress=None, dataset="data",
-                    pruning=None):
+                    pruning=None, on_error="raise"):
     """Dense vs chaos-causal (FT, PT) vs magnitude and random, on any data.
 
     The one-seed building block of :func:`run_methods`, for any data and
@@ -236,6 +279,8 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
         The chaos-causal settings of the FT and PT rows (their ``mode`` and
         ``sparsity`` are set per row); None: the estimator's ``pruning`` if
         it is a ChaosCausalPruning, else ``ChaosCausalPruning()``.
+    on_error : {'raise', 'record'}, default='raise'
+        As in :func:`run_methods`.
 
     Returns
     -------
@@ -263,14 +308,15 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
     """
     order = _check_methods(methods)
     _check_partial_epochs(partial_epochs)
+    _check_on_error(on_error)
     return _compare(estimator, X_train, y_train, X_test, y_test, benchmark=benchmark,
                     order=order, partial_epochs=partial_epochs, progress=progress,
-                    dataset=dataset, prefix="", pruning=pruning)
+                    dataset=dataset, prefix="", pruning=pruning, on_error=on_error)
 
 
 def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
                 partial_epochs=None, progress=None, *, scaling="per_feature",
-                pruning=None, **overrides):
+                pruning=None, on_error="raise", **overrides):
     """Fit and measure dense and pruned networks on one paper dataset.
 
     Per seed: the dense network; chaos-causal pruning with the mask from
@@ -308,6 +354,13 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         :class:`~skchaosprune.ChaosCausalPruning` parameters replacing the
         paper's (:func:`~skchaosprune.datasets.paper_pruning`), e.g.
         ``{"risk": "loss"}`` or ``{"window": 30, "maxlag": 3}``.
+    on_error : {'raise', 'record'}, default='raise'
+        What a method that raises does: 'raise' stops the comparison;
+        'record' gives it a row whose metrics are None and whose ``error``
+        is the first line of the message (magnitude and random are then
+        skipped, with a row that says so, when chaos_ft failed: they prune
+        at its sparsity), and goes on with the other methods.  Invalid
+        parameters raise before any training either way.
     **overrides : dict
         Estimator parameters replacing the paper's (e.g. ``max_iter``), for
         every method.
@@ -326,7 +379,8 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         ``seconds``, the wall time of ``fit`` (dense phase, dynamics, tests
         and retraining); ``total_updates``, SGD updates of the whole fit;
         ``dense_epochs``, epochs of the dense phase (PT: ``partial_epochs``);
-        ``pruned_weights`` and ``n_weights``.
+        ``pruned_weights`` and ``n_weights``; ``error``, None, or why the
+        method has no result (``on_error='record'``).
 
     Notes
     -----
@@ -343,6 +397,7 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         )
     order = _check_methods(methods)
     _check_partial_epochs(partial_epochs)
+    _check_on_error(on_error)
     fixed = sorted({"random_state"} & set(overrides))
     if fixed:
         raise ValueError(
@@ -356,7 +411,8 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         template = paper_estimator(name, random_state=seed, **overrides)
         rows += _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
                          order=order, partial_epochs=partial_epochs, progress=progress,
-                         dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy)
+                         dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy,
+                         on_error=on_error)
     return rows
 
 
@@ -380,13 +436,15 @@ def summarize(rows):
     -------
     summary : list of dict
         One per (dataset, method), in the order they first appear, with
-        'dataset', 'method', 'n' (rows), 'reached' (rows whose
-        epochs_to_benchmark is not None) and, for 'accuracy', 'f1_macro',
-        'sparsity', 'flops', 'epochs_to_benchmark', 'seconds' and
-        'total_updates', a tuple ``(mean, std)``.  The standard deviation
-        is the sample one (``ddof=1``; 0.0 for a single row).
-        'epochs_to_benchmark' is averaged over the rows that reached the
-        benchmark only (``(None, None)`` if none did).
+        'dataset', 'method', 'n' (rows), 'failed' (rows with an ``error``,
+        left out of the means) and 'error' (the first such message, or
+        None), 'reached' (rows whose epochs_to_benchmark is not None) and,
+        for 'accuracy', 'f1_macro', 'sparsity', 'flops',
+        'epochs_to_benchmark', 'seconds' and 'total_updates', a tuple
+        ``(mean, std)`` (``(None, None)`` when every row failed).  The
+        standard deviation is the sample one (``ddof=1``; 0.0 for a single
+        row).  'epochs_to_benchmark' is averaged over the rows that reached
+        the benchmark only (``(None, None)`` if none did).
 
     Examples
     --------
@@ -394,22 +452,31 @@ def summarize(rows):
     ...              flops=10, epochs_to_benchmark=e, seconds=1.0, total_updates=5)
     ...         for a, e in [(0.8, 3), (0.9, None)]]
     >>> s = summarize(rows)[0]
-    >>> s["accuracy"], s["epochs_to_benchmark"], s["reached"]
-    ((0.85, 0.0707...), (3.0, 0.0), 1)
+    >>> s["accuracy"], s["epochs_to_benchmark"], s["reached"], s["failed"]
+    ((0.85, 0.0707...), (3.0, 0.0), 1, 0)
     """
     groups = {}
     for row in rows:
         groups.setdefault((row["dataset"], row["method"]), []).append(row)
     summary = []
     for (dataset, method), group in groups.items():
-        entry = {"dataset": dataset, "method": method, "n": len(group)}
-        reached = [r["epochs_to_benchmark"] for r in group if r["epochs_to_benchmark"] is not None]
+        ok = [r for r in group if r.get("error") is None]
+        entry = {"dataset": dataset, "method": method, "n": len(group),
+                 "failed": len(group) - len(ok),
+                 "error": next((r["error"] for r in group if r.get("error")), None)}
+        reached = [r["epochs_to_benchmark"] for r in ok if r["epochs_to_benchmark"] is not None]
         entry["reached"] = len(reached)
         for key, _, _ in _METRICS:
-            values = reached if key == "epochs_to_benchmark" else [r[key] for r in group]
+            values = reached if key == "epochs_to_benchmark" else [r[key] for r in ok]
             entry[key] = _mean_std(values)
         summary.append(entry)
     return summary
+
+
+def _failure(error):
+    """A failed row's text in the tables: 'failed: <why>' ('skipped: ...'
+    as it is)."""
+    return error if error.startswith("skipped:") else f"failed: {error}"
 
 
 def format_table(summary):
@@ -419,7 +486,9 @@ def format_table(summary):
     averaged over the runs that reached the training-accuracy benchmark,
     with their count in brackets.  Given the rows of :func:`run_methods` or
     :func:`compare_methods` instead, it prints one line per row (with its
-    seed).  A footnote states the FLOPs formula.
+    seed).  A method that failed (``on_error='record'``) keeps its line,
+    which says why after its name (and, in a summary, how many of its runs
+    failed when others did not).  A footnote states the FLOPs formula.
 
     Parameters
     ----------
@@ -435,21 +504,31 @@ def format_table(summary):
     --------
     >>> rows = [dict(dataset="d", method="dense", seed=0, accuracy=0.9, f1_macro=0.8,
     ...              sparsity=0.0, flops=89, epochs_to_benchmark=None, seconds=0.5,
-    ...              total_updates=100)]
+    ...              total_updates=100),
+    ...         dict(dataset="d", method="chaos_ft", seed=0, error="it broke")]
     >>> print(format_table(rows))                     # doctest: +NORMALIZE_WHITESPACE
-    dataset  method  seed  accuracy  macro F1  pruned %  FLOPs  epochs to bench  fit s  updates
-    -------  ------  ----  --------  --------  --------  -----  ---------------  -----  -------
-    d        dense   0     0.9000    0.8000    0.0       89     never            0.50   100
+    dataset  method    seed  accuracy  macro F1  pruned %  FLOPs  epochs to bench  fit s  updates
+    -------  --------  ----  --------  --------  --------  -----  ---------------  -----  -------
+    d        dense     0     0.9000    0.8000    0.0       89     never            0.50   100
+    d        chaos_ft  0     failed: it broke
     FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs.
     """
     summary = list(summary)
-    summarised = bool(summary) and isinstance(summary[0].get("accuracy"), tuple)
+    summarised = bool(summary) and "reached" in summary[0]
     header = ["dataset", "method", "n" if summarised else "seed",
               *[title for _, title, _ in _METRICS]]
-    lines = []
+    lines, notes = [], []
     for entry in summary:
         cells = [str(entry["dataset"]), str(entry["method"]),
                  str(entry["n"] if summarised else entry.get("seed", ""))]
+        error = entry.get("error")
+        failed_all = error is not None and (not summarised or entry["failed"] == entry["n"])
+        notes.append(_failure(error) if failed_all
+                     else f"{entry['failed']} of {entry['n']} failed: {error}"
+                     if error is not None else "")
+        if failed_all:
+            lines.append(cells)
+            continue
         for key, _, fmt in _METRICS:
             if not summarised:
                 value = entry[key]
@@ -461,16 +540,20 @@ def format_table(summary):
             else:
                 cell = f"{fmt.format(mean)} +/- {fmt.format(std)}"
             if key == "epochs_to_benchmark" and mean is not None:
-                cell += f" [{entry['reached']}/{entry['n']}]"
+                cell += f" [{entry['reached']}/{entry['n'] - entry['failed']}]"
             cells.append(cell)
         lines.append(cells)
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    widths = [max(len(row[i]) for row in [header, *lines] if i < len(row))
+              for i in range(len(header))]
 
-    def render(cells):
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    def render(cells, note=""):
+        # A failure's note follows its name (the columns it has no value
+        # for) or the last column, and widens no column.
+        text = "  ".join(c.ljust(w) for c, w in zip(cells, widths))
+        return (text + "  " + note if note else text).rstrip()
 
     out = [render(header), render(["-" * w for w in widths])]
-    out += [render(cells) for cells in lines]
+    out += [render(cells, note) for cells, note in zip(lines, notes)]
     note = "FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs"
     if summarised:
         note += ("; epochs to bench: mean over the [reached/n] runs that reached the "
@@ -591,6 +674,31 @@ def _paper_data(name, data_dir, scaling):
                         f"batch {s.batch_size}, window {s.window}, maxlag 14")}
 
 
+def _check_classification(spec):
+    """The study compares classifiers (accuracy, macro F1, Wilcoxon tests
+    of accuracy): refuse anything else before any training."""
+    from sklearn.base import is_classifier
+    from sklearn.utils.multiclass import type_of_target
+
+    name = spec["name"]
+    if not is_classifier(spec["estimator"]):
+        raise ValueError(
+            f"sweep compares classifiers (test accuracy, macro F1); the data set {name!r} "
+            f"has a {type(spec['estimator']).__name__}. Give it a DenseMLPClassifier and "
+            "class labels; for regression, compare strategies directly "
+            "(DenseMLPRegressor(pruning=...).fit(X, y).score(X_test, y_test) gives R2).")
+    kind = type_of_target(spec["y_train"])
+    if kind not in ("binary", "multiclass"):
+        what = ("continuous values (a regression target)" if kind.startswith("continuous")
+                else f"{kind} targets")
+        raise ValueError(
+            f"sweep compares classifiers (test accuracy, macro F1); the y_train of the data "
+            f"set {name!r} holds {what}. Give it one column of class labels (bin a "
+            "continuous target into classes first); for regression, compare strategies "
+            "directly (DenseMLPRegressor(pruning=...).fit(X, y).score(X_test, y_test) "
+            "gives R2).")
+
+
 def _study_data(spec, data_dir, scaling):
     """One data set of :func:`sweep` as a dict (see :func:`sklearn_study_data`)."""
     from .pruning import ChaosCausalPruning
@@ -601,6 +709,7 @@ def _study_data(spec, data_dir, scaling):
         if missing:
             raise ValueError(f"A data set given as a dict needs the keys {missing}.")
         spec = dict(spec)
+        _check_classification(spec)
         spec.setdefault("pruning", None)
         spec.setdefault("network", repr(spec["estimator"]))
         if not isinstance(spec["pruning"], ChaosCausalPruning):
@@ -718,8 +827,13 @@ def _sweep_strategies(base, sparsity, seed):
     }
 
 
-def _sweep_seed(data, seed, sparsities, counts, step):
-    """Every method at every sparsity, for one data set and seed."""
+def _sweep_seed(data, seed, sparsities, sweep_counts, step):
+    """Every method at every sparsity, for one data set and seed.
+
+    Whatever a fit or prune raises (an Exception, not an interrupt) becomes
+    the 'error' of its rows: a dense run that fails gives every row it
+    would have decided an error that names it, and the other rows go on.
+    """
     import copy
     import warnings
 
@@ -733,20 +847,30 @@ def _sweep_seed(data, seed, sparsities, counts, step):
     def dense_run(strategy, kind):
         # The mask of sparsity 0 keeps every weight and retrain=None keeps
         # the dense weights: the fitted estimator is the dense network, with
-        # its dynamics recorded.
+        # its dynamics recorded.  Returns (estimator or None, seconds, error).
         step(f"{kind} dense run")
-        counts[kind] += 1
-        est = clone(template).set_params(pruning=strategy.set_params(sparsity=0.0),
-                                         retrain=None)
+        sweep_counts[kind] += 1
         start = time.perf_counter()
         try:
+            est = clone(template).set_params(pruning=strategy.set_params(sparsity=0.0),
+                                             retrain=None)
             est.fit(X, y)
-        except ValueError as exc:
-            raise ValueError(f"{data['name']}, seed {seed}: {exc}") from None
-        return est, time.perf_counter() - start
+        except Exception as exc:
+            return None, time.perf_counter() - start, _error_text(exc)
+        return est, time.perf_counter() - start, None
 
-    def pruned(run, method, target, strategy):
+    def row(method, target, est, seconds, error=None, caught=()):
+        try:
+            rows.append(_sweep_row(data, seed, method, target, est, seconds, error, caught))
+        except Exception as exc:  # scoring the fitted network failed
+            rows.append(_sweep_row(data, seed, method, target, None, seconds,
+                                   _error_text(exc), caught))
+
+    def pruned(run, method, target, strategy, run_error=None):
         step(method if target is None else f"{method} at {target:g}")
+        if run is None:
+            row(method, target, None, 0.0, run_error)
+            return
         start = time.perf_counter()
         est, error = None, None
         with warnings.catch_warnings(record=True) as caught:
@@ -757,31 +881,24 @@ def _sweep_seed(data, seed, sparsities, counts, step):
                 est = copy.deepcopy(run, {id(run._dynamics): run._dynamics})
                 est.set_params(retrain="rewind")
                 est.prune(X, y, pruning=strategy)
-                counts["retrainings"] += 1
-            except ValueError as exc:
-                est, error = None, " ".join(str(exc).split())
-        rows.append(_sweep_row(data, seed, method, target, est,
-                               time.perf_counter() - start, error, caught))
+                sweep_counts["retrainings"] += 1
+            except Exception as exc:
+                est, error = None, _error_text(exc)
+            row(method, target, est, time.perf_counter() - start, error, caught)
 
-    dense, seconds = dense_run(clone(base), "full")
-    rows.append(_sweep_row(data, seed, "dense", None, dense, seconds))
+    dense, seconds, error = dense_run(clone(base), "full")
+    row("dense", None, dense, seconds, error)
+    run_error = None if error is None else f"the dense run failed: {error}"
     for sparsity in sparsities:
         for method, strategy in _sweep_strategies(base, sparsity, seed).items():
-            pruned(dense, method, sparsity, strategy)
+            pruned(dense, method, sparsity, strategy, run_error)
     for risk in ("loss", "error"):
-        pruned(dense, f"ft_{risk}", None, clone(base).set_params(risk=risk))
+        pruned(dense, f"ft_{risk}", None, clone(base).set_params(risk=risk), run_error)
     partial = clone(base).set_params(mode="partial")
-    try:
-        pt_run, _ = dense_run(clone(partial), "partial")
-    except ValueError as exc:
-        message = " ".join(str(exc).split())
-        rows += [_sweep_row(data, seed, f"pt_{risk}", None, None, 0.0, message)
-                 for risk in ("loss", "error")]
-        step(None)
-        step(None)
-        return rows
+    pt_run, _, error = dense_run(clone(partial), "partial")
+    run_error = None if error is None else f"the partial (PT) dense run failed: {error}"
     for risk in ("loss", "error"):
-        pruned(pt_run, f"pt_{risk}", None, clone(partial).set_params(risk=risk))
+        pruned(pt_run, f"pt_{risk}", None, clone(partial).set_params(risk=risk), run_error)
     return rows
 
 
@@ -1051,6 +1168,23 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
     }
 
 
+def _plural(n, word):
+    """'1 seed', '3 seeds'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _why_failed(entries):
+    """The last column of a method's line in :func:`format_sweep`: the first
+    error of its runs that failed ('' when none did), with how many."""
+    entries = [e for e in entries if e is not None]
+    failed = sum(e["failed"] for e in entries)
+    if not failed:
+        return ""
+    error = next(e["error"] for e in entries if e["error"])
+    n = sum(e["n"] for e in entries)
+    return _failure(error) if failed == n else f"{failed} of {n} runs failed: {error}"
+
+
 def _cell(mean, sd, fmt):
     return "failed" if mean is None else f"{fmt.format(mean)} +/- {fmt.format(sd)}"
 
@@ -1110,19 +1244,23 @@ def format_sweep(result, metric="accuracy"):
         dense = summary.get((name, "dense", None))
         first = next((s for s in result["summary"]
                       if s["dataset"] == name and s["method"] == "chaos_loss"), None)
-        line = f"{name} ({settings['networks'].get(name, '')}), {dense['n']} seed(s): {title}"
-        if dense is not None and metric in ("accuracy", "f1_macro"):
+        line = (f"{name} ({settings['networks'].get(name, '')}), "
+                f"{_plural(len(settings['seeds']), 'seed')}: {title}")
+        if dense is not None and dense["failed"] == dense["n"]:
+            line += f"; dense failed: {dense['error']}"
+        elif dense is not None and metric in ("accuracy", "f1_macro"):
             line += f"; dense {value(dense)}"
         out.append(line)
-        header = ["method"] + [f"{100 * t:g} %" for t in targets]
+        header = ["method"] + [f"{100 * t:g} %" for t in targets] + [""]
         lines = []
+        magnitude = [summary.get((name, "magnitude", t)) for t in targets]
         if first is not None and first["flops_mean"] is not None and dense is not None:
             lines.append(["FLOPs"] + [
-                "" if summary.get((name, "magnitude", t)) is None
-                else f"{summary[(name, 'magnitude', t)]['flops_mean']:.0f}"
-                for t in targets])
+                "" if m is None or m["flops_mean"] is None else f"{m['flops_mean']:.0f}"
+                for m in magnitude] + [""])
         for method in SWEEP_RANKED:
-            lines.append([method] + [value(summary.get((name, method, t))) for t in targets])
+            entries = [summary.get((name, method, t)) for t in targets]
+            lines.append([method] + [value(e) for e in entries] + [_why_failed(entries)])
         out += _render(header, lines)
         points = []
         for method in SWEEP_POINTS:
@@ -1130,12 +1268,12 @@ def format_sweep(result, metric="accuracy"):
             if entry is None:
                 continue
             if entry["sparsity_mean"] is None:
-                points.append([method, "failed", "", "", entry["error"] or ""])
+                points.append([method, "failed", "", "", _why_failed([entry])])
                 continue
             points.append([method, _cell(100 * entry["sparsity_mean"],
                                          100 * entry["sparsity_sd"], "{:.1f}"),
                            value(entry), _cell(entry["flops_mean"], entry["flops_sd"], "{:.0f}"),
-                           f"{entry['failed']} failed" if entry["failed"] else ""])
+                           _why_failed([entry])])
         if points:
             short = {"accuracy": "accuracy", "f1_macro": "macro F1", "jaccard": "Jaccard",
                      "layer_sparsity": "% per layer"}[metric]
@@ -1240,7 +1378,7 @@ def format_overview(result, metric="accuracy"):
     targets = result["settings"]["sparsities"]
     n = len(result["settings"]["datasets"])
     what = "accuracy" if metric == "accuracy" else "macro F1"
-    out = [f"Mean over {n} data sets of (test {what} - dense test {what})"]
+    out = [f"Mean over {_plural(n, 'data set')} of (test {what} - dense test {what})"]
     lines = [[method] + ["" if (method, t) not in drops else f"{drops[(method, t)][0]:+.3f}"
                          for t in targets] for method in SWEEP_RANKED]
     out += _render(["method"] + [f"{100 * t:g} %" for t in targets], lines)

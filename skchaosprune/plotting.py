@@ -34,6 +34,11 @@ POINTS = {"ft_loss": ("C0", "*"), "ft_error": ("C1", "*"),
           "pt_loss": ("C0", "P"), "pt_error": ("C1", "P")}
 
 
+def _plural(n, word):
+    """'1 seed', '3 seeds'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _figure_class():
     """matplotlib's Figure, or an ImportError that names the extra."""
     try:
@@ -142,8 +147,8 @@ def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
     ax.set_xlim(0, 100)
     ax.set_xlabel("weights pruned (%)")
     ax.set_ylabel("test accuracy" if metric == "accuracy" else "test macro F1")
-    n = dense["n"] if dense is not None else ""
-    ax.set_title(f"{dataset} ({n} seeds)", fontsize="medium")
+    ax.set_title(f"{dataset} ({_plural(len(result['settings']['seeds']), 'seed')})",
+                 fontsize="medium")
     ax.grid(alpha=0.3)
     _flops_axis(ax, result, dataset)
     if legend:
@@ -162,14 +167,22 @@ def plot_datasets(result, *, metric="accuracy", ncols=3):
     names = result["settings"]["datasets"]
     ncols = max(1, min(ncols, len(names)))
     nrows = math.ceil(len(names) / ncols)
-    figure = _figure_class()(figsize=(4.6 * ncols, 3.6 * nrows + 1.0), layout="constrained")
+    # At least 7.5 inches wide: the legend below needs two columns of its
+    # longest labels (about 2.9 inches each) even under a single panel.
+    width = max(4.6 * ncols, 7.5)
+    figure = _figure_class()(figsize=(width, 3.6 * nrows), layout="constrained")
     axes = figure.subplots(nrows, ncols, squeeze=False)
     for ax, name in zip(axes.flat, names):
         plot_sweep(result, name, ax, metric=metric, legend=False)
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=4, fontsize="small")
+    legend_cols = max(1, min(4, int(width // 2.9)))
+    # Room for the legend's rows under the panels (constrained layout
+    # keeps an outside legend inside the figure when the figure has it).
+    figure.set_size_inches(width, 3.6 * nrows + 0.4 + 0.25 * math.ceil(len(labels) / legend_cols))
+    figure.legend(handles, labels, loc="outside lower center", ncols=legend_cols,
+                  fontsize="small")
     return figure
 
 
@@ -211,8 +224,8 @@ def plot_overview(result, *, metric="accuracy"):
     ax.set_xlabel("weights pruned (%)")
     what = "accuracy" if metric == "accuracy" else "macro F1"
     ax.set_ylabel(f"test {what} minus dense {what}")
-    ax.set_title(f"Mean over {len(names)} data sets, {len(result['settings']['seeds'])} "
-                 "seeds each", fontsize="medium")
+    ax.set_title(f"Mean over {_plural(len(names), 'data set')}, "
+                 f"{_plural(len(result['settings']['seeds']), 'seed')} each", fontsize="medium")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="x-small", loc="lower left")
     return figure
@@ -229,6 +242,7 @@ def save_figures(result, path, *, metric="accuracy", dpi=110):
     """
     path = Path(path)
     overview = path.with_name(f"{path.stem}_overview{path.suffix or '.png'}")
-    plot_datasets(result, metric=metric).savefig(path, dpi=dpi)
-    plot_overview(result, metric=metric).savefig(overview, dpi=dpi)
+    # bbox_inches='tight': nothing drawn (legend, top axis) is cut off.
+    plot_datasets(result, metric=metric).savefig(path, dpi=dpi, bbox_inches="tight")
+    plot_overview(result, metric=metric).savefig(overview, dpi=dpi, bbox_inches="tight")
     return [str(path), str(overview)]

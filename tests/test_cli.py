@@ -9,6 +9,9 @@ import pytest
 from skchaosprune.cli import build_parser, main
 
 FAST = ["--hidden", "4", "--epochs", "12", "--window", "30", "--maxlag", "3", "--lr", "0.05"]
+# FAST with a PT run (6 of the 12 epochs) long enough for maxlag 3 under
+# either length rule (11 or 17 windows of 30 updates).
+FAST_PT = [*FAST, "--partial-epochs", "6"]
 
 
 def test_demo_prints_one_table_with_every_method(capsys, tmp_path):
@@ -75,10 +78,18 @@ def test_demo_on_a_csv_file(capsys, tmp_path):
     from sklearn.datasets import load_iris
 
     frame = load_iris(as_frame=True).frame
-    path = tmp_path / "iris.csv"
+    path = tmp_path / "my_flowers.csv"
     frame.to_csv(path, index=False)
-    assert main(["demo", "--csv", str(path), "--target", "target", "--quiet", *FAST]) == 0
-    assert "chaos_ft" in capsys.readouterr().out
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--csv", str(path), "--target", "target", "--quiet",
+                 "--json", str(out_json), *FAST]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}: 4-4-3 sigmoid MLP")
+    # The rows are named after the file, not 'csv'.
+    lines = _table(out)
+    assert set(lines) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    assert all(line.startswith("my_flowers ") for line in lines.values())
+    assert {r["dataset"] for r in json.loads(out_json.read_text())["rows"]} == {"my_flowers"}
 
 
 def test_demo_csv_errors_name_the_problem(tmp_path, capsys):
@@ -101,13 +112,6 @@ def test_demo_csv_errors_name_the_problem(tmp_path, capsys):
     (["demo", "--csv", "{csv}"], "--csv needs --target"),
     (["demo", "--csv", "{csv}", "--target", "nope"], "has no column 'nope'"),
     (["demo", "--epochs", "0"], "--epochs must be at least 1"),
-    (["demo", "--dataset", "iris", "--epochs", "1", "--batch-size", "32", "--quiet"],
-     "too short for chaos-causal pruning"),
-    (["demo", "--dataset", "iris", "--epochs", "2", "--window", "30", "--maxlag", "3",
-      "--quiet"], "too short for chaos-causal pruning: --epochs=2 gives 216 updates"),
-    (["demo", "--dataset", "iris", "--epochs", "12", "--window", "30", "--maxlag", "3",
-      "--partial-epochs", "1", "--hidden", "4", "--quiet"],
-     "too short for chaos-causal pruning: --partial-epochs=1 gives 108 updates"),
     (["demo", "--partial-epochs", "0"], "--partial-epochs must be at least 1"),
     (["demo", "--window", "0"], "--window must be at least 1"),
     (["demo", "--dataset", "iris", "--window", "1", "--quiet"], "'--window' parameter"),
@@ -125,15 +129,147 @@ def test_errors_are_one_line_without_traceback(argv, message, tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def _table(out):
+    """The demo's table lines by method: {method: line}."""
+    return {line.split()[1]: line for line in out.splitlines()
+            if len(line.split()) > 2 and line.split()[1] in
+            ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")}
+
+
+@pytest.mark.parametrize("argv, failed, message", [
+    (["--epochs", "1", "--batch-size", "32"], ("chaos_ft", "chaos_pt"),
+     "too short for chaos-causal pruning"),
+    (["--epochs", "2", "--window", "30", "--maxlag", "3"], ("chaos_ft", "chaos_pt"),
+     "too short for chaos-causal pruning: --epochs=2 gives 216 updates"),
+    (["--epochs", "12", "--window", "30", "--maxlag", "3", "--partial-epochs", "1",
+      "--hidden", "4"], ("chaos_pt",),
+     "too short for chaos-causal pruning: --partial-epochs=1 gives 108 updates"),
+])
+def test_a_run_too_short_for_a_method_fails_in_its_row(argv, failed, message, capsys):
+    # The methods that could run keep their rows; the one that could not
+    # says why in its own (and magnitude and random, which prune at the FT
+    # mask's sparsity, say they were skipped when FT failed).
+    assert main(["demo", "--dataset", "iris", "--quiet", *argv]) == 0
+    lines = _table(capsys.readouterr().out)
+    assert set(lines) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    for method in failed:
+        assert lines[method].split()[2:6] == ["0", "failed:", "The", "dense"], lines[method]
+    assert message in lines[failed[0]]
+    assert "0.0" in lines["dense"] and "failed" not in lines["dense"]
+    for method in ("magnitude", "random"):
+        if "chaos_ft" in failed:
+            assert (f"skipped: {method} prunes at chaos_ft's sparsity, and chaos_ft failed"
+                    in lines[method])
+        else:
+            assert "failed" not in lines[method] and "skipped" not in lines[method]
+
+
 def test_too_short_run_names_the_cli_flags(capsys):
     argv = ["demo", "--dataset", "iris", "--epochs", "2", "--window", "30", "--maxlag", "3",
             "--quiet"]
-    assert main(argv) == 1
-    err = capsys.readouterr().err
-    assert "--epochs" in err and "max_iter" not in err
-    assert "Train longer (--epochs)" in err
-    assert "--batch-size" in err and "batch_size" not in err
-    assert "--window=30" in err and "--maxlag=3" in err
+    assert main(argv) == 0
+    row = _table(capsys.readouterr().out)["chaos_ft"]
+    assert "--epochs" in row and "max_iter" not in row
+    assert "Train longer (--epochs)" in row
+    assert "--batch-size" in row and "batch_size" not in row
+    assert "--window=30" in row and "--maxlag=3" in row
+
+
+def _fail_partial(monkeypatch, exc=RuntimeError("the PT decision broke\nsecond line")):
+    """Make the chaos-causal decision raise for mode='partial' only (the
+    rest of the pipeline runs as it is)."""
+    from skchaosprune import ChaosCausalPruning
+
+    decide = ChaosCausalPruning._decide
+
+    def failing(self, dense_coefs, dynamics):
+        if self.mode == "partial":
+            raise exc
+        return decide(self, dense_coefs, dynamics)
+
+    monkeypatch.setattr(ChaosCausalPruning, "_decide", failing)
+
+
+def test_demo_keeps_every_row_when_one_method_raises(monkeypatch, capsys, tmp_path):
+    _fail_partial(monkeypatch)
+    out_json = tmp_path / "demo.json"
+    assert main(["demo", "--dataset", "iris", "--quiet", "--json", str(out_json),
+                 *FAST_PT]) == 0
+    captured = capsys.readouterr()
+    lines = _table(captured.out)
+    assert set(lines) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    # The failed row: the error's type and its first line only.
+    assert lines["chaos_pt"].endswith("failed: RuntimeError: the PT decision broke")
+    for method in ("dense", "chaos_ft", "magnitude", "random"):
+        assert "failed" not in lines[method] and "+/-" not in lines[method]
+        assert len(lines[method].split()) == 3 + 7, lines[method]
+    assert "Traceback" not in captured.err and "skchaosprune: error" not in captured.err
+    rows = {r["method"]: r for r in json.loads(out_json.read_text())["rows"]}
+    assert rows["chaos_pt"]["error"] == "RuntimeError: the PT decision broke"
+    assert rows["chaos_pt"]["accuracy"] is None and rows["chaos_pt"]["sparsity"] is None
+    assert all(rows[m]["error"] is None for m in ("dense", "chaos_ft", "magnitude", "random"))
+    assert rows["magnitude"]["sparsity"] == rows["chaos_ft"]["sparsity"]
+
+
+def test_demo_keeps_the_dense_row_when_chaos_ft_raises(monkeypatch, capsys):
+    from skchaosprune import ChaosCausalPruning
+
+    def failing(self, dense_coefs, dynamics):
+        raise ValueError("no mask today")
+
+    monkeypatch.setattr(ChaosCausalPruning, "_decide", failing)
+    assert main(["demo", "--dataset", "iris", "--quiet", *FAST_PT]) == 0
+    lines = _table(capsys.readouterr().out)
+    assert lines["chaos_ft"].split()[3:] == "failed: no mask today".split()  # no type: ValueError
+    assert lines["chaos_pt"].split()[3:] == "failed: no mask today".split()
+    assert lines["magnitude"].endswith(
+        "skipped: magnitude prunes at chaos_ft's sparsity, and chaos_ft failed")
+    assert "failed" not in lines["dense"] and "skipped" not in lines["dense"]
+
+
+def test_demo_fails_when_every_method_fails(monkeypatch, capsys):
+    from skchaosprune import DenseMLPClassifier
+
+    def failing(self, X, y, **kwargs):
+        raise RuntimeError("nothing trains")
+
+    monkeypatch.setattr(DenseMLPClassifier, "fit", failing)
+    assert main(["demo", "--dataset", "iris", "--quiet", *FAST]) == 1
+    captured = capsys.readouterr()
+    lines = _table(captured.out)
+    assert set(lines) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    assert lines["dense"].split()[3:] == "failed: RuntimeError: nothing trains".split()
+    assert captured.err == ("skchaosprune: error: every method failed; the first: "
+                            "RuntimeError: nothing trains\n")
+
+
+def test_reproduce_keeps_every_row_when_one_method_raises(data_dir, monkeypatch, capsys,
+                                                         tmp_path):
+    from skchaosprune import MagnitudePruning
+
+    decide, calls = MagnitudePruning._decide, []
+
+    def failing_once(self, dense_coefs, dynamics):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("magnitude broke on seed 0")
+        return decide(self, dense_coefs, dynamics)
+
+    monkeypatch.setattr(MagnitudePruning, "_decide", failing_once)
+    out_json = tmp_path / "rep.json"
+    assert main(["reproduce", "--data-dir", str(data_dir), "--datasets", "iris3", "--seeds",
+                 "2", "--quiet", "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    lines = _table(out)
+    assert set(lines) == {"dense", "chaos_ft", "chaos_pt", "magnitude", "random"}
+    # The summary averages the seed that worked and says the other failed.
+    assert lines["magnitude"].endswith("1 of 2 failed: RuntimeError: magnitude broke on seed 0")
+    assert "+/-" in lines["magnitude"]
+    payload = json.loads(out_json.read_text())
+    magnitude = next(s for s in payload["summary"] if s["method"] == "magnitude")
+    assert (magnitude["n"], magnitude["failed"]) == (2, 1)
+    ok = [r for r in payload["rows"] if r["method"] == "magnitude" and r["error"] is None]
+    assert len(ok) == 1 and magnitude["accuracy"] == [ok[0]["accuracy"], 0.0]
 
 
 def test_unreadable_paper_file(tmp_path, capsys):
@@ -299,3 +435,54 @@ def test_reproduce_help_cites_the_method_page(capsys):
     with pytest.raises(SystemExit):
         main(["reproduce", "--help"])
     assert "docs/method.md section 9" in " ".join(capsys.readouterr().out.split())
+
+
+def _warn_in_magnitude(monkeypatch):
+    """MagnitudePruning's decision warns (in two lines), then decides."""
+    import warnings
+
+    from skchaosprune import MagnitudePruning
+
+    decide = MagnitudePruning._decide
+
+    def warning(self, dense_coefs, dynamics):
+        warnings.warn("a warning\n  over two lines", UserWarning)
+        return decide(self, dense_coefs, dynamics)
+
+    monkeypatch.setattr(MagnitudePruning, "_decide", warning)
+
+
+def test_demo_prints_warnings_in_one_line_each(monkeypatch, capsys):
+    _warn_in_magnitude(monkeypatch)
+    assert main(["demo", "--dataset", "iris", "--quiet", *FAST_PT]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "skchaosprune: warning (magnitude): UserWarning: a warning over two lines" in err
+    assert all(line.startswith("skchaosprune: warning (") for line in err), err
+    assert not any(".py:" in line or "warnings.warn" in line for line in err)
+
+
+def test_reproduce_prints_warnings_in_one_line_each(data_dir, monkeypatch, capsys):
+    import warnings
+
+    _warn_in_magnitude(monkeypatch)
+    assert main(["reproduce", "--data-dir", str(data_dir), "--datasets", "iris3",
+                 "--seeds", "1", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
+    assert ("skchaosprune: warning (iris3 seed 0: magnitude): UserWarning: a warning over "
+            "two lines") in err
+    assert all(line.startswith("skchaosprune: warning (iris3 seed 0: ") for line in err), err
+    assert not any(".py:" in line or "runpy" in line for line in err)
+    assert captured.out.startswith("The paper's experiments (scaling=per_feature, risk=error), "
+                                   "mean +/- std over 1 seed\n")
+    # The command's handler is gone once it returns.
+    assert warnings.showwarning is not None and \
+        warnings.showwarning.__module__ != "skchaosprune.cli"
+
+
+def test_titles_count_in_the_singular_and_the_plural(capsys):
+    assert main(["demo", "--dataset", "iris", "--quiet", "--epochs", "1", "--batch-size",
+                 "32"]) == 0
+    assert "SGD (batch 32) x 1 epoch, window" in capsys.readouterr().out
+    assert main(["demo", "--dataset", "iris", "--quiet", *FAST_PT]) == 0
+    assert "SGD (batch 1) x 12 epochs, window 30" in capsys.readouterr().out

@@ -349,3 +349,90 @@ def test_format_table_of_rows_has_one_line_per_run():
     assert lines[0].split()[:3] == ["dataset", "method", "seed"]
     assert len(lines) == 2 + 4 + 1
     assert lines[4].split()[:4] == ["d", "dense", "1", "0.5000"]
+
+
+# -- a method that raises (on_error) ------------------------------------------
+
+
+def _break(monkeypatch, cls, exc):
+    """Make one strategy's decision raise; the rest of the pipeline runs."""
+    def failing(self, dense_coefs, dynamics):
+        raise exc
+
+    monkeypatch.setattr(cls, "_decide", failing)
+
+
+def test_compare_methods_records_a_method_that_raises(iris_split, monkeypatch):
+    X_tr, X_te, y_tr, y_te = iris_split
+    template = paper_estimator("iris", random_state=0, **TINY)
+    _break(monkeypatch, RandomPruning, RuntimeError("random broke\nand said more"))
+    with pytest.raises(RuntimeError, match="random broke"):   # the default: raise
+        compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("chaos_ft", "random"),
+                        pruning=ChaosCausalPruning(**TINY_PRUNING))
+    rows = compare_methods(template, X_tr, y_tr, X_te, y_te,
+                           methods=("dense", "chaos_ft", "magnitude", "random"),
+                           pruning=ChaosCausalPruning(**TINY_PRUNING), on_error="record")
+    assert [r["method"] for r in rows] == ["dense", "chaos_ft", "magnitude", "random"]
+    assert all(set(r) == set(FIELDS) for r in rows)
+    assert [r["error"] for r in rows] == [None, None, None, "RuntimeError: random broke"]
+    assert rows[3]["accuracy"] is None and rows[3]["seconds"] >= 0.0
+    assert rows[2]["pruned_weights"] == rows[1]["pruned_weights"]
+    lines = format_table(rows).splitlines()
+    assert lines[5].split()[:3] == ["data", "random", "0"]
+    assert lines[5].split()[3:] == "failed: RuntimeError: random broke".split()
+    with pytest.raises(ValueError, match="on_error must be 'raise' or 'record'"):
+        compare_methods(template, X_tr, y_tr, X_te, y_te, on_error="ignore")
+
+
+def test_when_chaos_ft_raises_magnitude_and_random_say_they_were_skipped(iris_split,
+                                                                         monkeypatch):
+    X_tr, X_te, y_tr, y_te = iris_split
+    _break(monkeypatch, ChaosCausalPruning, ValueError("no mask"))
+    rows = compare_methods(paper_estimator("iris", random_state=0, **TINY), X_tr, y_tr,
+                           X_te, y_te, methods=("dense", "chaos_ft", "magnitude", "random"),
+                           pruning=ChaosCausalPruning(**TINY_PRUNING), on_error="record")
+    assert rows[0]["error"] is None and rows[0]["accuracy"] is not None
+    assert rows[1]["error"] == "no mask"
+    assert rows[2]["error"] == ("skipped: magnitude prunes at chaos_ft's sparsity, and "
+                                "chaos_ft failed")
+    assert rows[3]["error"].startswith("skipped: random prunes")
+    table = format_table(rows)
+    assert table.splitlines()[3].split() == ["data", "chaos_ft", "0", "failed:", "no", "mask"]
+    assert "failed: skipped" not in table
+
+
+def test_invalid_parameters_raise_before_any_training(iris_split, monkeypatch):
+    from skchaosprune import DenseMLPClassifier
+
+    X_tr, X_te, y_tr, y_te = iris_split
+    fits = []
+    fit = DenseMLPClassifier.fit
+    monkeypatch.setattr(DenseMLPClassifier, "fit",
+                        lambda self, *a, **k: fits.append(1) or fit(self, *a, **k))
+    with pytest.raises(ValueError, match="'window' parameter of ChaosCausalPruning"):
+        compare_methods(paper_estimator("iris", **TINY), X_tr, y_tr, X_te, y_te,
+                        pruning=ChaosCausalPruning(window=1), on_error="record")
+    with pytest.raises(ValueError, match="'learning_rate_init' parameter"):
+        compare_methods(paper_estimator("iris", learning_rate_init=-1.0, **TINY),
+                        X_tr, y_tr, X_te, y_te, on_error="record")
+    assert fits == []
+
+
+def test_summary_of_failed_runs():
+    def row(seed, accuracy, error=None):
+        return dict(dataset="d", method="m", seed=seed, accuracy=accuracy, f1_macro=accuracy,
+                    sparsity=None if error else 10.0, flops=None if error else 5,
+                    epochs_to_benchmark=None if error else 2, seconds=1.0,
+                    total_updates=None if error else 3, error=error)
+
+    summary = summarize([row(0, 0.8), row(1, None, "it broke"), row(2, 0.6),
+                         dict(row(0, None, "always"), method="x")])
+    partly, wholly = summary
+    assert (partly["n"], partly["failed"], partly["error"]) == (3, 1, "it broke")
+    assert partly["accuracy"] == pytest.approx((0.7, np.std([0.8, 0.6], ddof=1)))
+    assert partly["epochs_to_benchmark"] == (2.0, 0.0) and partly["reached"] == 2
+    assert (wholly["n"], wholly["failed"], wholly["accuracy"]) == (1, 1, (None, None))
+    lines = format_table(summary).splitlines()
+    assert lines[2].split()[:4] == ["d", "m", "3", "0.7000"]
+    assert lines[2].endswith("[2/2]  1.00 +/- 0.00  3 +/- 0  1 of 3 failed: it broke")
+    assert lines[3].split() == ["d", "x", "1", "failed:", "always"]

@@ -277,7 +277,9 @@ def test_bad_inputs_are_errors():
     (["--dataset", "iris", "--sparsities", "-0.1"], "strictly between 0 and 1"),
     (["--dataset", "iris", "--sparsities", "half"], "numbers between 0 and 1"),
     (["--dataset", "iris", "--seeds", "0"], "--seeds must be at least 1"),
-    (["--dataset", "iris", "--target", "y"], "--target names the label column of --data"),
+    (["--dataset", "iris", "--target", "y"], "--target names the label column of --csv"),
+    # --csv is the input table in every subcommand; the summary is --out-csv.
+    (["--dataset", "iris", "--csv", "study.csv"], "to write the summary as CSV, use --out-csv"),
     (["--dataset", "iris", "--json", "/no/such/folder/x.json"], "does not exist"),
 ])
 def test_cli_errors_are_one_line(argv, message, capsys):
@@ -295,24 +297,34 @@ def test_cli_rejects_an_unknown_scikit_learn_name_in_one_line(capsys):
     assert err.count("\n") == 1 and "invalid choice: 'mnist'" in err
 
 
-def test_cli_sweep_writes_json_csv_and_figures(capsys, tmp_path):
-    pytest.importorskip("matplotlib")
-    paths = {k: tmp_path / f"study.{k}" for k in ("json", "csv", "png")}
+def test_cli_sweep_writes_json_and_csv(capsys, tmp_path):
+    paths = {k: tmp_path / f"study.{k}" for k in ("json", "csv")}
     assert main(["sweep", "--dataset", "wine", "--quick", "--quiet", "--sparsities", "0.5",
-                 "0.8", "--json", str(paths["json"]), "--csv", str(paths["csv"]),
-                 "--plot", str(paths["png"])]) == 0
+                 "0.8", "--json", str(paths["json"]), "--out-csv", str(paths["csv"])]) == 0
     out = capsys.readouterr().out
     assert "sklearn_wine" in out and "50 %" in out and "80 %" in out
     assert "chaos_loss against magnitude" in out and "chaos_loss against random" in out
-    assert "wall time" in out and "1 dense runs with dynamics, 1 partial (PT) runs" in out
+    assert "over 1 seed, retrained" in out and "sklearn_wine (13-32-3 sigmoid" in out
+    assert "wall time" in out and "1 dense run with dynamics, 1 partial (PT) run, 18 " \
+        "retrainings" in out
     payload = json.loads(paths["json"].read_text())
     assert payload["command"] == "sweep" and payload["settings"]["sparsities"] == [0.5, 0.8]
+    assert payload["arguments"]["out-csv"] == str(paths["csv"])
+    assert payload["arguments"]["csv"] is None
     assert sweep_summary(payload["rows"]) == payload["summary"]
     lines = paths["csv"].read_text().splitlines()
     assert lines[0].startswith("dataset,method,target,n,failed,accuracy_mean")
     assert len(lines) == 1 + len(payload["summary"])
-    for png in (paths["png"], tmp_path / "study_overview.png"):
-        assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_sweep_draws_the_figures(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "study.png"
+    assert main(["sweep", "--dataset", "wine", "--quick", "--quiet", "--sparsities", "0.5",
+                 "--plot", str(png)]) == 0
+    capsys.readouterr()
+    for path in (png, tmp_path / "study_overview.png"):
+        assert path.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_cli_sweep_on_paper_data(data_dir, capsys):
@@ -344,3 +356,150 @@ def test_plots_draw_every_data_set(result):
     assert "LEGCNet-FT, alpha=0.05, risk=loss" in labels and "dense" in labels
     with pytest.raises(ValueError, match="No data set"):
         plotting.plot_sweep(result, "iris")
+
+
+# -- failures, regression, the CSV input ---------------------------------------
+
+
+def test_a_method_that_raises_fails_its_rows_and_the_study_goes_on(monkeypatch):
+    decide = MagnitudePruning._decide
+
+    def failing(self, dense_coefs, dynamics):
+        if self.scope == "layer":
+            raise RuntimeError("layer-wise broke\nmore detail")
+        return decide(self, dense_coefs, dynamics)
+
+    monkeypatch.setattr(MagnitudePruning, "_decide", failing)
+    out = sweep(["sklearn_iris"], quick=True, sparsities=(0.5,))
+    rows = {(r["method"], r["target"]): r for r in out["rows"]}
+    assert rows[("magnitude_layer", 0.5)]["error"] == "RuntimeError: layer-wise broke"
+    for method in SWEEP_RANKED:
+        if method != "magnitude_layer":
+            assert rows[(method, 0.5)]["error"] is None, method
+    lines = {line.split()[0]: line for line in format_sweep(out).splitlines() if line.strip()}
+    assert lines["magnitude_layer"].split()[1:] == (
+        "failed failed: RuntimeError: layer-wise broke".split())
+    assert "failed" not in lines["magnitude"] and "failed" not in lines["chaos_loss"]
+
+
+def test_a_dense_run_that_fails_fails_the_rows_it_decides_only():
+    from skchaosprune.experiments import sklearn_study_data
+
+    good = sklearn_study_data("iris", hidden=4, epochs=6, window=30, maxlag=3)
+    bad = dict(sklearn_study_data("iris", hidden=4, epochs=6, window=5000, maxlag=3),
+               name="iris_window_5000")
+    out = sweep([good, bad], seeds=(0,), sparsities=(0.5,))
+    by = {(r["dataset"], r["method"]): r for r in out["rows"]}
+    assert by[("sklearn_iris", "dense")]["error"] is None
+    assert by[("sklearn_iris", "magnitude")]["error"] is None
+    assert by[("iris_window_5000", "dense")]["error"].startswith(
+        "The dense run is too short for chaos-causal pruning")
+    for method in SWEEP_METHODS[1:]:
+        error = by[("iris_window_5000", method)]["error"]
+        assert error.startswith("the dense run failed: The dense run is too short") or \
+            error.startswith("the partial (PT) dense run failed: The dense run is too short")
+    text = format_sweep(out)
+    assert "iris_window_5000 (" in text and "dense failed: The dense run is too short" in text
+    assert "1 seed: test accuracy" in text
+    assert format_overview(out).startswith("Mean over 2 data sets")
+
+
+def test_cli_sweep_exits_1_only_when_every_run_failed(capsys):
+    argv = ["sweep", "--dataset", "iris", "--window", "5000", "--maxlag", "3", "--seeds", "1",
+            "--sparsities", "0.5", "--quiet"]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "dense failed: The dense run is too short" in captured.out   # the tables printed
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith("skchaosprune: error: every run failed; the first: The "
+                                   "dense run is too short for chaos-causal pruning: "
+                                   "--epochs=20")
+
+
+def test_regression_is_refused_before_any_training(monkeypatch):
+    from sklearn.datasets import make_friedman1
+
+    from skchaosprune import DenseMLPRegressor
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("trained")
+
+    monkeypatch.setattr(DenseMLPRegressor, "fit", no_fit)
+    monkeypatch.setattr(DenseMLPClassifier, "fit", no_fit)
+    X, y = make_friedman1(100, random_state=0)
+    data = dict(name="friedman", X_train=X[:80], X_test=X[80:], y_train=y[:80],
+                y_test=y[80:], estimator=DenseMLPRegressor((8,)))
+    with pytest.raises(ValueError, match="sweep compares classifiers.*'friedman' has a "
+                                         "DenseMLPRegressor.*gives R2"):
+        sweep(["sklearn_iris", data], quick=True)
+    data["estimator"] = DenseMLPClassifier((8,))
+    with pytest.raises(ValueError, match="'friedman' holds continuous values \\(a regression "
+                                         "target\\)"):
+        sweep([data], quick=True)
+
+
+def _iris_table(path, target=None):
+    from sklearn.datasets import load_iris
+
+    frame = load_iris(as_frame=True).frame
+    if target is not None:
+        frame["target"] = target
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("command", ["sweep", "demo"])
+def test_cli_refuses_a_continuous_target_in_one_line(command, tmp_path, capsys):
+    table = _iris_table(tmp_path / "flowers.csv",
+                        target=np.linspace(0.5, 3.3, 150))  # continuous
+    assert main([command, "--csv", str(table), "--target", "target", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("skchaosprune: error: the target column "
+                                                   "'target' of ")
+    assert "holds continuous values (a regression target, e.g. 0.5, 0.518792" in err
+    assert "give a column of class labels" in err
+
+
+def test_cli_names_classes_too_rare_to_split(tmp_path, capsys):
+    table = _iris_table(tmp_path / "flowers.csv", target=[0] * 70 + [1] * 70 + list(range(2, 12)))
+    assert main(["sweep", "--csv", str(table), "--target", "target", "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ("10 of the 12 classes of 'target' have a single row (2, 3, 4, 5, 6, ...), and the "
+            "stratified 80/20 split needs two of each") in err
+
+
+def test_cli_sweep_reads_a_csv_named_after_its_file(tmp_path, capsys):
+    table = _iris_table(tmp_path / "my_flowers.csv")
+    out_json = tmp_path / "out.json"
+    argv = ["sweep", "--csv", str(table), "--target", "target", "--quick", "--quiet",
+            "--hidden", "4", "--epochs", "8", "--sparsities", "0.5", "--json", str(out_json)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "\nmy_flowers (4-4-3 sigmoid" in out and "\ncsv (" not in out
+    payload = json.loads(out_json.read_text())
+    assert payload["settings"]["datasets"] == ["my_flowers"]
+    assert {r["dataset"] for r in payload["rows"]} == {"my_flowers"}
+    # --data, the old name of sweep's --csv, still reads the table.
+    assert main([*argv[:1], "--data", *argv[2:]]) == 0
+    assert "\nmy_flowers (4-4-3 sigmoid" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    import re
+
+    assert not re.search(r"--data(?![-\w])", capsys.readouterr().out)  # a hidden alias
+
+
+def test_plot_titles_count_seeds_and_the_legend_fits_with_one_data_set():
+    pytest.importorskip("matplotlib")
+    from skchaosprune import plotting
+
+    out = sweep(["sklearn_iris"], quick=True, sparsities=(0.5,))
+    figure = plotting.plot_datasets(out)
+    assert [ax.get_title() for ax in figure.axes if ax.get_title()] == ["sklearn_iris (1 seed)"]
+    figure.canvas.draw()
+    box, legend = figure.bbox, figure.legends[0].get_window_extent()
+    assert box.x0 <= legend.x0 and legend.x1 <= box.x1, (legend, box)
+    assert box.y0 <= legend.y0 and legend.y1 <= box.y1, (legend, box)
+    overview = plotting.plot_overview(out)
+    assert overview.axes[0].get_title() == "Mean over 1 data set, 1 seed each"
