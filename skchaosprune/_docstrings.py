@@ -37,6 +37,9 @@ TRAINING_PARAMS = """
         generator, so the same ``random_state`` gives the same order).
     random_state : int, RandomState instance or None, default=None
         Seeds the validation split, the initial weights and the shuffling.
+        As scikit-learn's MLPs: an int gives the same network at every fit;
+        a RandomState instance, or None (NumPy's global one), is drawn from
+        and advanced, so that each fit gives a new network.
     tol : float, default=1e-4
         The convergence test, as scikit-learn's: when the training loss (or,
         with ``early_stopping``, the validation score) has not improved by
@@ -178,9 +181,13 @@ ATTRIBUTES = """
     risk_updates_ : ndarray of int
         The update index (1-based) of each value of ``risk_curve_``.
     weight_trajectory_ : ndarray of shape (n_updates + 1, n_weights)
-        Only with ``keep_trajectory=True``: row 0 the initial weights (with
-        the mask applied), then one row after every update; weights only,
-        flattened layer by layer in C order.
+        Only with ``keep_trajectory=True``: the dense run (the one whose
+        exponents decide a chaos-causal mask, also after pruning): row 0 the
+        initial weights (with any ``masks`` applied), then one row after
+        every update; weights only, flattened layer by layer in C order.
+    retrained_trajectory_ : ndarray of shape (n_retrain_updates + 1, n_weights)
+        Only with ``keep_trajectory=True`` after pruning with retraining:
+        the same record of the retraining run (pruned weights at 0).
     lyapunov_exponents_ : ndarray of shape (n_windows, n_weights)
         With tracked dynamics: the windowed largest Lyapunov exponent of
         every weight during dense training.
@@ -206,6 +213,10 @@ ATTRIBUTES = """
         (``window``, ``maxlag``, ``partial_epochs``) and ``dense_epochs``.
     sparsity_ : float
         After pruning: pruned weights / all weights.
+    repaired_weights_ : int
+        After chaos-causal pruning: how many pruned weights the
+        ``on_collapse='repair'`` rule kept so that every output has a path
+        from an input (0: the causal weights already gave one).
     pruned_units_ : list of ndarray of int
         After pruning with ``prune_units``: the indices of the hidden units
         removed, one array per hidden layer.

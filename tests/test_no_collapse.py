@@ -269,3 +269,42 @@ def test_default_chaos_causal_fits_do_not_collapse(mode, iris):
         reg = DenseMLPRegressor(pruning=ChaosCausalPruning(mode=mode),
                                 random_state=0).fit(X, y)
     assert reg.score(X, y) > 0.3
+
+
+def test_every_remedy_named_for_an_unscaled_target_helps():
+    """friedman1's target (mean 14, sd 5): the default chaos-causal mask
+    retrains to a negative R^2.  The warning names only what helps on this
+    run: scaling the target, and an alpha that keeps more weights (each
+    checked here); not on_infeasible='keep', which changes no weight."""
+    import re
+
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.datasets import make_friedman1
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = make_friedman1(600, 10, noise=1.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(PrunedModelWarning, match="lost most") as record:
+            est = DenseMLPRegressor(pruning=ChaosCausalPruning(), random_state=0).fit(X, y)
+        message = str(next(w.message for w in record
+                            if issubclass(w.category, PrunedModelWarning)))
+        assert est.score(X, y) < 0.3
+        assert "TransformedTargetRegressor" in message
+        assert "on_infeasible" not in message   # no weight is infeasible here
+        assert not np.any(est._dynamics.tests[next(iter(est._dynamics.tests))]["infeasible"])
+        alphas = [float(a) for a in re.findall(r"alpha=([\d.]+) \(keeps", message)]
+        assert alphas
+        for alpha in alphas:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", PrunedModelWarning)
+                est.prune(X, y, pruning=ChaosCausalPruning(alpha=alpha))
+            assert est.score(X, y) > 0.5
+        scaled = TransformedTargetRegressor(
+            regressor=DenseMLPRegressor(pruning=ChaosCausalPruning(), random_state=0),
+            transformer=StandardScaler())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrunedModelWarning)
+            scaled.fit(X, y)
+        assert scaled.score(X, y) > 0.7

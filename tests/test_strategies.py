@@ -3,6 +3,7 @@ reuses (issue: pruning strategies as objects)."""
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from skchaosprune import (
     MagnitudePruning,
     RandomPruning,
 )
-from skchaosprune.pruning import auto_maxlag, auto_window
+from skchaosprune.pruning import MULTITEST_METHODS, auto_maxlag, auto_window
 
 # One-sample plain SGD for a fixed 30 epochs (the paper's kind of run).
 FAST = dict(hidden_layer_sizes=(6,), activation="sigmoid", batch_size=1, solver="sgd",
@@ -237,7 +238,8 @@ def test_interrupted_prune_and_partial_fit_change_nothing(iris):
     assert isinstance(est.pruning, ChaosCausalPruning)
     # A prune that fails (a cut-off mask) changes nothing either.
     with pytest.raises(ValueError, match="leaves no path"):
-        est.prune(X, y, pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.0))
+        est.prune(X, y, pruning=ChaosCausalPruning(window=30, maxlag=3, alpha=0.0,
+                                                   on_collapse="raise"))
     assert _state(est) == before
     online = DenseMLPClassifier((5,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
     before = _state(online)
@@ -284,3 +286,70 @@ def test_trajectory_memory_guard(iris, monkeypatch):
         DenseMLPClassifier(hidden_layer_sizes=(100,), batch_size=1, max_iter=30,
                            keep_trajectory=True, trajectory_dtype="float64",
                            random_state=0).fit(np.hstack([X] * 16), y)
+
+
+# --------------------------------------------------------------------------
+# What users hit first (issue 21).
+
+
+@pytest.mark.parametrize("shortcut, key, values", [
+    ("chaos_causal", "pruning__alpha", [0.01, 0.5]),
+    ("magnitude", "pruning__sparsity", [0.2, 0.6]),
+])
+def test_string_shortcuts_tune_like_their_objects(iris, shortcut, key, values):
+    X, y = iris
+    est = DenseMLPClassifier(pruning=shortcut, **dict(FAST, max_iter=20))
+    assert key in est.get_params(deep=True)
+    search = GridSearchCV(est, {key: values}, cv=2).fit(X, y)
+    assert search.best_params_[key] in values
+    # set_params turns the shortcut into its object, with the value set.
+    est.set_params(**{key: values[0]})
+    assert getattr(est.pruning, key.split("__")[1]) == values[0]
+    assert type(est.pruning).__name__ == {"chaos_causal": "ChaosCausalPruning",
+                                          "magnitude": "MagnitudePruning"}[shortcut]
+    # A shortcut and its nested value in the same call.
+    other = DenseMLPClassifier().set_params(pruning=shortcut, **{key: values[1]})
+    assert getattr(other.pruning, key.split("__")[1]) == values[1]
+
+
+def test_nested_pruning_parameter_without_a_strategy_is_invalid():
+    with pytest.raises(ValueError, match=r"Invalid parameter 'alpha' for estimator"):
+        DenseMLPClassifier().set_params(pruning__alpha=0.1)
+
+
+@pytest.mark.parametrize("base", ["magnitude", "not a strategy"])
+def test_layer_shuffled_base_is_validated_before_use(iris, base):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skchaosprune import LayerShuffledPruning
+
+    X, y = iris
+    for bad in (base, LogisticRegression()):
+        with pytest.raises(InvalidParameterError, match="'base' parameter"):
+            DenseMLPClassifier(pruning=LayerShuffledPruning(base=bad), **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("method", sorted(MULTITEST_METHODS))
+def test_multitest_corrects_at_the_strategy_alpha(iris, method):
+    """The two-stage FDR methods depend on alpha: the strategy passes its own
+    (here 0.01, not statsmodels' default 0.05)."""
+    from statsmodels.stats.multitest import multipletests
+
+    X, y = iris
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3), retrain=None,
+                             **FAST).fit(X, y)
+    raw = est._dynamics.tests[next(iter(est._dynamics.tests))]
+    p = np.where(raw["infeasible"], 1.0, raw["pvalues"])
+    strategy = ChaosCausalPruning(window=30, maxlag=3, alpha=0.01, multitest=method,
+                                  on_collapse="raise")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            est.prune(pruning=strategy)
+        except ValueError:   # everything pruned at 0.01 with this correction
+            pass
+        reject, corrected, _, _ = multipletests(p, alpha=0.01, method=method)
+        keep, info = strategy._decide(est.dense_coefs_, est._dynamics)
+    np.testing.assert_allclose(info["granger_pvalues_"], corrected, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(keep, corrected < 0.01)

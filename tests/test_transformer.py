@@ -150,14 +150,15 @@ def test_mask_is_decided_lazily_from_stored_pvalues(iris_noisy, monkeypatch):
 def test_zero_selected_features_is_an_error(iris_noisy):
     X, y = iris_noisy
     with pytest.raises(ValueError, match="selects no feature.*prune__pruning__alpha"):
-        CausalPruningTransformer(DenseMLPClassifier(**NET),
-                                 pruning=ChaosCausalPruning(alpha=0.0, **WIN)).fit(X, y)
+        CausalPruningTransformer(DenseMLPClassifier(**NET), pruning=ChaosCausalPruning(
+            alpha=0.0, on_collapse="raise", **WIN)).fit(X, y)
     sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
                                    pruning=ChaosCausalPruning(**WIN)).fit(X, y)
-    sel.set_params(pruning__alpha=0.0)
+    sel.set_params(pruning__alpha=0.0, pruning__on_collapse="raise")
     with pytest.raises(ValueError, match="selects no feature"):
         sel.transform(X)
-    held = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, **WIN), **NET)
+    held = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, on_collapse="raise", **WIN),
+                              **NET)
     with pytest.raises(ValueError, match=r"selects no feature.*prune__estimator__pruning__alpha"):
         CausalPruningTransformer(held).fit(X, y)
 
@@ -194,3 +195,59 @@ def test_prefit_estimator(iris_noisy):
     assert sel.get_support().dtype == bool
     with pytest.raises(ValueError, match="needs the dynamics"):
         CausalPruningTransformer(DenseMLPClassifier(**NET).fit(X, y), prefit=True).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# What users hit first (issue 21).
+
+
+def test_prefit_estimator_with_other_features_is_a_clear_error(iris_noisy):
+    X, y = iris_noisy
+    est = DenseMLPClassifier(pruning=ChaosCausalPruning(**WIN), **NET).fit(X, y)
+    with pytest.raises(ValueError, match=r"X has 4 features, but the prefit estimator "
+                                         r"was fitted on 7"):
+        CausalPruningTransformer(est, prefit=True).fit(X[:, :4], y)
+
+
+def test_interrupted_fit_leaves_the_transformer_as_it_was(iris_noisy, monkeypatch):
+    import skchaosprune._transformer as module
+
+    X, y = iris_noisy
+    selector = CausalPruningTransformer(
+        DenseMLPClassifier(**NET), pruning=ChaosCausalPruning(**WIN)).fit(X, y)
+    before = dict(selector.__dict__)
+
+    def interrupted(estimator, X, y):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "_dense_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        selector.fit(X[:, :5], y)
+    assert selector.n_features_in_ == 7
+    assert selector.__dict__.keys() == before.keys()
+    assert all(selector.__dict__[k] is before[k] for k in before)
+    assert selector.transform(X).shape[1] == selector.get_support().sum()
+
+
+def test_transformer_shortcut_tunes_like_its_object(iris_noisy):
+    X, y = iris_noisy
+    selector = CausalPruningTransformer(DenseMLPClassifier(**NET), pruning="magnitude")
+    assert "pruning__sparsity" in selector.get_params()
+    selector.set_params(pruning__sparsity=0.3)
+    assert isinstance(selector.pruning, MagnitudePruning)
+    assert selector.pruning.sparsity == 0.3
+    assert selector.fit(X, y).get_support().any()
+
+
+def test_default_transformer_repairs_a_collapsed_mask_with_a_warning(iris_noisy):
+    from skchaosprune import PrunedModelWarning
+
+    X, y = iris_noisy
+    selector = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                        pruning=ChaosCausalPruning(alpha=0.0, **WIN))
+    with pytest.warns(PrunedModelWarning, match=r"on_collapse='repair'"):
+        selector.fit(X, y)
+    assert selector.get_support().sum() >= 1
+    selector.set_params(pruning__on_collapse="raise")
+    with pytest.raises(ValueError, match="selects no feature"):
+        selector.get_support()
