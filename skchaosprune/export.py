@@ -382,7 +382,11 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
 
     The graph computes what the estimator does: ``X @ W + b`` and the
     activation per layer, then the labels and the probabilities
-    (classifier) or the predictions (regressor, shape (n_samples, 1)).
+    (classifier) or the predictions (regressor: shape (n_samples, 1) for
+    one output, (n_samples, n_outputs) for a regressor fitted on ``y`` of
+    shape (n_samples, n_outputs); skl2onnx's own converter gives
+    (n_samples * n_outputs, 1) there, and the graph's last Reshape is
+    corrected).
     A ``loss='squared_error'`` classifier with more than two classes gets
     one more step that divides its sigmoid outputs by their sum, as our
     ``predict_proba`` does (the labels are the argmax of the raw outputs,
@@ -411,7 +415,8 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
     -------
     model : onnx.ModelProto
         Input ``'X'`` of shape (None, n_features); outputs ``'label'`` and
-        ``'probabilities'`` (classifier) or ``'variable'`` (regressor).
+        ``'probabilities'`` (classifier) or ``'variable'`` (regressor, of
+        shape (None, n_outputs)).
         Run it with ``onnxruntime.InferenceSession(model.SerializeToString())``.
 
     Examples
@@ -440,7 +445,55 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
                           options=options, target_opset=target_opset)
     if _is_squared_multiclass(_final(est)):
         _normalise_probabilities(onx, np.dtype(dtype))
+    n_outputs = int(_final(est).coefs_[-1].shape[1])
+    if not isinstance(mlp, ClassifierMixin) and n_outputs > 1:
+        _reshape_outputs(onx, n_outputs)
     return onx
+
+
+def _reshape_outputs(onx, n_outputs):
+    """Give a multi-output regressor's graph output the shape
+    ``(n_samples, n_outputs)``.
+
+    skl2onnx's MLPRegressor converter ends with a Reshape to ``(-1, 1)``
+    whatever the number of outputs, so that ``n_samples x n_outputs``
+    predictions come out as one column of ``n_samples * n_outputs`` rows,
+    row-major: sample by sample.  The Reshape gets the target shape
+    ``(-1, n_outputs)`` instead, which restores the rows of the network's
+    output (the reshape reads the same row-major order); without such a
+    Reshape (a converter that keeps the shape), a final Reshape is added, so
+    the output has this shape whatever skl2onnx does.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = onx.graph
+    if len(graph.output) != 1:
+        raise RuntimeError(  # pragma: no cover - skl2onnx gives one output
+            f"Expected one output ('variable') in skl2onnx's regressor graph, got "
+            f"{[o.name for o in graph.output]}; please report this with your skl2onnx "
+            f"version.")
+    out = graph.output[0]
+    shape_name = f"{out.name}_shape_{n_outputs}"
+    graph.initializer.append(numpy_helper.from_array(
+        np.array([-1, n_outputs], dtype=np.int64), shape_name))
+    producer = next((n for n in graph.node if out.name in n.output), None)
+    if producer is not None and producer.op_type == "Reshape":
+        old = producer.input[1]
+        producer.input[1] = shape_name
+        if not any(old in n.input for n in graph.node):  # drop the unused (-1, 1)
+            for i, init in enumerate(graph.initializer):
+                if init.name == old:
+                    del graph.initializer[i]
+                    break
+    else:
+        before = f"{out.name}_before_reshape"
+        for node in graph.node:
+            node.output[:] = [before if o == out.name else o for o in node.output]
+        graph.node.append(helper.make_node("Reshape", [before, shape_name], [out.name],
+                                           name=f"{out.name}_reshape"))
+    elem = out.type.tensor_type.elem_type or TensorProto.FLOAT
+    graph.output.remove(out)
+    graph.output.append(helper.make_tensor_value_info(out.name, elem, [None, n_outputs]))
 
 
 def _normalise_probabilities(onx, dtype):

@@ -250,15 +250,57 @@ def test_onnx_compact_and_chaos_pruned(chaos_iris, iris):
 
 
 def test_onnx_regressor(regression):
+    """Issue 21, point 13: a regressor fitted on y of shape (n, k), k > 1,
+    gives ONNX predictions of shape (n, k), the rows of ``predict`` (skl2onnx's
+    converter alone gives (n * k, 1)); one output gives (n, 1)."""
     pytest.importorskip("skl2onnx")
+    from sklearn.pipeline import make_pipeline
+
     X, Y = regression
-    for y in (Y, Y[:, 0]):
+    Y3 = np.column_stack([Y, X[:, 0] * X[:, 1]])
+    for y, columns in ((Y, 2), (Y3, 3), (Y[:, :1], 1), (Y[:, 0], 1)):
         est = DenseMLPRegressor((8,), learning_rate_init=0.01, max_iter=30,
                                 pruning=MagnitudePruning(0.3), random_state=0).fit(X, y)
-        for dtype, tol in (("float32", 1e-5), ("float64", 1e-12)):
-            (pred,) = _session(est.to_onnx(dtype=dtype)).run(None, {"X": X.astype(dtype)})
-            np.testing.assert_allclose(pred.reshape(est.predict(X).shape), est.predict(X),
-                                       atol=tol)
+        expected = est.predict(X).reshape(X.shape[0], columns)  # (n,) -> (n, 1)
+        for model in (est, est.compact(), make_pipeline(StandardScaler(), clone(est)).fit(X, y)):
+            for dtype, tol in (("float32", 1e-5), ("float64", 1e-12)):
+                session = _session(to_onnx(model, dtype=dtype))
+                assert [o.name for o in session.get_outputs()] == ["variable"]
+                assert session.get_outputs()[0].shape[1] == columns
+                for Z in (X, X[:1], X[::7]):
+                    (pred,) = session.run(None, {"X": Z.astype(dtype)})
+                    assert pred.shape == (Z.shape[0], columns)
+                    np.testing.assert_allclose(pred, model.predict(Z).reshape(pred.shape),
+                                               rtol=0, atol=tol)
+                (pred,) = session.run(None, {"X": X.astype(dtype)})
+                if model is est:
+                    np.testing.assert_allclose(pred, expected, rtol=0, atol=tol)
+
+
+def test_onnx_regressor_shape_without_the_converters_reshape(regression):
+    """Should a converter end without the Reshape, one is added."""
+    pytest.importorskip("skl2onnx")
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    from skchaosprune.export import _reshape_outputs
+
+    X, Y = regression
+    est = DenseMLPRegressor((8,), max_iter=5, random_state=0).fit(X, Y)
+    onx = convert_sklearn(to_sklearn(est), initial_types=[("X", DoubleTensorType([None, 3]))])
+    nodes = onx.graph.node
+    last = next(i for i, n in enumerate(nodes) if "variable" in n.output)
+    if nodes[last].op_type == "Reshape":  # skl2onnx's (-1, 1): bypass it
+        before = nodes[last].input[0]
+        for node in nodes:
+            node.output[:] = ["variable" if o == before else o for o in node.output]
+        del nodes[last]
+    _reshape_outputs(onx, 2)
+    assert nodes[-1].op_type == "Reshape"
+    session = _session(onx)
+    assert session.get_outputs()[0].shape[1] == 2
+    (pred,) = session.run(None, {"X": X})
+    np.testing.assert_allclose(pred, est.predict(X), rtol=0, atol=1e-12)
 
 
 def test_onnx_zipmap_and_errors(classifiers):
