@@ -180,10 +180,12 @@ _NOW = {"label": ""}
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """A warning in one line on stderr, like the rest of the CLI's output,
     naming the run it came from (not the source file)."""
+    from tqdm.auto import tqdm
+
     text = " ".join(str(message).split())
     where = f" ({_NOW['label']})" if _NOW["label"] else ""
-    print(f"skchaosprune: warning{where}: {category.__name__}: {text}", file=sys.stderr,
-          flush=True)
+    # tqdm.write: above the progress bars, when there are any.
+    tqdm.write(f"skchaosprune: warning{where}: {category.__name__}: {text}", file=sys.stderr)
 
 
 def versions():
