@@ -213,8 +213,9 @@ def compact(est):
         Of the same class, fitted, with ``coefs_``, ``intercepts_``,
         ``masks_`` (restricted to the kept units), the summaries
         ``sparsity_``, ``pruning_params_`` and ``pruned_units_`` when the
-        original had them, and ``compaction_``: a dict with
-        ``original_sizes`` (the layer sizes before), ``sizes`` (after),
+        original had them, and ``compaction_``: a dict with ``made_by``
+        (``'compact()'``), ``original_sizes`` (the layer sizes before),
+        ``sizes`` (after),
         ``kept_units`` and ``removed_units`` (per hidden layer, indices in
         the original network) and ``folded_units`` (removed units whose
         constant output was folded into the next layer's biases).
@@ -250,6 +251,7 @@ def compact(est):
     new.masks_ = [m.astype(bool) for m in _slice_hidden(est.masks_, kept)]
     original = [est.coefs_[0].shape[0]] + [c.shape[1] for c in est.coefs_]
     new.compaction_ = {
+        "made_by": "compact()",
         "original_sizes": original,
         "sizes": sizes,
         "kept_units": kept,

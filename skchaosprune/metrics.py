@@ -429,7 +429,16 @@ def remove_dead_units(model):
     compact : estimator or Pipeline
         A fitted copy with smaller ``coefs_``/``intercepts_``/``masks_``
         and matching ``hidden_layer_sizes`` (or the Pipeline's copy ending
-        in it).
+        in it).  When units were removed it also has ``compaction_``, as
+        :func:`~skchaosprune.export.compact` copies do (``made_by``,
+        ``original_sizes``, ``sizes``, ``kept_units``, ``removed_units``,
+        ``folded_units``), and, like them, it is for prediction and
+        measurement: its recorded training run (dense weights, dynamics,
+        optimizer state) describes the network before the removal, so
+        ``prune``, ``partial_fit`` and ``fit`` with ``warm_start=True``
+        raise; ``fit`` with ``warm_start=False`` (or ``clone(copy).fit``)
+        trains a new network of the smaller size.  A copy that lost no
+        unit is an ordinary copy of the estimator.
 
     Raises
     ------
@@ -482,20 +491,38 @@ def _remove_dead_units(model):
     coefs = [np.asarray(c, dtype=float).copy() for c in compact.coefs_]
     intercepts = [np.asarray(b, dtype=float).copy() for b in compact.intercepts_]
     masks = [np.asarray(m, dtype=bool).copy() for m in compact.masks_]
-    init_coefs = [c.copy() for c in compact.initial_coefs_]
-    init_intercepts = [b.copy() for b in compact.initial_intercepts_]
+    # (a compact() copy keeps no initial weights)
+    has_init = "initial_coefs_" in compact.__dict__
+    init_coefs = [c.copy() for c in compact.initial_coefs_] if has_init else []
+    init_intercepts = [b.copy() for b in compact.initial_intercepts_] if has_init else []
     # The dead-unit rule and the folding are export.compact's.
-    coefs, intercepts, kept, _ = _remove_dead(coefs, intercepts, model.activation)
+    coefs, intercepts, kept, folded = _remove_dead(coefs, intercepts, model.activation)
     masks = [m.astype(bool) for m in _slice_hidden(masks, kept)]
-    init_coefs = _slice_hidden(init_coefs, kept)
-    init_intercepts = [b[kept[layer]] if layer < len(kept) else b
-                       for layer, b in enumerate(init_intercepts)]
     compact.coefs_, compact.intercepts_, compact.masks_ = coefs, intercepts, masks
-    compact.initial_coefs_, compact.initial_intercepts_ = init_coefs, init_intercepts
+    if has_init:
+        compact.initial_coefs_ = _slice_hidden(init_coefs, kept)
+        compact.initial_intercepts_ = [b[kept[layer]] if layer < len(kept) else b
+                                       for layer, b in enumerate(init_intercepts)]
     sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
+    original = [int(model.coefs_[0].shape[0])] + [int(c.shape[1]) for c in model.coefs_]
     compact._sizes, compact._w_off, compact._b_off = layout(sizes)
     compact.hidden_layer_sizes = tuple(sizes[1:-1])
     # Per-weight records of the training run no longer match the layout.
     for name in ("weight_trajectory_", "lyapunov_exponents_", "granger_pvalues_"):
         compact.__dict__.pop(name, None)
+    if sizes != original:
+        # The recorded training state (the dense run, its dynamics, the
+        # optimizer's per-weight state) describes the network before the
+        # removal: the copy is marked as export.compact's copies are, so that
+        # prune(), fit with warm_start=True and partial_fit refuse it
+        # (NetworkMixin._check_trainable) instead of mixing the two layouts.
+        compact.compaction_ = {
+            "made_by": "remove_dead_units()",
+            "original_sizes": original,
+            "sizes": sizes,
+            "kept_units": kept,
+            "removed_units": [np.setdiff1d(np.arange(n), k)
+                              for n, k in zip(original[1:-1], kept)],
+            "folded_units": folded,
+        }
     return compact

@@ -363,6 +363,7 @@ def test_compact_removes_dead_units_and_folds_constants(iris):
                                  random_state=0).fit(X, y, masks=masks)
         small = compact(est)
         info = small.compaction_
+        assert info["made_by"] == "compact()"
         assert info["original_sizes"] == [4, 8, 5, 3]
         assert small.hidden_layer_sizes == (5, 4) and info["sizes"] == [4, 5, 4, 3]
         np.testing.assert_array_equal(info["removed_units"][0], [0, 3, 6])

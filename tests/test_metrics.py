@@ -266,3 +266,72 @@ def test_bad_inputs_are_refused_with_type_or_value_errors(arg, bench):
             assert str(exc)
             continue
         assert out is None or np.isfinite(out)
+
+
+# ----------------------------------------------------------------------------
+# remove_dead_units copies that lost units: for prediction, like compact()'s
+# (issue 21, point 6)
+# ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unit_pruned():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = DenseMLPClassifier((6,), max_iter=20, pruning=MagnitudePruning(0.3),
+                             prune_units=0.5, random_state=0).fit(X, y)
+    return est, X, y
+
+
+def test_remove_dead_units_copy_refuses_to_train_on_the_old_run(unit_pruned):
+    est, X, y = unit_pruned
+    # the units that no longer reach anything, counted here
+    dead = np.flatnonzero(~est.coefs_[1].any(axis=1) | ~est.coefs_[0].any(axis=0))
+    assert dead.size > 0
+    for small in (remove_dead_units(est), remove_dead_units(make_pipeline(est))[-1]):
+        assert small.hidden_layer_sizes == (6 - dead.size,)
+        info = small.compaction_
+        assert info["made_by"] == "remove_dead_units()"
+        assert info["original_sizes"] == [4, 6, 3] and info["sizes"] == [4, 6 - dead.size, 3]
+        np.testing.assert_array_equal(info["removed_units"][0], dead)
+        np.testing.assert_array_equal(info["kept_units"][0], np.setdiff1d(np.arange(6), dead))
+        calls = {
+            "prune": lambda m: m.prune(X, y),
+            "prune with another strategy": lambda m: m.prune(X, y, pruning=MagnitudePruning(0.5)),
+            "warm start": lambda m: m.set_params(warm_start=True).fit(X, y),
+            "partial_fit": lambda m: m.partial_fit(X, y),
+        }
+        before = [c.copy() for c in small.coefs_]
+        for what, call in calls.items():
+            # before: prune() spoke of a masks argument never passed, and
+            # partial_fit raised an IndexError
+            with pytest.raises(ValueError, match="cannot train") as info_:
+                call(small)
+            assert "masks" not in str(info_.value), what
+            small.set_params(warm_start=False)
+            for a, b in zip(small.coefs_, before):
+                np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(small.predict(X), est.predict(X))
+        # a new fit trains a network of the smaller size, then trains on
+        small.fit(X, y)
+        assert not hasattr(small, "compaction_") and small.coefs_[0].shape == (4, 6 - dead.size)
+        small.partial_fit(X, y)
+        small.set_params(warm_start=True).fit(X, y)
+    assert est.hidden_layer_sizes == (6,) and not hasattr(est, "compaction_")
+
+
+def test_remove_dead_units_copy_that_lost_no_unit_stays_trainable():
+    X, y = load_iris(return_X_y=True)
+    est = DenseMLPClassifier((5,), max_iter=5, random_state=0).fit(X, y)
+    copy_ = remove_dead_units(est)
+    assert copy_.hidden_layer_sizes == (5,) and not hasattr(copy_, "compaction_")
+    copy_.partial_fit(X, y)
+
+
+def test_remove_dead_units_of_a_compact_copy(unit_pruned):
+    est, X, _ = unit_pruned
+    small = est.compact()
+    again = remove_dead_units(small)  # before: AttributeError, no initial_coefs_
+    assert again.hidden_layer_sizes == small.hidden_layer_sizes
+    assert again.compaction_["made_by"] == "compact()"  # still a compact copy
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
