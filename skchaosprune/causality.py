@@ -23,7 +23,10 @@ loop over sources:
 
 With ``lags='usable'``, lags at which the target's own lagged design is
 degenerate (:func:`usable_lags`) are skipped instead of making every source
-infeasible, as docs/method.md section 4 describes; :func:`adjust_pvalues`
+infeasible, and so are the lags too short for a meaningful test (fewer than
+``2 l + 1`` residual degrees of freedom, ``T < 5 l + 2``:
+:func:`granger_min_length` with ``rule='dof'``, the one home of that rule),
+as docs/method.md section 4 describes; :func:`adjust_pvalues`
 is the last step (infeasible sources, multiple-testing correction) on its
 own, to re-decide from stored raw p-values.
 
