@@ -31,6 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _progress
 from ._kernels import codes as _c
+from ._optimizers import make_optimizer
 from ._warn import warn_user
 
 ACTIVATIONS = {
@@ -325,26 +326,11 @@ class NetworkMixin:
         self._optimizer = None
 
     def _new_optimizer(self):
-        """Fresh optimizer state in flat arrays beside the weights: SGD's
-        velocities (row 0) or adam's first and second moments, adam's step
-        count, and the current learning rate of SGD's schedule."""
-        n_weights = sum(c.size for c in self.coefs_)
-        n_biases = sum(b.size for b in self.intercepts_)
-        return {"w": np.zeros((2, n_weights)), "b": np.zeros((2, n_biases)),
-                "t": np.zeros(1, dtype=np.int64),
-                "learning_rate": float(self.learning_rate_init)}
-
-    def _hyper(self, learning_rate):
-        h = np.zeros(_c.N_HYPER)
-        h[_c.H_LR] = learning_rate
-        h[_c.H_ALPHA] = self.alpha
-        if self.solver == "sgd":
-            h[_c.H_MOMENTUM] = self.momentum
-            h[_c.H_NESTEROV] = 1.0 if self.nesterovs_momentum else 0.0
-        h[_c.H_BETA1] = self.beta_1
-        h[_c.H_BETA2] = self.beta_2
-        h[_c.H_EPSILON] = self.epsilon
-        return h
+        """A fresh solver object (:mod:`skchaosprune._optimizers`) with its
+        state in flat arrays beside the weights."""
+        return make_optimizer(self.get_params(deep=False),
+                              sum(c.size for c in self.coefs_),
+                              sum(b.size for b in self.intercepts_))
 
     def _batch(self, n_samples):
         """The batch size of an epoch over ``n_samples`` ('auto': as
@@ -472,10 +458,8 @@ class NetworkMixin:
         if self._optimizer is None or not incremental:
             self._optimizer = self._new_optimizer()
         # Replaced, not mutated, so that an interrupted call leaves it as it was.
-        opt = {key: (value.copy() if isinstance(value, np.ndarray) else value)
-               for key, value in self._optimizer.items()}
-        opt["w"][:, ~mask] = 0.0
-        solver = _c.SOLVER_ADAM if self.solver == "adam" else _c.SOLVER_SGD
+        opt = self._optimizer.copy()
+        opt.apply_mask(mask)
         early_stopping = self.early_stopping and not incremental
         if risk_at is None:
             risk_at = self._risk_schedule(total)
@@ -513,7 +497,7 @@ class NetworkMixin:
                 order = order[perm]
             first = 0
             epoch_loss = 0.0
-            hyper = self._hyper(opt["learning_rate"])
+            hyper = opt.hyper()
             while first < n:
                 if recorder is not None:
                     target = recorder.reserve(chunk)
@@ -523,8 +507,8 @@ class NetworkMixin:
                     max_batches = chunk
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
                     X, Y, sw, use_sw, order, first, max_batches, weights, biases,
-                    self._sizes, self._w_off, self._b_off, solver, hyper, opt["w"],
-                    opt["b"], opt["t"], batch, hidden, out_act, loss, mask, use_mask,
+                    self._sizes, self._w_off, self._b_off, opt.code, hyper, opt.w,
+                    opt.b, opt.t, batch, hidden, out_act, loss, mask, use_mask,
                     target, recorder is not None or keep, Xv, Yv, swv, risk_kind,
                     risk_at, risk_out, risk_ptr, self._n_updates,
                 )
@@ -568,24 +552,15 @@ class NetworkMixin:
                 diverged = True
                 self._warn_divergence(phase)
                 break
-            if self.solver == "sgd" and self.learning_rate == "invscaling":
-                opt["learning_rate"] = (float(self.learning_rate_init)
-                                        / (self.t_ + 1) ** self.power_t)
+            opt.end_epoch(self.t_)
             if stopping and self._no_improvement_count > self.n_iter_no_change:
                 what = ("Validation score" if early_stopping else "Training loss")
                 msg = (f"{what} did not improve more than tol={self.tol:f} for "
                        f"{self.n_iter_no_change} consecutive epochs.")
-                if (self.solver == "sgd" and self.learning_rate == "adaptive"
-                        and opt["learning_rate"] > 1e-6):
-                    opt["learning_rate"] /= 5.0
-                    self._no_improvement_count = 0
-                    if self.verbose:
-                        print(f"{msg} Setting learning rate to {opt['learning_rate']:f}")
-                else:
-                    if self.verbose:
-                        print(f"{msg} Stopping.")
+                if opt.on_plateau(msg, self.verbose):
                     converged = True
                     break
+                self._no_improvement_count = 0
             if incremental:
                 break
         self._optimizer = opt

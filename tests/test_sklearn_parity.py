@@ -228,8 +228,8 @@ def test_one_epoch_per_solver_matches_numpy_twin(solver, batch, masked):
         pruned = ~np.concatenate([m.ravel() for m in masks])
         assert np.all(est.weight_trajectory_[:, pruned] == 0.0)
         # The optimizer state of a pruned weight stays exactly 0.
-        assert np.all(est._optimizer["w"][:, pruned] == 0.0)
-        assert np.any(est._optimizer["w"][0, ~pruned] != 0.0)
+        assert np.all(est._optimizer.w[:, pruned] == 0.0)
+        assert np.any(est._optimizer.w[0, ~pruned] != 0.0)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -246,7 +246,7 @@ def test_masks_hold_under_every_solver_through_pruning(iris_std, solver):
     for mask, coef in zip(est.masks_, est.coefs_):
         assert np.all(coef[~mask] == 0.0)
     pruned = ~np.concatenate([m.ravel() for m in est.masks_])
-    assert np.all(est._optimizer["w"][:, pruned] == 0.0)
+    assert np.all(est._optimizer.w[:, pruned] == 0.0)
     assert est.score(X, y) > 0.8
 
 
@@ -366,7 +366,7 @@ def test_partial_fit_keeps_the_optimizer_state(iris_std):
     batch = DenseMLPClassifier(max_iter=3, **common).fit(
         X, y, coefs_init=online.initial_coefs_, intercepts_init=online.initial_intercepts_)
     assert max_diff(online.coefs_ + online.intercepts_, batch.coefs_ + batch.intercepts_) < 1e-12
-    assert online._optimizer["t"][0] == 3 * 1  # one batch of 150 ('auto') per call
+    assert online._optimizer.t[0] == 3 * 1  # one batch of 150 ('auto') per call
 
 
 def test_predict_log_proba_and_sklearn_attributes(iris_std):
