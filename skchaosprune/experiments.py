@@ -1066,6 +1066,10 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
     split, and the random and shuffled masks; the train/test split is
     fixed (seed 42), so the seeds vary only the network.
 
+    The study compares classifiers: a data set whose estimator is not a
+    classifier or whose ``y_train`` is not class labels (a regression
+    target) is refused with a ValueError before any training.
+
     Parameters
     ----------
     datasets : iterable of str or dict
@@ -1100,9 +1104,11 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
         - 'rows': one per (data set, seed, method, target) with 'accuracy',
           'f1_macro' (test set), 'sparsity' (fraction pruned), 'flops',
           'layer_sparsity', 'pruned_weights', 'n_weights', 'pruned_mask'
-          (see :func:`pruned_mask`), 'seconds', 'error' (the message when
-          the prune raised, e.g. no Granger test possible on a constant
-          error series; the metrics are then None) and 'warnings';
+          (see :func:`pruned_mask`), 'seconds', 'error' (the first line of
+          the message when the prune raised, e.g. no Granger test possible
+          on a constant error series, or when the dense run it needs did
+          ('the dense run failed: ...'); the metrics are then None: one
+          method or data set that fails ends nothing else) and 'warnings';
         - 'summary': :func:`sweep_summary` of the rows (mean +- sd, FLOPs,
           per-layer sparsity, Jaccard stability across seeds);
         - 'wilcoxon': :func:`sweep_wilcoxon` of the rows;

@@ -486,3 +486,27 @@ def test_titles_count_in_the_singular_and_the_plural(capsys):
     assert "SGD (batch 32) x 1 epoch, window" in capsys.readouterr().out
     assert main(["demo", "--dataset", "iris", "--quiet", *FAST_PT]) == 0
     assert "SGD (batch 1) x 12 epochs, window 30" in capsys.readouterr().out
+
+
+def test_readme_set_up_gives_the_python_versions_a_venv_and_two_commands():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    # Exactly two commands to run: the main job and the tests.
+    blocks = re.findall(r"```\n(.*?)```", section, flags=re.S)
+    assert [b.strip() for b in blocks] == [
+        "python -m pip install . && python -m skchaosprune demo",
+        'python -m pip install -e ".[test]" && python -m pytest']
+    # The oldest version named is pyproject's requires-python.
+    requires = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "requires-python"]
+    oldest = re.fullmatch(r">=(\d+\.\d+)", requires).group(1)
+    assert re.search(rf"Python {re.escape(oldest)} to 3\.\d+", section)
+    assert "python -m venv .venv && . .venv/bin/activate" in section
+    # The time of the whole command (install and first demo), not "a minute".
+    assert "about a minute" not in section
+    assert re.search(r"whole command took \d+ min \d+ s", section)
