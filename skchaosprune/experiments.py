@@ -1179,29 +1179,37 @@ def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _why_failed(entries):
-    """The last column of a method's line in :func:`format_sweep`: the first
-    error of its runs that failed ('' when none did), with how many."""
+def _why_failed(entries, shown):
+    """The note after a method's line in :func:`format_sweep`: the first
+    error of its runs that failed ('' when none did), with how many; an
+    error already shown in the block (``shown``) is not repeated."""
     entries = [e for e in entries if e is not None]
     failed = sum(e["failed"] for e in entries)
     if not failed:
         return ""
     error = next(e["error"] for e in entries if e["error"])
     n = sum(e["n"] for e in entries)
-    return _failure(error) if failed == n else f"{failed} of {n} runs failed: {error}"
+    text = "as above" if error in shown else error
+    shown.add(error)
+    return _failure(text) if failed == n else f"{failed} of {n} runs failed: {text}"
 
 
 def _cell(mean, sd, fmt):
     return "failed" if mean is None else f"{fmt.format(mean)} +/- {fmt.format(sd)}"
 
 
-def _render(header, lines):
+def _render(header, lines, notes=None):
+    """Aligned columns; ``notes`` (one per line) follow their line
+    unaligned, widening no column."""
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    notes = notes or [""] * len(lines)
 
-    def render(cells):
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    def render(cells, note=""):
+        text = "  ".join(c.ljust(w) for c, w in zip(cells, widths))
+        return (text + "  " + note if note else text).rstrip()
 
-    return [render(header), render(["-" * w for w in widths])] + [render(c) for c in lines]
+    return ([render(header), render(["-" * w for w in widths])]
+            + [render(c, n) for c, n in zip(lines, notes)])
 
 
 def format_sweep(result, metric="accuracy"):
@@ -1252,38 +1260,42 @@ def format_sweep(result, metric="accuracy"):
                       if s["dataset"] == name and s["method"] == "chaos_loss"), None)
         line = (f"{name} ({settings['networks'].get(name, '')}), "
                 f"{_plural(len(settings['seeds']), 'seed')}: {title}")
+        shown = set()   # errors already written in this block
         if dense is not None and dense["failed"] == dense["n"]:
             line += f"; dense failed: {dense['error']}"
+            shown.add(f"the dense run failed: {dense['error']}")
         elif dense is not None and metric in ("accuracy", "f1_macro"):
             line += f"; dense {value(dense)}"
         out.append(line)
-        header = ["method"] + [f"{100 * t:g} %" for t in targets] + [""]
-        lines = []
+        header = ["method"] + [f"{100 * t:g} %" for t in targets]
+        lines, notes = [], []
         magnitude = [summary.get((name, "magnitude", t)) for t in targets]
         if first is not None and first["flops_mean"] is not None and dense is not None:
             lines.append(["FLOPs"] + [
                 "" if m is None or m["flops_mean"] is None else f"{m['flops_mean']:.0f}"
-                for m in magnitude] + [""])
+                for m in magnitude])
+            notes.append("")
         for method in SWEEP_RANKED:
             entries = [summary.get((name, method, t)) for t in targets]
-            lines.append([method] + [value(e) for e in entries] + [_why_failed(entries)])
-        out += _render(header, lines)
-        points = []
+            lines.append([method] + [value(e) for e in entries])
+            notes.append(_why_failed(entries, shown))
+        out += _render(header, lines, notes)
+        points, notes = [], []
         for method in SWEEP_POINTS:
             entry = summary.get((name, method, None))
             if entry is None:
                 continue
+            notes.append(_why_failed([entry], shown))
             if entry["sparsity_mean"] is None:
-                points.append([method, "failed", "", "", _why_failed([entry])])
+                points.append([method, "failed", "", ""])
                 continue
             points.append([method, _cell(100 * entry["sparsity_mean"],
                                          100 * entry["sparsity_sd"], "{:.1f}"),
-                           value(entry), _cell(entry["flops_mean"], entry["flops_sd"], "{:.0f}"),
-                           _why_failed([entry])])
+                           value(entry), _cell(entry["flops_mean"], entry["flops_sd"], "{:.0f}")])
         if points:
             short = {"accuracy": "accuracy", "f1_macro": "macro F1", "jaccard": "Jaccard",
                      "layer_sparsity": "% per layer"}[metric]
-            out += _render(["alpha = 0.05", "pruned %", short, "FLOPs", ""], points)
+            out += _render(["alpha = 0.05", "pruned %", short, "FLOPs"], points, notes)
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
