@@ -421,9 +421,11 @@ def auto_window(n_updates, overlap=0.1):
 def auto_maxlag(n_windows):
     """The largest lag ``maxlag='auto'`` tests on ``n_windows`` windows.
 
-    Half of the largest lag the series allows (statsmodels needs
-    ``3 * maxlag + 2`` observations), at most the paper's 14 and at least 1:
-    ``min(14, max(1, (n_windows - 2) // 6))``.
+    Half of the largest lag statsmodels allows (it needs ``3 * maxlag + 2``
+    observations), at most the paper's 14 and at least 1:
+    ``min(14, max(1, (n_windows - 2) // 6))``; from 7 windows on, every lag
+    it tests keeps the package's degrees-of-freedom rule (``5 * maxlag + 2``
+    windows, :func:`skchaosprune.causality.granger_min_length`).
 
     Examples
     --------
@@ -566,8 +568,10 @@ class ChaosCausalPruning(_Strategy):
     partial_epochs : int or 'auto', default='auto'
         Dense epochs in 'partial' mode (at most ``max_iter``).  'auto': the
         larger of 10 % of ``max_iter`` (rounded up) and the fewest epochs
-        that give enough windows (``3 * maxlag + 2`` for an explicit
-        ``maxlag``, else 20), at most ``max_iter``: on a run too short to be
+        that give enough windows (``5 * maxlag + 2`` for an explicit
+        ``maxlag``, the degrees-of-freedom rule of
+        :func:`skchaosprune.causality.granger_min_length`, else 20), at most
+        ``max_iter``: on a run too short to be
         cut, PT is FT.
     window : int or 'auto', default='auto'
         Updates per Lyapunov window.  'auto': :func:`auto_window` of the
@@ -733,7 +737,7 @@ class ChaosCausalPruning(_Strategy):
         if self.mode == "partial":
             if self.partial_epochs == "auto":
                 n_windows = (AUTO_WINDOWS if self.maxlag == "auto"
-                             else granger_min_length(self.maxlag))
+                             else granger_min_length(self.maxlag, rule="dof"))
                 rows = (n_windows - 1) * window_stride(window, self.overlap) + window
                 need = -(-(rows - 1) // per_epoch)
                 epochs = int(min(max_iter, max(math.ceil(0.1 * max_iter), need)))

@@ -77,11 +77,12 @@ def test_updates_and_dense_epochs(rows, data_dir):
     n_train = load_paper_dataset("iris", data_dir).X_train.shape[0]
     per_epoch = _updates_per_epoch(n_train, 1, 0.1)
     assert per_epoch == 108  # 120 training samples, 12 held out for the risk
-    # PT's 'auto' partial_epochs: window 30, maxlag 3 need 11 windows, 299
-    # updates, 3 epochs of 108 (more than 10 % of 12 epochs).
+    # PT's 'auto' partial_epochs: window 30, maxlag 3 need 17 windows (the
+    # degrees-of-freedom rule, 5 * 3 + 2), 461 updates, 5 epochs of 108
+    # (more than 10 % of 12 epochs).
     pt_epochs = paper_pruning("iris", mode="partial", **TINY_PRUNING)._dense_epochs(
         TINY["max_iter"], per_epoch)
-    assert pt_epochs == 3
+    assert pt_epochs == 5
     for r in rows:
         if r["method"] == "dense":
             assert (r["dense_epochs"], r["total_updates"]) == (12, 12 * per_epoch)
@@ -199,18 +200,19 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     X, y = X[order], y[order]
     per_epoch = _updates_per_epoch(120, 1, 0.1)
     assert per_epoch == 108
-    # window 30, maxlag 10: 32 windows, 866 updates; 108 per epoch -> 9 epochs.
+    # window 30, maxlag 10: 52 windows (5 * 10 + 2), 51 * 27 + 30 = 1,407
+    # rows, 1,406 updates; 108 per epoch -> 14 epochs.
     win = dict(window=30, maxlag=10)
     pt = ChaosCausalPruning(mode="partial", **win)
-    assert pt._dense_epochs(20, per_epoch) == 9
+    assert pt._dense_epochs(20, per_epoch) == 14
     est = paper_estimator("iris", pruning=pt, max_iter=20).fit(X, y)
-    assert est.pruning_cost_["dense_epochs"] == 9
-    assert est.pruning_params_["partial_epochs"] == est.pruning_params_["dense_epochs"] == 9
+    assert est.pruning_cost_["dense_epochs"] == 14
+    assert est.pruning_params_["partial_epochs"] == est.pruning_params_["dense_epochs"] == 14
     assert (est.pruning_params_["window"], est.pruning_params_["maxlag"]) == (30, 10)
-    paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=9),
+    paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=14),
                     max_iter=20).fit(X, y)
     with pytest.raises(ValueError, match="too short"):
-        paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=8),
+        paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=13),
                         max_iter=20).fit(X, y)
     # 10 % of the epochs when that is more.
     assert pt._dense_epochs(200, per_epoch) == 20
@@ -221,11 +223,12 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     # updates -> 6 epochs.
     assert ChaosCausalPruning(mode="partial", window=30)._dense_epochs(20, per_epoch) == 6
     # banknote at the paper's settings: 1,097 training samples, 987 after
-    # the hold-out; window 250 and maxlag 14 need 9,924 updates -> 11.
+    # the hold-out; window 250 and maxlag 14 need 72 windows, 71 * 225 + 250
+    # = 16,225 rows, 16,224 updates -> 17.
     banknote_per_epoch = _updates_per_epoch(1097, 1, 0.1)
     assert banknote_per_epoch == 987
     assert paper_pruning("banknote", mode="partial")._dense_epochs(
-        100, banknote_per_epoch) == 11
+        100, banknote_per_epoch) == 17
 
 
 def test_partial_epochs_auto_on_banknote(data_dir):
@@ -233,12 +236,12 @@ def test_partial_epochs_auto_on_banknote(data_dir):
     assert data.X_train.shape[0] == 1097
     est = paper_estimator("banknote", pruning=paper_pruning("banknote", mode="partial"),
                           retrain=None).fit(data.X_train, data.y_train)
-    assert est.pruning_cost_["dense_epochs"] == 11
-    assert est.pruning_cost_["dense_updates"] == 11 * 987
+    assert est.pruning_cost_["dense_epochs"] == 17
+    assert est.pruning_cost_["dense_updates"] == 17 * 987
     assert (est.pruning_params_["window"], est.pruning_params_["maxlag"]) == (250, 14)
     with pytest.raises(ValueError, match="too short"):
         paper_estimator("banknote", pruning=paper_pruning("banknote", mode="partial",
-                                                          partial_epochs=10),
+                                                          partial_epochs=16),
                         retrain=None).fit(data.X_train, data.y_train)
 
 
