@@ -25,7 +25,7 @@ from ._kernels import codes as _k
 from ._network import NetworkMixin, atomic, data_fingerprint
 from ._warn import warn_user
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
-from .pruning import _Strategy, nested_pruning_params, shortcut_params
+from .pruning import PruningStrategy, nested_pruning_params, shortcut_params
 
 
 class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
@@ -60,7 +60,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         "keep_trajectory": ["boolean"],
         "trajectory_dtype": [StrOptions({"float32", "float64"})],
         "record_train_score": ["boolean"],
-        "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"}), _Strategy],
+        "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"}), PruningStrategy],
         "track_dynamics": ["boolean", StrOptions({"auto"})],
         "retrain": [None, StrOptions({"rewind", "finetune"})],
         "prune_units": [None, StrOptions({"dead"}), Interval(Real, 0, 1, closed="left")],

@@ -345,9 +345,11 @@ class NetworkMixin:
         (``set_params(hidden_layer_sizes=...)`` after ``fit``) cannot go on
         training as if they did not."""
         if "compaction_" in self.__dict__:
+            made_by = self.__dict__["compaction_"].get("made_by", "compact()")
             raise ValueError(
-                f"{what} cannot train a compact copy (made by compact() for prediction: "
-                "it keeps no training state). Train the original estimator, or "
+                f"{what} cannot train a compact copy (made by {made_by} for prediction: "
+                "its hidden units were removed after training, and it keeps no training "
+                "state of the smaller network). Train the original estimator, or "
                 "clone(model).fit(X, y) for a new network of this size.")
         fitted = [int(n) for n in self._sizes[1:-1]]
         if self._hidden_sizes() != fitted:
@@ -409,23 +411,27 @@ class NetworkMixin:
 
     # ------------------------------------------------------------------ #
     # Training.
-    def _train(self, X, Y, Xv, Yv, n_epochs, *, sw=None, swv=None, risk_at=None,
-               recorder=None, phase="training", incremental=False, stopping=True):
+    def _train(self, X, Y, Xv, Yv, n_epochs, *, sw=None, swv=None,
+               recorder=None, phase="training", incremental=False, stopping=True,
+               convergence_warning=True):
         """Run up to ``n_epochs`` epochs of the solver through the compiled
         kernel, recording; stop early as scikit-learn's MLP does.
 
         ``sw``/``swv``: sample weights of the training and validation rows
-        (None: all 1).  ``risk_at``: global update indices at which to
-        measure the risk (default: every ``risk_every`` updates).
-        ``recorder``: an object whose ``reserve(n)`` returns where training
-        writes its next 1 to n weight rows (a C-contiguous float64 array of
-        shape (k, n_weights)) and whose ``commit(k)`` then takes the first k
-        written, in bounded chunks as training produces them.
+        (None: all 1).  The risk is measured every ``risk_every`` updates
+        (``risk_curve_``) and at the updates of ``recorder.risk_at``.
+        ``recorder`` (a :class:`~skchaosprune._recording.Recorder`): its
+        ``reserve(n)`` returns where training writes its next 1 to n weight
+        rows (a C-contiguous float64 array of shape (k, n_weights)) and its
+        ``commit(k)`` then takes the first k written, in bounded chunks as
+        training produces them; ``take_risks`` gets the risks measured on
+        its schedule.
         ``incremental``: one epoch of ``partial_fit`` (the optimizer state
         is kept between calls, no early stopping, no ConvergenceWarning).
         ``stopping=False``: a measurement of planned length (a tracked dense
         run): the convergence test is kept up to date but never stops it,
-        and there is no ConvergenceWarning.
+        and there is no ConvergenceWarning.  ``convergence_warning=False``:
+        none either (a strategy's own retraining rounds).
 
         After every epoch, as ``sklearn.neural_network.MLPClassifier``: the
         training loss ``loss_`` (or, with ``early_stopping``, the score on
@@ -461,8 +467,11 @@ class NetworkMixin:
         opt = self._optimizer.copy()
         opt.apply_mask(mask)
         early_stopping = self.early_stopping and not incremental
-        if risk_at is None:
-            risk_at = self._risk_schedule(total)
+        own = self._risk_schedule(total)
+        # The recorder's schedule (its window ends) and the estimator's own
+        # (risk_every): one measurement where they meet.
+        risk_at = own if recorder is None else np.union1d(
+            own, recorder.risk_at).astype(np.int64)
         risk_out = np.full((risk_at.shape[0], 2), np.nan)
         keep = bool(self.keep_trajectory)
         if keep:
@@ -572,13 +581,18 @@ class NetworkMixin:
         else:
             self.coefs_ = unflatten(weights, shapes)
             self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
-        self._risk_pairs = np.concatenate([self._risk_pairs, risk_out[:risk_ptr]])
+        measured, pairs = risk_at[:risk_ptr], risk_out[:risk_ptr]
+        if recorder is not None:
+            recorder.take_risks(measured, pairs)
+            mine = np.isin(measured, own)
+            measured, pairs = measured[mine], pairs[mine]
+        self._risk_pairs = np.concatenate([self._risk_pairs, pairs])
         self.risk_curve_ = self._risk_pairs[:, 0].copy()
-        self.risk_updates_ = np.concatenate([self.risk_updates_, risk_at[:risk_ptr]])
+        self.risk_updates_ = np.concatenate([self.risk_updates_, measured])
         if keep:
             setattr(self, self._trajectory_name(), full[:kept.shape[0] + done])
-        if (stopping and not incremental and not converged and not diverged
-                and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
+        if (stopping and convergence_warning and not incremental and not converged
+                and not diverged and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 f"and the optimization hasn't converged yet ({phase}).",

@@ -15,20 +15,22 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._network import atomic, data_fingerprint, unflatten, updates_per_epoch
-from ._recording import check_run_length, train_tracked
+from ._network import atomic, data_fingerprint, flatten, updates_per_epoch
+from ._recording import Recorder, check_run_length
+from ._warn import warn_user
+from ._windows import n_windows
+from .causality import auto_maxlag
 from .pruning import (
-    RECORDING_PARAMS,
     ChaosCausalPruning,
     PrunedModelWarning,
-    _n_windows,
-    _Strategy,
+    PruningContext,
+    PruningStrategy,
     reached_outputs,
     reaching_features,
     resolve_strategy,
     unit_keep_masks,
-    warn_user,
 )
+from .pruning._base import check_masks
 
 # Fitted attributes of a pruning (or of a tracked dense run) that a new fit
 # clears before it sets its own.
@@ -82,27 +84,32 @@ class PruningMixin:
         n_train = data.X.shape[0]
         per_epoch = updates_per_epoch(n_train, self._batch(n_train))
         epochs = (self.max_iter if strategy is None
-                  else strategy._dense_epochs(self.max_iter, per_epoch))
+                  else strategy.dense_epochs(self.max_iter, per_epoch))
         start = time.perf_counter()
         self._dynamics_seconds = 0.0
         self._per_epoch = per_epoch
         if self._tracks():
-            recorder = self._recording_strategy()
-            recorder._validate_params()
+            plan = self._recording_strategy()
+            plan._validate_params()
             n_updates = per_epoch * epochs
-            settings = recorder._plan(self.max_iter, per_epoch)[1]
-            maxlag = recorder._maxlag(
-                _n_windows(n_updates + 1, settings["window"], settings["overlap"]))
-            partial = strategy is not None and getattr(strategy, "mode", "full") == "partial"
-            what = f"partial_epochs={epochs}" if partial else f"max_iter={epochs}"
+            settings = plan.recording_plan(self.max_iter, per_epoch)[1]
+            maxlag = getattr(plan, "_maxlag", auto_maxlag)(
+                n_windows(n_updates + 1, settings["window"], settings["overlap"]))
+            what = (f"partial_epochs={epochs}" if epochs < self.max_iter
+                    else f"max_iter={epochs}")
             check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
+            recorder = Recorder(settings, self._n_updates, n_updates, flatten(self.coefs_),
+                                epochs, self._regression)
             # A measurement of planned length: the convergence test does not
             # stop it (docs/method.md section 1).
-            dynamics, self._dynamics_seconds = train_tracked(self, data, epochs, settings)
-            self._dynamics = dynamics
+            self._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
+                        swv=data.swv, recorder=recorder, stopping=False,
+                        phase="dense training + Lyapunov exponents")
+            self._dynamics_seconds = recorder.seconds
+            dynamics = self._dynamics = recorder.dynamics()
             self.lyapunov_exponents_ = dynamics.exponents
             self.window_ends_ = dynamics.window_ends
-            self.risk_series_ = dynamics.risk(recorder.risk)
+            self.risk_series_ = dynamics.risk(getattr(plan, "risk", "loss"))
         else:
             self._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
                         swv=data.swv)
@@ -154,7 +161,7 @@ class PruningMixin:
         check_is_fitted(self)
         self._check_trainable("prune")
         if pruning is not None:
-            if not isinstance(pruning, (str, _Strategy)):
+            if not isinstance(pruning, (str, PruningStrategy)):
                 raise ValueError(
                     "pruning must be a pruning strategy (ChaosCausalPruning, "
                     "MagnitudePruning, RandomPruning) or one of 'chaos_causal', "
@@ -169,6 +176,10 @@ class PruningMixin:
             raise ValueError(
                 f"retrain={self.retrain!r} retrains the pruned network: pass the "
                 "training data, prune(X, y), or set retrain=None.")
+        if self._strategy().needs_data and (X is None or y is None):
+            raise ValueError(
+                f"{type(self._strategy()).__name__} decides on the training data: pass "
+                "the data given to fit, prune(X, y).")
         data = None
         if X is not None:
             X, y = self._validate_train(X, y, reset=False)
@@ -205,44 +216,66 @@ class PruningMixin:
         return self.dense_coefs_, self.dense_intercepts_
 
     def _check_fits_run(self, strategy):
-        """A chaos-causal strategy must describe the recorded dense run."""
+        """A strategy that needs the dynamics must describe the recorded
+        dense run (its recording parameters: the strategy's one table)."""
         dynamics = getattr(self, "_dynamics", None)
         if dynamics is None:
             raise ValueError(
                 "chaos-causal pruning needs the dynamics of the dense run: fit with "
                 "pruning=ChaosCausalPruning(...) or track_dynamics=True first.")
-        recorded = dynamics.settings
-        epochs, settings = strategy._plan(self.max_iter, self._per_epoch)
-        wanted = dict(settings, epochs=epochs)
-        names = {"window": "window", "overlap": "overlap", "dim": "lyapunov_dim",
-                 "delay": "lyapunov_delay", "steps": "lyapunov_steps",
-                 "theiler": "lyapunov_theiler", "fit_steps": "lyapunov_fit_steps",
-                 "min_range": "min_range", "epochs": "mode/partial_epochs"}
-        differ = [f"{names[k]} ({recorded[k]} recorded, {wanted[k]} asked)"
-                  for k in names if recorded[k] != wanted[k]]
-        if differ:
-            raise ValueError(
-                f"The dense run was recorded with other settings: {', '.join(differ)}. "
-                f"These recording parameters ({', '.join(RECORDING_PARAMS)}) need a "
-                "new dense run: call fit with this pruning strategy instead of prune.")
+        check = getattr(strategy, "check_recording", None)
+        if check is not None:
+            check(dynamics.settings, self.max_iter, self._per_epoch)
+
+    def _context(self, data=None, strategy=None):
+        """The :class:`~skchaosprune.pruning.PruningContext` of the dense run
+        (with the training data and a retraining function when the strategy
+        needs them)."""
+        dense_coefs, dense_intercepts = self._dense_state()
+        needs_data = strategy is not None and strategy.needs_data
+        return PruningContext(
+            initial_coefs=self.initial_coefs_, initial_intercepts=self.initial_intercepts_,
+            dense_coefs=dense_coefs, dense_intercepts=dense_intercepts,
+            dynamics=getattr(self, "_dynamics", None),
+            data=data if needs_data else None,
+            trainer=self._trainer(data) if needs_data and data is not None else None,
+            is_classifier=isinstance(self, ClassifierMixin),
+            random_state=self.random_state)
+
+    def _trainer(self, data):
+        """``context.retrain``: trains a copy of this network (the same
+        solver, the dense run's data order and split) from given weights
+        with a mask, and returns its weights; this estimator is untouched."""
+        def train(masks, coefs, intercepts, epochs):
+            twin = copy.copy(self)
+            twin.__dict__ = dict(self.__dict__)
+            twin.keep_trajectory = False
+            twin.coefs_ = [np.array(c, dtype=np.float64) for c in coefs]
+            twin.intercepts_ = [np.array(b, dtype=np.float64) for b in intercepts]
+            twin._rng_state = copy.deepcopy(self._initial_rng_state)
+            twin._reset_progress()
+            twin._set_masks(masks)
+            twin._train(data.X, data.Y, data.Xv, data.Yv,
+                        self.max_iter if epochs is None else int(epochs), sw=data.sw,
+                        swv=data.swv, phase="retraining (strategy)", convergence_warning=False)
+            return twin.coefs_, twin.intercepts_
+        return train
 
     def _prune(self, data):
         strategy = self._strategy()
         strategy._validate_params()
         dense_coefs, dense_intercepts = self._dense_state()
         start = time.perf_counter()
-        dynamics = None
         if strategy.needs_dynamics:
             self._check_fits_run(strategy)
-            dynamics = self._dynamics
-        keep, info = strategy._decide(dense_coefs, dynamics)
+        result = strategy.decide(self._context(data, strategy))
+        info = dict(result.attributes)
         granger_seconds = time.perf_counter() - start
-        masks = [m.astype(bool) for m in unflatten(keep.astype(np.float64),
-                                                  [c.shape for c in dense_coefs])]
+        masks = check_masks(result.masks, [c.shape for c in dense_coefs])
         removed = None
         if self.prune_units is not None:
             masks, removed = unit_keep_masks(masks, dense_coefs, self.prune_units)
-            keep = np.concatenate([m.ravel() for m in masks])
+        keep = np.concatenate([m.ravel() for m in masks])
         cut = self._check_connected(masks, strategy, warn_cut=data is None)
         for name in DECISION_ATTRIBUTES:
             self.__dict__.pop(name, None)
@@ -255,10 +288,15 @@ class PruningMixin:
         self.masks_ = masks
         self.sparsity_ = float(1.0 - keep.mean())
         self.pruning_params_ = self._resolved_params(strategy, info)
+        # The strategy's own weights (e.g. an OBS update), else the dense run's.
+        decided_coefs = dense_coefs if result.coefs is None else result.coefs
+        decided_intercepts = (dense_intercepts if result.intercepts is None
+                              else result.intercepts)
         start = time.perf_counter()
         if self.retrain is None:
-            self.coefs_ = [np.where(m, c, 0.0) for m, c in zip(masks, dense_coefs)]
-            self.intercepts_ = [b.copy() for b in dense_intercepts]
+            self.coefs_ = [np.where(m, np.asarray(c, dtype=np.float64), 0.0)
+                           for m, c in zip(masks, decided_coefs)]
+            self.intercepts_ = [np.array(b, dtype=np.float64) for b in decided_intercepts]
         else:
             if self.retrain == "rewind":
                 # Same initial weights and the same data order as the dense run.
@@ -266,8 +304,8 @@ class PruningMixin:
                 self.intercepts_ = [b.copy() for b in self.initial_intercepts_]
                 self._rng_state = copy.deepcopy(self._initial_rng_state)
             else:
-                self.coefs_ = [c.copy() for c in dense_coefs]
-                self.intercepts_ = [b.copy() for b in dense_intercepts]
+                self.coefs_ = [np.array(c, dtype=np.float64) for c in decided_coefs]
+                self.intercepts_ = [np.array(b, dtype=np.float64) for b in decided_intercepts]
                 self._rng_state = copy.deepcopy(self._dense_rng_state)
             self._reset_progress()
             self._set_masks(masks)
@@ -297,8 +335,10 @@ class PruningMixin:
         if strategy.needs_dynamics:
             settings = self._dynamics.settings
             params.update(window=settings["window"], dense_epochs=settings["epochs"])
-            params["maxlag"] = strategy._maxlag(info["risk_series_"].shape[0])
-            if strategy.mode == "partial":
+            if "risk_series_" in info:
+                params["maxlag"] = getattr(strategy, "_maxlag", auto_maxlag)(
+                    info["risk_series_"].shape[0])
+            if getattr(strategy, "mode", "full") == "partial":
                 params["partial_epochs"] = settings["epochs"]
         return params
 
@@ -318,8 +358,8 @@ class PruningMixin:
             what = (f"The mask prunes {n_pruned} of {n_weights} weights and leaves no "
                     "path from any input to any output: the network would be a "
                     "constant predictor.")
-            if strategy._explicit_sparsity():
-                warn_user(f"{what} This is the sparsity={strategy.sparsity} asked for.",
+            if strategy.asked_sparsity() is not None:
+                warn_user(f"{what} This is the sparsity={strategy.asked_sparsity()} asked for.",
                           PrunedModelWarning)
                 return np.flatnonzero(~outputs)
             raise ValueError(
@@ -455,7 +495,7 @@ def _remedy(strategy, est=None, connect=False):
             options.append(
                 f"scale the target (its mean is {scale[0]:.3g} and sd {scale[1]:.3g}): "
                 "TransformedTargetRegressor(regressor=..., transformer=StandardScaler())")
-    sparsity = getattr(strategy, "sparsity", None)
+    sparsity = strategy.asked_sparsity()
     if not isinstance(strategy, ChaosCausalPruning) or sparsity is not None:
         options.append(f"a lower sparsity (now {sparsity})" if sparsity is not None
                        else "a strategy that keeps more weights")
@@ -480,6 +520,8 @@ def _tried_remedies(strategy, est, connect):
     if dynamics is None or dense is None:
         return [f"a larger alpha (now {strategy.alpha})"]
     shapes = [np.shape(c) for c in dense]
+    context = PruningContext(initial_coefs=dense, initial_intercepts=[], dense_coefs=dense,
+                             dense_intercepts=[], dynamics=dynamics)
 
     def outcome(changes):
         candidate = copy.deepcopy(strategy).set_params(**changes)
@@ -488,11 +530,10 @@ def _tried_remedies(strategy, est, connect):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                keep, _ = candidate._decide(dense, dynamics)
+                masks = candidate.decide(context).masks
         except ValueError:
             return None
-        masks = [m.astype(bool) for m in unflatten(keep.astype(np.float64), shapes)]
-        return int(keep.sum()), bool(reached_outputs(masks).all())
+        return int(sum(np.sum(m) for m in masks)), bool(reached_outputs(masks).all())
 
     now = outcome({})
     if now is None:

@@ -1,19 +1,21 @@
 """The recording of a dense run: streamed windowed exponents and the risk
 schedule (docs/method.md sections 2, 3).
 
-As the compiled training loop produces weight rows, they stream into a
-:class:`~skchaosprune.lyapunov.WindowedLyapunov` accumulator, and both
-validation risks (error and loss) are measured at the last update of every
-window; memory stays O(window x n_weights) whatever the number of epochs.
-What a run recorded is kept in a :class:`Dynamics` record, which also caches
-the Granger tests computed from it.
+A :class:`Recorder` owns its schedule: the updates at whose end a window
+closes, where both validation risks (error and loss) must be measured.  As
+the compiled training loop produces weight rows, they stream into its
+:class:`~skchaosprune.lyapunov.WindowedLyapunov` accumulator (memory stays
+O(window x n_weights) whatever the number of epochs), the trainer hands it
+the risks measured on its schedule, and it returns what it recorded as a
+:class:`Dynamics` record, which also caches the Granger tests computed from
+it.  It never reads or writes the estimator.
 """
 
 import time
 
 import numpy as np
 
-from ._network import flatten
+from ._windows import n_windows, window_ends, window_stride
 from .causality import _max_lag, granger_min_length
 
 # skchaosprune.lyapunov (and so Numba) is imported inside the functions that
@@ -32,25 +34,18 @@ def min_updates(window, overlap, maxlag, dim=2, delay=1, steps=3, theiler=0):
 
     Enough rows (initial weights included) for
     ``granger_min_length(maxlag, rule='dof')`` windows (``5 * maxlag + 2``:
-    a meaningful Granger test at every lag up to ``maxlag``), each long
-    enough for the Lyapunov parameters.
+    a meaningful Granger test at every lag up to ``maxlag``).  The window
+    was checked against the Lyapunov parameters where it entered (the
+    strategy's parameters, :func:`skchaosprune.lyapunov.check_window`).
     """
-    from .lyapunov import WindowedLyapunov, window_stride
-
-    # The accumulator checks the window against the Lyapunov parameters.
-    WindowedLyapunov(window=window, overlap=overlap, dim=dim, delay=delay,
-                     steps=steps, theiler=theiler)
-    n_windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
-    rows = (n_windows - 1) * window_stride(window, overlap) + window
+    windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
+    rows = (windows - 1) * window_stride(window, overlap) + window
     return rows - 1
 
 
 def _windows_of(n_updates, window, overlap):
     """Windows that ``n_updates`` updates (plus the initial weights) hold."""
-    from .lyapunov import window_stride
-
-    rows = int(n_updates) + 1
-    return 0 if rows < window else (rows - window) // window_stride(window, overlap) + 1
+    return n_windows(int(n_updates) + 1, window, overlap)
 
 
 class Dynamics:
@@ -85,19 +80,52 @@ class Dynamics:
         return self.risks[:, 0 if kind == "error" else 1]
 
 
-class _Tracker:
-    """Streams weight rows into windowed exponents, timing itself."""
+class Recorder:
+    """The recording of one dense run: its schedule, its exponents, its
+    risks.
 
-    def __init__(self, settings):
-        from .lyapunov import WindowedLyapunov
+    Parameters
+    ----------
+    settings : dict
+        The recording settings (``window``, ``overlap``, ``dim``, ``delay``,
+        ``steps``, ``theiler``, ``fit_steps``, ``min_range``), from the
+        strategy's ``recording_plan``.
+    first_update : int
+        Updates the network had before this run (the row of ``weights``).
+    n_updates : int
+        Updates of the run.
+    weights : ndarray of shape (n_weights,)
+        The weights the run starts from (row 0 of the trajectory).
+    epochs : int
+        Epochs of the run (kept in the record's settings).
+    regression : bool
+        Whether the risks are a regressor's (both columns the MSE).
 
-        self.lyap = WindowedLyapunov(**settings)
+    Attributes
+    ----------
+    risk_at : ndarray of int64
+        The global update indices at which a window ends: where the trainer
+        must measure the risks and hand them to :meth:`take_risks`.
+    seconds : float
+        Time spent on the exponents.
+    """
+
+    def __init__(self, settings, first_update, n_updates, weights, epochs, regression):
+        from .lyapunov import WindowedLyapunov  # Numba: only when recording
+
+        self.settings = dict(settings, epochs=epochs)
+        ends = window_ends(first_update + n_updates + 1, settings["window"],
+                           settings["overlap"])
+        self.risk_at = ends[ends > first_update].astype(np.int64)
+        self.regression = regression
         self.seconds = 0.0
-
-    def update(self, rows):
-        """Feed rows (the initial weights) through the validated update."""
+        self._risks = np.full((self.risk_at.shape[0], 2), np.nan)
+        self._lyap = WindowedLyapunov(
+            window=settings["window"], overlap=settings["overlap"], dim=settings["dim"],
+            delay=settings["delay"], steps=settings["steps"], theiler=settings["theiler"],
+            fit_steps=settings["fit_steps"], min_range=settings["min_range"])
         start = time.perf_counter()
-        self.lyap.update(rows)
+        self._lyap.update(np.asarray(weights, dtype=np.float64)[None, :])
         self.seconds += time.perf_counter() - start
 
     def reserve(self, n_rows):
@@ -108,13 +136,28 @@ class _Tracker:
         never becomes finite again, so every committed row is finite.  (On a
         chaos-causal fit of digits 64-32-10 the check had taken 6 % of the
         fit, the copy 4 to 7 %.)"""
-        return self.lyap._reserve(n_rows)
+        return self._lyap._reserve(n_rows)
 
     def commit(self, n_rows):
         """Hand over the first ``n_rows`` rows written into ``reserve``'s."""
         start = time.perf_counter()
-        self.lyap._commit(n_rows)
+        self._lyap._commit(n_rows)
         self.seconds += time.perf_counter() - start
+
+    def take_risks(self, updates, risks):
+        """The risks (error, loss) the trainer measured at ``updates``; those
+        at this recorder's window ends are kept."""
+        where = np.searchsorted(self.risk_at, updates)
+        ok = (where < self.risk_at.shape[0]) & (
+            self.risk_at[np.minimum(where, self.risk_at.shape[0] - 1)] == updates)
+        self._risks[where[ok]] = risks[ok]
+
+    def dynamics(self):
+        """What the run recorded, as a :class:`Dynamics` record."""
+        exponents = np.asarray(self._lyap.exponents_)
+        n = exponents.shape[0]
+        return Dynamics(exponents, self._risks[:n], self.risk_at[:n], self.settings,
+                        regression=self.regression)
 
 
 def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
@@ -126,7 +169,7 @@ def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
                        delay=settings["delay"], steps=settings["steps"],
                        theiler=settings["theiler"])
     if have < need:
-        n_windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
+        windows = granger_min_length(maxlag, rule=RUN_LENGTH_RULE)
         fits = _max_lag(_windows_of(have, settings["window"], settings["overlap"]),
                         RUN_LENGTH_RULE)
         smaller = (f"a maxlag <= {fits} fits this run" if fits >= 1
@@ -136,42 +179,9 @@ def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
             f"{have} updates ({epochs} epoch(s) x {per_epoch} updates), but "
             f"window={settings['window']}, overlap={settings['overlap']} and "
             f"maxlag={maxlag} need at least {need} updates "
-            f"({n_windows} windows = 5 x maxlag + 2, so that the Granger test at "
+            f"({windows} windows = 5 x maxlag + 2, so that the Granger test at "
             f"every lag up to maxlag keeps at least 2 x lag + 1 residual degrees of "
             f"freedom; docs/method.md section 4). Train longer "
             f"({what.split('=')[0]}), use a smaller batch_size, more samples, or a "
             f"smaller window or maxlag ({smaller})."
         )
-
-
-def train_tracked(est, data, epochs, settings):
-    """Dense training of ``est`` on the :class:`~skchaosprune._network.Split`
-    ``data`` with the dynamics streamed into exponents.
-
-    Returns the :class:`Dynamics` record and the seconds spent on the
-    exponents.
-    """
-    from .lyapunov import window_ends
-
-    n_updates = est._updates(data.X.shape[0], epochs)
-    done = est._n_updates
-    ends = window_ends(done + n_updates + 1, settings["window"], settings["overlap"])
-    ends = ends[ends > done]
-    risk_at = np.union1d(ends, est._risk_schedule(n_updates)).astype(np.int64)
-    tracker = _Tracker(settings)
-    tracker.update(flatten(est.coefs_)[None, :])
-    est._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw, swv=data.swv,
-               risk_at=risk_at, recorder=tracker, stopping=False,
-               phase="dense training + Lyapunov exponents")
-    exponents = np.asarray(tracker.lyap.exponents_)
-    at_end = np.isin(est.risk_updates_, ends)
-    n_windows = exponents.shape[0]
-    risks = est._risk_pairs[at_end][:n_windows]
-    if est.risk_every is None:
-        est.risk_curve_ = est.risk_curve_[~at_end]
-        est.risk_updates_ = est.risk_updates_[~at_end]
-        est._risk_pairs = est._risk_pairs[~at_end]
-    dynamics = Dynamics(exponents, risks, ends[:n_windows], dict(settings, epochs=epochs),
-                        regression=est._regression)
-    return dynamics, tracker.seconds
-

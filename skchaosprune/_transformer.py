@@ -5,7 +5,7 @@ import copy
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from ._mlp import DenseMLPClassifier
@@ -13,10 +13,10 @@ from ._network import atomic, unflatten
 from ._orchestration import _remedy, repair_message
 from ._warn import warn_user
 from .pruning import (
-    DECISION_PARAMS,
     ChaosCausalPruning,
     PrunedModelWarning,
-    _Strategy,
+    PruningContext,
+    PruningStrategy,
     nested_pruning_params,
     reaching_features,
     resolve_strategy,
@@ -41,11 +41,11 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
     with the strategy's current decision parameters; the network is not
     retrained unless ``retrain=True``.
 
-    The strategy lives in one place: the transformer's ``pruning``, or, when
-    that is None, its estimator's ``pruning``; setting both raises.  With the
-    defaults, the causality threshold is tuned as ``prune__pruning__alpha``
-    (the step named 'prune'); with a strategy on the estimator, as
-    ``prune__estimator__pruning__alpha``.
+    The strategy has one home, the transformer's ``pruning`` (tuned as
+    ``prune__pruning__alpha`` in a step named 'prune'); the strategy a fit
+    used is ``pruning_``.  The estimator's own ``pruning`` is read only with
+    ``prefit=True``, where it recorded the run (``pruning=None`` then
+    decides with it); otherwise it must be None.
 
     Parameters
     ----------
@@ -57,9 +57,9 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         random_state=0)`` (plain one-sample SGD for a fixed 50 epochs), sized
         for small tables.
     pruning : strategy, str or None, default=None
-        The pruning strategy; None: the estimator's, or
-        ``ChaosCausalPruning()`` if it has none.  Its parameters are exposed
-        as ``pruning__<name>`` even while it is None.
+        The pruning strategy; None: ``ChaosCausalPruning()`` (with
+        ``prefit=True``, the strategy the estimator was fitted with).  Its
+        parameters are exposed as ``pruning__<name>`` even while it is None.
     prefit : bool, default=False
         ``estimator`` is already fitted with recorded dynamics (fitted with a
         chaos-causal strategy or ``track_dynamics=True``): only the mask is
@@ -75,6 +75,11 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
 
     Attributes
     ----------
+    pruning_ : strategy
+        The strategy of the last ``fit`` (a copy).  The support is decided
+        when asked, with the current ``pruning`` when one is set (so that
+        ``set_params(pruning__alpha=...)`` needs no new fit), else with
+        this one.
     estimator_ : estimator
         The fitted network (dense with its dynamics; pruned and retrained
         with ``retrain=True``).
@@ -101,7 +106,8 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
 
     _parameter_constraints: dict = {
         "estimator": [None, HasMethods(["fit", "prune"])],
-        "pruning": [None, str, _Strategy],
+        "pruning": [None, StrOptions({"chaos_causal", "magnitude", "random"}),
+                    PruningStrategy],
         "prefit": ["boolean"],
         "memory": [None, str, HasMethods(["cache"])],
         "retrain": ["boolean"],
@@ -126,38 +132,58 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
             n_iter_no_change=np.inf, random_state=0,
         )
 
-    def _estimator_strategy(self):
-        return resolve_strategy(getattr(self._base_estimator(), "pruning", None))
+    def _default_strategy(self):
+        """The strategy ``pruning=None`` stands for: the prefit estimator's,
+        else ``ChaosCausalPruning()``."""
+        if self.prefit:
+            theirs = resolve_strategy(getattr(self.estimator, "pruning", None))
+            if theirs is not None:
+                return clone(theirs)
+        return ChaosCausalPruning()
 
     def _strategy(self):
-        own, theirs = resolve_strategy(self.pruning), self._estimator_strategy()
-        if own is not None and theirs is not None:
-            if repr(own) != repr(theirs) or type(own) is not type(theirs):
-                raise ValueError(
-                    f"Two pruning strategies: the transformer's pruning={own!r} and its "
-                    f"estimator's pruning={theirs!r}. Set one of them (the other None): "
-                    "tune prune__pruning__alpha or prune__estimator__pruning__alpha.")
-        return own if own is not None else (theirs if theirs is not None
-                                            else ChaosCausalPruning())
+        """The strategy that decides now: the current ``pruning`` parameter,
+        else the one of the last fit (else the default)."""
+        if self.pruning is not None:
+            return resolve_strategy(self.pruning)
+        return getattr(self, "pruning_", None) or self._default_strategy()
 
     def get_params(self, deep=True):
         """Parameters; with ``deep``, the strategy's as ``pruning__<name>``,
-        also while ``pruning`` is None and the estimator has no strategy
-        (then those of ``ChaosCausalPruning()``)."""
+        also while ``pruning`` is None (those of the strategy it stands
+        for) or a string shortcut.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also the nested parameters.
+
+        Returns
+        -------
+        params : dict
+        """
         params = super().get_params(deep=deep)
-        if deep and self.pruning is None and self._estimator_strategy() is None:
-            for name, value in ChaosCausalPruning().get_params().items():
+        if deep and self.pruning is None:
+            for name, value in self._default_strategy().get_params().items():
                 params[f"pruning__{name}"] = value
         return shortcut_params(self, params) if deep else params
 
     def set_params(self, **params):
-        """Set parameters; ``pruning__<name>`` while ``pruning`` is None
-        (and the estimator has no strategy) sets it on a new
-        ``ChaosCausalPruning()``."""
+        """Set parameters; ``pruning__<name>`` while ``pruning`` is None sets
+        it on the strategy None stands for, which becomes ``pruning``.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters, nested ones as ``pruning__<name>``.
+
+        Returns
+        -------
+        self : CausalPruningTransformer
+        """
         if (self.pruning is None and "pruning" not in params
-                and any(k.startswith("pruning__") for k in params)
-                and self._estimator_strategy() is None):
-            self.pruning = ChaosCausalPruning()
+                and any(k.startswith("pruning__") for k in params)):
+            self.pruning = self._default_strategy()
         return super().set_params(**nested_pruning_params(self, params))
 
     # ------------------------------------------------------------------ #
@@ -186,8 +212,14 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         """
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True,
                              y_numeric=False)
-        strategy = self._strategy()
+        strategy = clone(resolve_strategy(self.pruning) if self.pruning is not None
+                         else self._default_strategy())
         strategy._validate_params()
+        if not self.prefit and getattr(self._base_estimator(), "pruning", None) is not None:
+            raise ValueError(
+                "The transformer's pruning is the strategy's one home: pass it as "
+                "CausalPruningTransformer(estimator, pruning=...) and leave the "
+                f"estimator's pruning None (it is {self._base_estimator().pruning!r}).")
         if self.prefit:
             check_is_fitted(self.estimator)
             fitted = getattr(self.estimator, "n_features_in_", X.shape[1])
@@ -200,15 +232,17 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         else:
             # The dense run is the same for every value of the decision
             # parameters: with them at their defaults, the cache key is too.
+            defaults = type(strategy)().get_params()
             recording = clone(strategy).set_params(
-                **{k: v for k, v in type(strategy)().get_params().items()
-                   if k in DECISION_PARAMS})
+                **{k: defaults[k] for k in strategy.params_of_kind("decision")
+                   if k in defaults})
             base = clone(self._base_estimator()).set_params(pruning=recording)
             run = _dense_run if self.memory is None else check_memory(self.memory).cache(_dense_run)
             estimator = run(base, X, y)
         estimator.set_params(pruning=strategy)
         if strategy.needs_dynamics:
             estimator._check_fits_run(strategy)
+        self.pruning_ = strategy
         self.estimator_ = estimator
         self._get_support_mask()  # raises when no feature is selected
         info = self._decision()[1]
@@ -224,7 +258,14 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         check_is_fitted(self)
         est = self.estimator_
         dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
-        return self._strategy()._decide(dense, getattr(est, "_dynamics", None))
+        intercepts = (est.dense_intercepts_ if hasattr(est, "dense_intercepts_")
+                      else est.intercepts_)
+        context = PruningContext(
+            initial_coefs=est.initial_coefs_, initial_intercepts=est.initial_intercepts_,
+            dense_coefs=dense, dense_intercepts=intercepts,
+            dynamics=getattr(est, "_dynamics", None), random_state=est.random_state)
+        result = self._strategy().decide(context)
+        return np.concatenate([np.ravel(m) for m in result.masks]), dict(result.attributes)
 
     def _masks(self):
         keep = self._decision()[0]
@@ -244,13 +285,11 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         if not support.any():
             n_pruned = int(sum((~m).sum() for m in masks))
             n_weights = sum(m.size for m in masks)
-            key = "pruning" if self.pruning is not None or self._estimator_strategy() is None \
-                else "estimator__pruning"
             raise ValueError(
                 f"The pruning strategy selects no feature: its mask prunes {n_pruned} "
                 f"of {n_weights} weights and leaves no input joined to an output. "
-                f"{_remedy(self._strategy(), self.estimator_)} (as a step named 'prune', tune "
-                f"prune__{key}__alpha).")
+                f"{_remedy(self._strategy(), self.estimator_)} (As a step named 'prune', "
+                "its parameters are tuned as prune__pruning__<name>.)")
         return support
 
     def __sklearn_tags__(self):

@@ -56,6 +56,7 @@ from ._ols import ols_pinv
 
 __all__ = [
     "GrangerResult",
+    "auto_maxlag",
     "granger_pvalues",
     "granger_min_length",
     "usable_lags",
@@ -240,6 +241,28 @@ def _check_dof_length(T):
             f"source causal; docs/method.md section 4). Use a longer series (more "
             f"windows: a longer run or a smaller window)."
         )
+
+
+#: The ``maxlag='auto'`` rule's cap: the paper's maxlag.
+AUTO_MAX_LAG = 14
+
+
+def auto_maxlag(n_windows):
+    """The largest lag ``maxlag='auto'`` tests on ``n_windows`` windows.
+
+    Half of the largest lag statsmodels allows (it needs ``3 * maxlag + 2``
+    observations), at most the paper's 14 and at least 1:
+    ``min(14, max(1, (n_windows - 2) // 6))``; from 7 windows on, every lag
+    it tests keeps the package's degrees-of-freedom rule (``5 * maxlag + 2``
+    windows, :func:`granger_min_length`).
+
+    Examples
+    --------
+    >>> from skchaosprune.causality import auto_maxlag
+    >>> auto_maxlag(20), auto_maxlag(45), auto_maxlag(438)
+    (3, 7, 14)
+    """
+    return int(min(AUTO_MAX_LAG, max(1, (int(n_windows) - 2) // 6)))
 
 
 def _check_maxlag(maxlag):

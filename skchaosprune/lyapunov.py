@@ -16,8 +16,10 @@ Lyapunov exponents.
   while memory stays O(window x n_series).
 - :func:`window_exponents`: the exponents of given windows of an array
   (the batch computation the two above share).
-- :func:`lyapunov_min_length`, :func:`window_stride`, :func:`window_ends`:
-  the shortest accepted series and the window layout.
+- :func:`lyapunov_min_length`, :func:`check_window`, :func:`window_stride`,
+  :func:`window_ends`, :func:`n_windows`, :func:`auto_window`: the shortest
+  accepted series, the window layout and the ``window='auto'`` rule
+  (plain NumPy, in :mod:`skchaosprune._windows`).
 
 Conventions shared by every function here:
 
@@ -52,14 +54,26 @@ import numpy as np
 
 from ._kernels import lyapunov as _k
 from ._parallel import parallel_allowed
+from ._windows import (  # the window arithmetic, public here
+    _check_params,
+    auto_window,
+    check_window,
+    lyapunov_min_length,
+    n_windows,
+    window_ends,
+    window_stride,
+)
 
 __all__ = [
     "STATUS_OK",
     "STATUS_STATIC",
     "STATUS_UNDEFINED",
+    "auto_window",
+    "check_window",
     "divergence_curve",
     "lyapunov_exponent",
     "lyapunov_min_length",
+    "n_windows",
     "window_stride",
     "window_ends",
     "window_exponents",
@@ -86,55 +100,11 @@ _MAX_ABS = 1e307
 # validation helpers
 
 
-def _check_int(name, value, low):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r}.")
-    value = int(value)
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value}.")
-    return value
-
-
-def _check_params(dim, delay, steps, theiler, fit_steps=None):
-    dim = _check_int("dim", dim, 1)
-    delay = _check_int("delay", delay, 1)
-    steps = _check_int("steps", steps, 0 if fit_steps is None else 1)
-    theiler = _check_int("theiler", theiler, 0)
-    if fit_steps is None:
-        return dim, delay, steps, theiler
-    fit_steps = _check_int("fit_steps", fit_steps, 1)
-    if fit_steps > steps:
-        raise ValueError(
-            f"fit_steps={fit_steps} exceeds steps={steps}: the slope is fitted "
-            f"to curve[0..fit_steps]; raise steps or lower fit_steps."
-        )
-    return dim, delay, steps, theiler, fit_steps
-
-
 def _check_min_range(min_range):
     if (isinstance(min_range, (bool, np.bool_)) or not isinstance(min_range, Real)
             or not math.isfinite(min_range) or min_range < 0):
         raise ValueError(f"min_range must be a finite number >= 0, got {min_range!r}.")
     return float(min_range)
-
-
-def _check_overlap(overlap):
-    if (isinstance(overlap, (bool, np.bool_)) or not isinstance(overlap, Real)
-            or not 0.0 <= overlap < 1.0):
-        raise ValueError(f"overlap must be a number in [0, 1), got {overlap!r}.")
-    return float(overlap)
-
-
-def _check_window(window, dim, delay, steps, theiler):
-    window = _check_int("window", window, 1)
-    need = lyapunov_min_length(dim=dim, delay=delay, steps=steps, theiler=theiler)
-    if window < need:
-        raise ValueError(
-            f"window={window} is too short for dim={dim}, delay={delay}, "
-            f"steps={steps}, theiler={theiler}: it must be at least {need} "
-            f"(lyapunov_min_length); use a longer window or smaller parameters."
-        )
-    return window
 
 
 def _check_finite(arr, name):
@@ -217,45 +187,6 @@ def _threads(n_jobs):
 
 # ---------------------------------------------------------------------------
 # single series
-
-
-def lyapunov_min_length(dim=2, delay=1, steps=3, theiler=0):
-    """Shortest series (or window) accepted for a parameter set.
-
-    With ``L`` points there are ``L - (dim-1)*delay - steps`` candidate
-    neighbours; the first reference point needs one candidate farther than
-    ``theiler`` steps away, so ``L`` must be at least
-    ``(dim - 1) * delay + steps + theiler + 2``.  This is the least length
-    for which a divergence pair can exist at all; a reliable estimate needs
-    far more points (the paper used windows of 160 to 250).
-
-    Parameters
-    ----------
-    dim : int, default=2
-        Embedding dimension (``-m`` of TISEAN ``lyap_r``).
-    delay : int, default=1
-        Embedding delay (``-d``).
-    steps : int, default=3
-        Steps the divergence is followed for (``-s``).
-    theiler : int, default=0
-        Theiler window (``-t``): neighbours must be more than ``theiler``
-        steps apart in time.
-
-    Returns
-    -------
-    min_length : int
-        The shortest accepted length.
-
-    Examples
-    --------
-    >>> from skchaosprune.lyapunov import lyapunov_min_length
-    >>> lyapunov_min_length()                 # the paper's -m2 -d1 -s3
-    6
-    >>> lyapunov_min_length(dim=4, delay=1, steps=8, theiler=25)
-    38
-    """
-    dim, delay, steps, theiler = _check_params(dim, delay, steps, theiler)
-    return (dim - 1) * delay + steps + theiler + 2
 
 
 def divergence_curve(x, dim=2, delay=1, steps=3, theiler=0):
@@ -393,69 +324,6 @@ def lyapunov_exponent(x, dim=2, delay=1, steps=3, theiler=0, fit_steps=1,
 # windows
 
 
-def window_stride(window, overlap=0.1):
-    """Stride between window starts: ``max(1, round(window * (1 - overlap)))``.
-
-    Python's built-in ``round`` (half to even, like ``numpy.round``).
-
-    Parameters
-    ----------
-    window : int
-        Window length W.
-    overlap : float, default=0.1
-        Overlap fraction, in [0, 1).
-
-    Returns
-    -------
-    stride : int
-
-    Examples
-    --------
-    >>> from skchaosprune.lyapunov import window_stride
-    >>> window_stride(200, 0.1)
-    180
-    >>> window_stride(250, 0.1)      # 225.0
-    225
-    """
-    window = _check_int("window", window, 1)
-    overlap = _check_overlap(overlap)
-    return max(1, int(round(window * (1.0 - overlap))))
-
-
-def window_ends(n_steps, window, overlap=0.1):
-    """Step at which each complete window of ``n_steps`` steps ends.
-
-    Window ``i`` covers steps ``[i*h, i*h + window)`` and ends at step
-    ``i*h + window - 1`` (``h`` from :func:`window_stride`).
-
-    Parameters
-    ----------
-    n_steps : int
-        Length of the trajectory.
-    window : int
-        Window length.
-    overlap : float, default=0.1
-        Overlap fraction, in [0, 1).
-
-    Returns
-    -------
-    ends : ndarray of shape (n_windows,), dtype int64
-        Empty when ``n_steps < window``.
-
-    Examples
-    --------
-    >>> from skchaosprune.lyapunov import window_ends
-    >>> window_ends(1000, 200, 0.1)
-    array([199, 379, 559, 739, 919])
-    """
-    n_steps = _check_int("n_steps", n_steps, 0)
-    h = window_stride(window, overlap)
-    if n_steps < window:
-        return np.empty(0, dtype=np.int64)
-    n_windows = (n_steps - window) // h + 1
-    return np.arange(n_windows, dtype=np.int64) * h + (window - 1)
-
-
 def _window_batch(data, starts, window, dim, delay, steps, theiler, fit_steps,
                   min_range, n_jobs=None):
     """Kernel call on a C-contiguous float64 2-D array (no validation)."""
@@ -522,7 +390,7 @@ def window_exponents(trajectory, starts, window, *, dim=2, delay=1, steps=3,
     dim, delay, steps, theiler, fit_steps = _check_params(
         dim, delay, steps, theiler, fit_steps)
     min_range = _check_min_range(min_range)
-    window = _check_window(window, dim, delay, steps, theiler)
+    window = check_window(window, dim, delay, steps, theiler)
     traj = _as_trajectory(trajectory)
     if traj.ndim == 1:
         traj = traj[:, None]
@@ -608,7 +476,7 @@ def windowed_lyapunov(trajectory, window=200, overlap=0.1, dim=2, delay=1,
     dim, delay, steps, theiler, fit_steps = _check_params(
         dim, delay, steps, theiler, fit_steps)
     min_range = _check_min_range(min_range)
-    window = _check_window(window, dim, delay, steps, theiler)
+    window = check_window(window, dim, delay, steps, theiler)
     h = window_stride(window, overlap)
     traj = _as_trajectory(trajectory)
     one_d = traj.ndim == 1
@@ -720,7 +588,7 @@ class WindowedLyapunov:
         (self._dim, self._delay, self._steps, self._theiler,
          self._fit_steps) = _check_params(dim, delay, steps, theiler, fit_steps)
         self._min_range = _check_min_range(min_range)
-        self._window = _check_window(window, self._dim, self._delay,
+        self._window = check_window(window, self._dim, self._delay,
                                      self._steps, self._theiler)
         self.stride_ = window_stride(self._window, overlap)
         _resolve_threads(n_jobs)

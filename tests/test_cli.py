@@ -180,14 +180,14 @@ def _fail_partial(monkeypatch, exc=RuntimeError("the PT decision broke\nsecond l
     rest of the pipeline runs as it is)."""
     from skchaosprune import ChaosCausalPruning
 
-    decide = ChaosCausalPruning._decide
+    decide = ChaosCausalPruning.decide
 
-    def failing(self, dense_coefs, dynamics):
+    def failing(self, context):
         if self.mode == "partial":
             raise exc
-        return decide(self, dense_coefs, dynamics)
+        return decide(self, context)
 
-    monkeypatch.setattr(ChaosCausalPruning, "_decide", failing)
+    monkeypatch.setattr(ChaosCausalPruning, "decide", failing)
 
 
 def test_demo_keeps_every_row_when_one_method_raises(monkeypatch, capsys, tmp_path):
@@ -214,10 +214,10 @@ def test_demo_keeps_every_row_when_one_method_raises(monkeypatch, capsys, tmp_pa
 def test_demo_keeps_the_dense_row_when_chaos_ft_raises(monkeypatch, capsys):
     from skchaosprune import ChaosCausalPruning
 
-    def failing(self, dense_coefs, dynamics):
+    def failing(self, context):
         raise ValueError("no mask today")
 
-    monkeypatch.setattr(ChaosCausalPruning, "_decide", failing)
+    monkeypatch.setattr(ChaosCausalPruning, "decide", failing)
     assert main(["demo", "--dataset", "iris", "--quiet", *FAST_PT]) == 0
     lines = _table(capsys.readouterr().out)
     assert lines["chaos_ft"].split()[3:] == "failed: no mask today".split()  # no type: ValueError
@@ -247,15 +247,15 @@ def test_reproduce_keeps_every_row_when_one_method_raises(data_dir, monkeypatch,
                                                          tmp_path):
     from skchaosprune import MagnitudePruning
 
-    decide, calls = MagnitudePruning._decide, []
+    decide, calls = MagnitudePruning.decide, []
 
-    def failing_once(self, dense_coefs, dynamics):
+    def failing_once(self, context):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("magnitude broke on seed 0")
-        return decide(self, dense_coefs, dynamics)
+        return decide(self, context)
 
-    monkeypatch.setattr(MagnitudePruning, "_decide", failing_once)
+    monkeypatch.setattr(MagnitudePruning, "decide", failing_once)
     out_json = tmp_path / "rep.json"
     assert main(["reproduce", "--data-dir", str(data_dir), "--datasets", "iris3", "--seeds",
                  "2", "--quiet", "--json", str(out_json)]) == 0
@@ -443,13 +443,13 @@ def _warn_in_magnitude(monkeypatch):
 
     from skchaosprune import MagnitudePruning
 
-    decide = MagnitudePruning._decide
+    decide = MagnitudePruning.decide
 
-    def warning(self, dense_coefs, dynamics):
+    def warning(self, context):
         warnings.warn("a warning\n  over two lines", UserWarning)
-        return decide(self, dense_coefs, dynamics)
+        return decide(self, context)
 
-    monkeypatch.setattr(MagnitudePruning, "_decide", warning)
+    monkeypatch.setattr(MagnitudePruning, "decide", warning)
 
 
 def test_demo_prints_warnings_in_one_line_each(monkeypatch, capsys):

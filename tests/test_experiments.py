@@ -80,7 +80,7 @@ def test_updates_and_dense_epochs(rows, data_dir):
     # PT's 'auto' partial_epochs: window 30, maxlag 3 need 17 windows (the
     # degrees-of-freedom rule, 5 * 3 + 2), 461 updates, 5 epochs of 108
     # (more than 10 % of 12 epochs).
-    pt_epochs = paper_pruning("iris", mode="partial", **TINY_PRUNING)._dense_epochs(
+    pt_epochs = paper_pruning("iris", mode="partial", **TINY_PRUNING).dense_epochs(
         TINY["max_iter"], per_epoch)
     assert pt_epochs == 5
     for r in rows:
@@ -204,7 +204,7 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     # rows, 1,406 updates; 108 per epoch -> 14 epochs.
     win = dict(window=30, maxlag=10)
     pt = ChaosCausalPruning(mode="partial", **win)
-    assert pt._dense_epochs(20, per_epoch) == 14
+    assert pt.dense_epochs(20, per_epoch) == 14
     est = paper_estimator("iris", pruning=pt, max_iter=20).fit(X, y)
     assert est.pruning_cost_["dense_epochs"] == 14
     assert est.pruning_params_["partial_epochs"] == est.pruning_params_["dense_epochs"] == 14
@@ -215,19 +215,19 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
         paper_estimator("iris", pruning=clone(pt).set_params(partial_epochs=13),
                         max_iter=20).fit(X, y)
     # 10 % of the epochs when that is more.
-    assert pt._dense_epochs(200, per_epoch) == 20
+    assert pt.dense_epochs(200, per_epoch) == 20
     # Never more than max_iter (PT is then FT), and FT is always max_iter.
-    assert pt._dense_epochs(5, per_epoch) == 5
-    assert ChaosCausalPruning(mode="full", **win)._dense_epochs(20, per_epoch) == 20
+    assert pt.dense_epochs(5, per_epoch) == 5
+    assert ChaosCausalPruning(mode="full", **win).dense_epochs(20, per_epoch) == 20
     # maxlag='auto' asks for 20 windows: 19 * 27 + 30 = 543 rows, 542
     # updates -> 6 epochs.
-    assert ChaosCausalPruning(mode="partial", window=30)._dense_epochs(20, per_epoch) == 6
+    assert ChaosCausalPruning(mode="partial", window=30).dense_epochs(20, per_epoch) == 6
     # banknote at the paper's settings: 1,097 training samples, 987 after
     # the hold-out; window 250 and maxlag 14 need 72 windows, 71 * 225 + 250
     # = 16,225 rows, 16,224 updates -> 17.
     banknote_per_epoch = _updates_per_epoch(1097, 1, 0.1)
     assert banknote_per_epoch == 987
-    assert paper_pruning("banknote", mode="partial")._dense_epochs(
+    assert paper_pruning("banknote", mode="partial").dense_epochs(
         100, banknote_per_epoch) == 17
 
 
@@ -359,10 +359,10 @@ def test_format_table_of_rows_has_one_line_per_run():
 
 def _break(monkeypatch, cls, exc):
     """Make one strategy's decision raise; the rest of the pipeline runs."""
-    def failing(self, dense_coefs, dynamics):
+    def failing(self, context):
         raise exc
 
-    monkeypatch.setattr(cls, "_decide", failing)
+    monkeypatch.setattr(cls, "decide", failing)
 
 
 def test_compare_methods_records_a_method_that_raises(iris_split, monkeypatch):

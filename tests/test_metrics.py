@@ -305,7 +305,8 @@ def test_remove_dead_units_copy_refuses_to_train_on_the_old_run(unit_pruned):
         for what, call in calls.items():
             # before: prune() spoke of a masks argument never passed, and
             # partial_fit raised an IndexError
-            with pytest.raises(ValueError, match="cannot train") as info_:
+            with pytest.raises(ValueError, match=r"cannot train a compact copy \(made by "
+                                                 r"remove_dead_units\(\)") as info_:
                 call(small)
             assert "masks" not in str(info_.value), what
             small.set_params(warm_start=False)

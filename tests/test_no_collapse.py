@@ -190,18 +190,18 @@ def test_a_class_never_predicted_after_pruning_is_reported(iris):
     """Output 2's weights pruned and no retraining: class 2's constant score
     never wins, and the warning says so (with the cut-off output as why);
     output 1's constant score still wins on 45 rows: no warning."""
-    from skchaosprune.pruning import _Strategy
+    from skchaosprune.pruning import PruningResult, PruningStrategy
 
-    class CutOutput(_Strategy):
+    class CutOutput(PruningStrategy):
         _parameter_constraints = {"output": [int]}
 
         def __init__(self, output=0):
             self.output = output
 
-        def _decide(self, dense_coefs, dynamics):
-            masks = [np.ones(np.shape(c), bool) for c in dense_coefs]
+        def decide(self, context):
+            masks = [np.ones(shape, bool) for shape in context.shapes]
             masks[-1][:, self.output] = False
-            return np.concatenate([m.ravel() for m in masks]), {}
+            return PruningResult(masks)
 
     X, y = iris
     est = DenseMLPClassifier(**dict(FAST, retrain=None)).fit(X, y)

@@ -79,10 +79,12 @@ def test_chaos_causal_fit_prunes_and_retrains_with_mask_held_at_zero(iris):
     np.testing.assert_array_equal(keep, est.granger_pvalues_ < 0.5)
     assert est.sparsity_ == pytest.approx(1 - keep.mean())
     # Retraining rewound to the initial weights and kept pruned weights at 0
-    # after every update; the final weights are those of the retraining.
-    assert np.all(est.weight_trajectory_[:, ~keep] == 0.0)
+    # after every update (retrained_trajectory_; weight_trajectory_ is the
+    # dense run); the final weights are those of the retraining.
+    assert np.all(est.retrained_trajectory_[:, ~keep] == 0.0)
+    assert np.all(est.weight_trajectory_[1:, ~keep] != 0.0)
     np.testing.assert_array_equal(
-        est.weight_trajectory_[0][keep],
+        est.retrained_trajectory_[0][keep],
         np.concatenate([c.ravel() for c in est.initial_coefs_]).astype(np.float32)[keep])
     for c, m in zip(est.coefs_, est.masks_):
         assert np.all(c[~m] == 0.0)
@@ -128,11 +130,11 @@ def test_pruned_set_grows_as_alpha_falls_or_threshold_rises(dense_run, alphas, t
     tlo, thi = sorted(thresholds)
 
     def pruned(alpha, threshold):
-        # The decision alone (a mask that disconnects the network would make
-        # prune() raise; that check has its own tests).
-        keep, _ = cc(alpha=alpha, lyapunov_threshold=threshold)._decide(
-            dense_run.coefs_, dense_run._dynamics)
-        return ~keep
+        # The rule alone, without the repair of a mask that cuts outputs off
+        # (which adds weights back; tests/test_no_collapse.py).
+        result = cc(alpha=alpha, lyapunov_threshold=threshold, on_collapse="raise").decide(
+            dense_run._context())
+        return ~np.concatenate([m.ravel() for m in result.masks])
 
     base = pruned(hi, tlo)
     assert np.all(pruned(lo, tlo) >= base)
@@ -222,14 +224,16 @@ def test_static_weights_are_infeasible_and_pruned_by_default(iris):
 
 def test_too_short_run_fails_early_with_the_updates_needed(iris):
     X, y = iris
-    with pytest.raises(ValueError, match=r"too short.*need at least 7939 updates"):
+    # 72 windows (5 x 14 + 2) of 200 updates, stride 180: 71 * 180 + 200 - 1
+    with pytest.raises(ValueError, match=r"too short.*need at least 12979 updates"):
         DenseMLPClassifier(pruning=ChaosCausalPruning(window=200, maxlag=14),
                            **dict(FAST, max_iter=1)).fit(X, y)
     with pytest.raises(ValueError, match="partial_epochs=1"):
         DenseMLPClassifier(pruning=ChaosCausalPruning(window=200, maxlag=14, mode="partial",
                                                       partial_epochs=1), **FAST).fit(X, y)
-    # 'auto' windows: a run too short even for 5 windows of 20 updates.
-    with pytest.raises(ValueError, match=r"too short.*window=20.*need at least 91 updates"):
+    # 'auto' windows: a run too short even for 7 windows of 20 updates
+    # (5 x 1 + 2 for maxlag 1): 6 * 18 + 20 - 1 updates.
+    with pytest.raises(ValueError, match=r"too short.*window=20.*need at least 127 updates"):
         DenseMLPClassifier(pruning=ChaosCausalPruning(), **dict(FAST, max_iter=1)).fit(
             X[:60], y[:60])
 

@@ -350,6 +350,8 @@ def test_multitest_corrects_at_the_strategy_alpha(iris, method):
         except ValueError:   # everything pruned at 0.01 with this correction
             pass
         reject, corrected, _, _ = multipletests(p, alpha=0.01, method=method)
-        keep, info = strategy._decide(est.dense_coefs_, est._dynamics)
-    np.testing.assert_allclose(info["granger_pvalues_"], corrected, rtol=0, atol=1e-15)
+        result = strategy.decide(est._context())
+    keep = np.concatenate([m.ravel() for m in result.masks])
+    np.testing.assert_allclose(result.attributes["granger_pvalues_"], corrected, rtol=0,
+                               atol=1e-15)
     np.testing.assert_array_equal(keep, corrected < 0.01)

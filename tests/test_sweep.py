@@ -362,14 +362,14 @@ def test_plots_draw_every_data_set(result):
 
 
 def test_a_method_that_raises_fails_its_rows_and_the_study_goes_on(monkeypatch):
-    decide = MagnitudePruning._decide
+    decide = MagnitudePruning.decide
 
-    def failing(self, dense_coefs, dynamics):
+    def failing(self, context):
         if self.scope == "layer":
             raise RuntimeError("layer-wise broke\nmore detail")
-        return decide(self, dense_coefs, dynamics)
+        return decide(self, context)
 
-    monkeypatch.setattr(MagnitudePruning, "_decide", failing)
+    monkeypatch.setattr(MagnitudePruning, "decide", failing)
     out = sweep(["sklearn_iris"], quick=True, sparsities=(0.5,))
     rows = {(r["method"], r["target"]): r for r in out["rows"]}
     assert rows[("magnitude_layer", 0.5)]["error"] == "RuntimeError: layer-wise broke"

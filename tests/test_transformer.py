@@ -80,21 +80,15 @@ def test_pipeline_grid_search_over_thresholds(iris_noisy):
     assert grid.best_score_ > 0.6
     best = grid.best_estimator_.named_steps["prune"]
     assert best.pruning.alpha == grid.best_params_["prune__pruning__alpha"]
-    # The other home: the estimator's strategy.
-    pipe2 = Pipeline([
-        ("prune", CausalPruningTransformer(DenseMLPClassifier(
-            pruning=ChaosCausalPruning(**WIN), **NET))),
-        ("clf", LogisticRegression(max_iter=500)),
-    ])
-    assert "prune__pruning__alpha" not in pipe2.get_params()
-    grid2 = GridSearchCV(pipe2, {"prune__estimator__pruning__alpha": [0.05, 0.9]}, cv=3)
-    grid2.fit(X, y)
+    assert best.pruning_.get_params() == best.pruning.get_params()
+    # A strategy given to the transformer tunes the same way, and its alpha
+    # is the one used.
     masks = {}
     for alpha in (0.05, 0.9):
-        sel = CausalPruningTransformer(DenseMLPClassifier(
-            pruning=ChaosCausalPruning(alpha=alpha, **WIN), **NET)).fit(X, y)
+        sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
+                                       pruning=ChaosCausalPruning(alpha=alpha, **WIN)).fit(X, y)
         masks[alpha] = sum(int(m.sum()) for m in sel.masks_)
-    assert masks[0.9] > masks[0.05]  # the estimator's alpha is used, not overridden
+    assert masks[0.9] > masks[0.05]
 
 
 class CountingMLP(DenseMLPClassifier):
@@ -149,7 +143,7 @@ def test_mask_is_decided_lazily_from_stored_pvalues(iris_noisy, monkeypatch):
 
 def test_zero_selected_features_is_an_error(iris_noisy):
     X, y = iris_noisy
-    with pytest.raises(ValueError, match="selects no feature.*prune__pruning__alpha"):
+    with pytest.raises(ValueError, match=r"selects no feature.*prune__pruning__<name>"):
         CausalPruningTransformer(DenseMLPClassifier(**NET), pruning=ChaosCausalPruning(
             alpha=0.0, on_collapse="raise", **WIN)).fit(X, y)
     sel = CausalPruningTransformer(DenseMLPClassifier(**NET),
@@ -157,19 +151,22 @@ def test_zero_selected_features_is_an_error(iris_noisy):
     sel.set_params(pruning__alpha=0.0, pruning__on_collapse="raise")
     with pytest.raises(ValueError, match="selects no feature"):
         sel.transform(X)
-    held = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.0, on_collapse="raise", **WIN),
-                              **NET)
-    with pytest.raises(ValueError, match=r"selects no feature.*prune__estimator__pruning__alpha"):
-        CausalPruningTransformer(held).fit(X, y)
 
 
-def test_two_strategies_conflict(iris_noisy):
+
+def test_the_strategy_has_one_home(iris_noisy):
+    """The transformer's pruning; an estimator's own strategy is refused
+    (not compared), except a prefit estimator's, which recorded the run."""
     X, y = iris_noisy
     est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.1, **WIN), **NET)
-    with pytest.raises(ValueError, match="Two pruning strategies"):
-        CausalPruningTransformer(est, pruning=ChaosCausalPruning(alpha=0.2, **WIN)).fit(X, y)
-    # The same strategy in both places is no conflict.
-    CausalPruningTransformer(est, pruning=ChaosCausalPruning(alpha=0.1, **WIN)).fit(X, y)
+    for pruning in (None, ChaosCausalPruning(alpha=0.1, **WIN)):
+        with pytest.raises(ValueError, match="one home.*leave the estimator's pruning None"):
+            CausalPruningTransformer(est, pruning=pruning).fit(X, y)
+    sel = CausalPruningTransformer(est.fit(X, y), prefit=True).fit(X, y)
+    assert sel.pruning is None
+    assert sel.pruning_.get_params() == est.pruning.get_params()
+    assert sel.pruning_ is not est.pruning
+    assert sel.get_params()["pruning__alpha"] == 0.1
 
 
 def test_retrain_on_request_and_other_strategies(iris_noisy):
