@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from . import metrics
-from .datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator, paper_pruning
+from .. import metrics
+from ..datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator, paper_pruning
 
 __all__ = [
     "DEFAULT_SPARSITIES",
@@ -84,7 +84,7 @@ def _chaos_template(estimator, pruning):
     """The chaos-causal strategy the FT and PT rows start from."""
     from sklearn.base import clone
 
-    from .pruning import ChaosCausalPruning, resolve_strategy
+    from ..pruning import ChaosCausalPruning, resolve_strategy
 
     strategy = resolve_strategy(pruning if pruning is not None else estimator.pruning)
     if not isinstance(strategy, ChaosCausalPruning):
@@ -96,7 +96,7 @@ def _method_estimator(template, strategy, method, *, sparsity, partial_epochs, p
     """A clone of ``template`` configured for one method."""
     from sklearn.base import clone
 
-    from .pruning import MagnitudePruning, RandomPruning
+    from ..pruning import MagnitudePruning, RandomPruning
 
     est = clone(template)
     if method == "dense":
@@ -640,8 +640,8 @@ def sklearn_study_data(name, *, hidden=32, epochs=20, lr=0.1, batch_size=1, wind
     >>> data["name"], data["X_train"].shape, data["network"]
     ('sklearn_wine', (142, 13), '13-32-3 sigmoid, lr 0.1, 20 epochs, batch 1')
     """
-    from .cli import _load_sklearn
-    from .pruning import ChaosCausalPruning
+    from ..cli import _load_sklearn
+    from ..pruning import ChaosCausalPruning
 
     if name not in SKLEARN_DATASETS:
         raise ValueError(f"Unknown scikit-learn data set {name!r}; choose one of "
@@ -701,7 +701,7 @@ def _check_classification(spec):
 
 def _study_data(spec, data_dir, scaling):
     """One data set of :func:`sweep` as a dict (see :func:`sklearn_study_data`)."""
-    from .pruning import ChaosCausalPruning
+    from ..pruning import ChaosCausalPruning
 
     if isinstance(spec, dict):
         missing = [k for k in ("name", "X_train", "X_test", "y_train", "y_test", "estimator")
@@ -811,7 +811,7 @@ def _sweep_strategies(base, sparsity, seed):
     """The ranked methods' strategies at one target sparsity."""
     from sklearn.base import clone
 
-    from .pruning import LayerShuffledPruning, MagnitudePruning, RandomPruning
+    from ..pruning import LayerShuffledPruning, MagnitudePruning, RandomPruning
 
     def chaos(risk):
         return clone(base).set_params(sparsity=sparsity, risk=risk)
