@@ -16,10 +16,28 @@ DATA_DIR = SHARED / "data"
 REFERENCE_DIR = SHARED / "reference"
 
 
+#: Modules whose tests are marked ``slow`` (the one list): scikit-learn's
+#: estimator checks, the concurrency, cluster and speed-equivalence tests,
+#: and the command line and studies, which run whole experiments.
+#: ``python -m pytest -m "not slow"`` is the contributors' quick loop; the
+#: README's ``python -m pytest`` runs everything.
+SLOW_MODULES = {
+    "test_common.py", "test_concurrency.py", "test_distributed.py",
+    "test_lyapunov_speed_equivalence.py", "test_cli.py", "test_sweep.py",
+    "test_experiments.py", "test_examples.py",
+}
+
+
 def pytest_sessionstart(session):
     from skchaosprune._kernels import warmup_all
 
     warmup_all()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
