@@ -52,11 +52,11 @@ import joblib  # noqa: E402
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
+from _common import machine  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from _common import machine  # noqa: E402
 from skchaosprune import ChaosCausalPruning, DenseMLPClassifier  # noqa: E402
 
 GRID = {"pruning__alpha": [0.3, 0.5, 0.8, 1.0]}

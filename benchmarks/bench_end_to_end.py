@@ -129,18 +129,18 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 import statsmodels  # noqa: E402
+from _common import machine as _machine  # noqa: E402
+from bench_lyapunov import import_nolds  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from statsmodels.tsa.stattools import grangercausalitytests  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from bench_lyapunov import import_nolds  # noqa: E402
-from _common import machine as _machine  # noqa: E402
+from skchaosprune import lyapunov as _lyapunov_module  # noqa: E402
 from skchaosprune.datasets import (  # noqa: E402
     load_paper_dataset,
     paper_estimator,
     paper_pruning,
 )
-from skchaosprune import lyapunov as _lyapunov_module  # noqa: E402
 from skchaosprune.lyapunov import windowed_lyapunov  # noqa: E402
 
 DATASET = "banknote"

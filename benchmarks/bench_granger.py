@@ -32,8 +32,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from statsmodels.tools.sm_exceptions import InfeasibleTestError  # noqa: E402
-from threadpoolctl import threadpool_limits  # noqa: E402
 from statsmodels.tsa.stattools import grangercausalitytests  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from skchaosprune.causality import granger_pvalues  # noqa: E402
 

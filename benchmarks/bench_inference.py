@@ -59,6 +59,7 @@ if ROOT not in sys.path:
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
+from _common import machine as _machine  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
@@ -66,7 +67,6 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from _common import machine as _machine  # noqa: E402
 from skchaosprune import ChaosCausalPruning, DenseMLPClassifier  # noqa: E402
 
 _COLD = textwrap.dedent("""

@@ -48,7 +48,8 @@ What is measured, all in the same run:
    ``WindowedLyapunov(window=200, overlap=0.1)``; 399 windows of 200 steps
    (stride 180), about 3 million windows.  The weights are synthetic:
    random walks (per-weight step sizes from 1e-4 to 1e-2) drifting towards
-   a per-weight target, 8 % of them frozen (like the first-layer weights of digits' always-blank pixels).
+   a per-weight target, 8 % of them frozen (like the first-layer weights of
+   digits' always-blank pixels).
    Reported: seconds spent in ``update`` (the Lyapunov work), seconds to
    generate the data, and peak memory, two ways: tracemalloc's peak of
    Python/NumPy allocations during the run (the buffers, the chunks and
@@ -101,7 +102,6 @@ if ROOT not in sys.path:
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
-
 from numba import njit  # noqa: E402
 
 from skchaosprune._kernels import lyapunov as _kernels  # noqa: E402
@@ -518,7 +518,8 @@ def main():
           f"(one-sample SGD, float32); ours and before: batched, {n_many:,} distinct "
           f"windows of each kind (those {n_each} first); microseconds per window")
     print(f"  {'series':<12} {'ours 1 thr':>10} {'ours ' + str(threads) + ' thr':>10} "
-          f"{'before 1 thr':>12} {'nolds':>9} {'nolds/ours 1':>12} {'nolds/ours ' + str(threads):>12} "
+          f"{'before 1 thr':>12} {'nolds':>9} {'nolds/ours 1':>12} "
+          f"{'nolds/ours ' + str(threads):>12} "
           f"{'nolds/before 1':>14} {'before/ours 1':>13}")
     for name, t_b1, t_bn, t_old, t_nolds in rows:
         print(f"  {name:<12} {t_b1 * 1e6:10.2f} {t_bn * 1e6:10.2f} {t_old * 1e6:12.2f} "
@@ -552,13 +553,14 @@ def main():
     walk = rows[0]
     mix = rows[3]
     print("\nRatios (measured above):")
-    print(f"  nolds / ours batched {threads} threads, all 60: {mix[4] / mix[2]:8.0f}x   (target >= 200x)")
+    print(f"  nolds / ours batched {threads} threads, all 60: {mix[4] / mix[2]:8.0f}x   "
+          "(target >= 200x)")
     print(f"  nolds / ours batched 1 thread, random walks: {walk[4] / walk[1]:8.0f}x   "
           f"(issue 15 target >= 700x; the kernel before: {walk[4] / walk[3]:.0f}x)")
     digits = rows[4]
     print(f"  nolds / ours batched 1 thread, digits weights: {digits[4] / digits[1]:5.0f}x   "
           f"(the kernel before: {digits[4] / digits[3]:.0f}x)")
-    print(f"  kernel before / ours, 1 thread: " + ", ".join(
+    print("  kernel before / ours, 1 thread: " + ", ".join(
         f"{name} {t_old / t_b1:.2f}x" for name, t_b1, _, t_old, _ in rows))
     print(f"  nolds / ours one call per window:{mix[4] / t_call:8.0f}x")
     print(f"  NumPy / ours batched {threads} threads:  {t_np / mix[2]:8.0f}x")

@@ -50,13 +50,13 @@ if ROOT not in sys.path:
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
+from _common import machine as _machine  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from _common import machine as _machine  # noqa: E402
 from skchaosprune import DenseMLPClassifier  # noqa: E402
 
 HIDDEN = (100,)

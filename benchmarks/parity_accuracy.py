@@ -40,6 +40,7 @@ if ROOT not in sys.path:
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
+from _common import machine  # noqa: E402
 from sklearn.datasets import (  # noqa: E402
     load_breast_cancer,
     load_diabetes,
@@ -52,7 +53,6 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from _common import machine  # noqa: E402
 from skchaosprune import ChaosCausalPruning, DenseMLPClassifier, DenseMLPRegressor  # noqa: E402
 
 DATASETS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer,

@@ -13,7 +13,6 @@ sparsity; test R^2 for 3 seeds.
 
 import warnings
 
-import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_friedman1
 from sklearn.model_selection import train_test_split

@@ -23,8 +23,8 @@ from sklearn.utils.validation import _check_sample_weight
 from . import _docstrings
 from ._kernels import codes as _k
 from ._network import NetworkMixin, atomic, data_fingerprint
-from ._warn import warn_user
 from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
+from ._warn import warn_user
 from .pruning import PruningStrategy, nested_pruning_params, shortcut_params
 
 

@@ -20,14 +20,13 @@ import os
 from contextlib import contextmanager
 from functools import wraps
 from numbers import Integral
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
-
-from sklearn.exceptions import ConvergenceWarning
 
 from . import _progress
 from ._kernels import codes as _c
@@ -244,10 +243,10 @@ class Split(NamedTuple):
 
     X: np.ndarray
     Y: np.ndarray
-    sw: Optional[np.ndarray]
+    sw: np.ndarray | None
     Xv: np.ndarray
     Yv: np.ndarray
-    swv: Optional[np.ndarray]
+    swv: np.ndarray | None
 
 
 def updates_per_epoch(n_samples, batch_size):
@@ -592,7 +591,8 @@ class NetworkMixin:
         if keep:
             setattr(self, self._trajectory_name(), full[:kept.shape[0] + done])
         if (stopping and convergence_warning and not incremental and not converged
-                and not diverged and n_epochs == self.max_iter and np.isfinite(self.n_iter_no_change)):
+                and not diverged and n_epochs == self.max_iter
+                and np.isfinite(self.n_iter_no_change)):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 f"and the optimization hasn't converged yet ({phase}).",

@@ -783,7 +783,8 @@ def _block(y, S, maxlag, restricted, test, fast=None, skip=None):
             if not sure.all():
                 unsure = ~sure
                 e_, su_, de_, ds_ = e[unsure], su[unsure], de[unsure], ds[unsure]
-                _, p_hi = _statistic(test, np.maximum(e_ - de_, 0.0), su_ + ds_, rr.nobs, lag, df_resid)
+                _, p_hi = _statistic(test, np.maximum(e_ - de_, 0.0), su_ + ds_, rr.nobs, lag,
+                                     df_resid)
                 _, p_lo = _statistic(test, e_ + de_, su_ - ds_, rr.nobs, lag, df_resid)
                 sure[unsure] = (p_hi - p_lo) <= _FAST_PTOL
             idx = np.flatnonzero(good)[sure]
@@ -1030,7 +1031,8 @@ def granger_pvalues(
                              alpha, lags)
     if method not in ("auto", "exact"):
         raise ValueError(f"method must be 'auto' or 'exact', got {method!r}.")
-    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
+    if (isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral)
+            or block_size < 1):
         raise ValueError(f"block_size must be a positive integer, got {block_size!r}.")
     y, X = _scaled(y, X)
     T, n = X.shape

@@ -29,7 +29,13 @@ import numpy as np
 
 from ._ols import EPS as _EPS
 from ._ols import ols_pinv
-from .causality import _as_columns, _as_target_sources, _check_finite_columns, _max_abs, _rescale_columns
+from .causality import (
+    _as_columns,
+    _as_target_sources,
+    _check_finite_columns,
+    _max_abs,
+    _rescale_columns,
+)
 
 __all__ = ["StationarityResult", "adf_pvalues", "make_stationary"]
 
@@ -109,7 +115,8 @@ def _adf_check(series, maxlag, regression, autolag):
             raise ValueError(f"autolag must be 'AIC', 'BIC' or None, got {autolag!r}.")
         autolag = autolag.lower()
         if autolag == "t-stat":
-            raise NotImplementedError("autolag='t-stat' is not supported; use 'AIC', 'BIC' or None.")
+            raise NotImplementedError(
+                "autolag='t-stat' is not supported; use 'AIC', 'BIC' or None.")
     X = _as_columns(series, "series", "n_series")
     T = X.shape[0]
     if maxlag is None:
@@ -407,7 +414,8 @@ def adf_pvalues(series, *, maxlag=None, regression="c", autolag="AIC", block_siz
     True
     """
     X, maxlag, autolag = _adf_check(series, maxlag, regression, autolag)
-    if isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral) or block_size < 1:
+    if (isinstance(block_size, bool) or not isinstance(block_size, numbers.Integral)
+            or block_size < 1):
         raise ValueError(f"block_size must be a positive integer, got {block_size!r}.")
     T, n = X.shape
     pvalues = np.zeros(n)

@@ -404,7 +404,8 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts = _scratch(n, dim, steps)
+    (order, rank, bucket, cnt, keys, vecs, dist, nbr, nbd, sums, counts,
+     shifts) = _scratch(n, dim, steps)
     _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
                 cnt, keys, vecs, dist, nbr, nbd, sums, counts, shifts)
     curve = np.empty(steps + 1)

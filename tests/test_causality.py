@@ -150,7 +150,8 @@ def assert_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method="auto")
         # statistics too, where they matter (a huge statistic of a near-perfect
         # fit has p = 0 and a relative accuracy limited by SSR_u's rounding)
         meaningful = p > 1e-12
-        np.testing.assert_allclose(per_lag.statistics[j][meaningful], s[meaningful], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(per_lag.statistics[j][meaningful], s[meaningful], rtol=1e-6,
+                                   atol=1e-9)
         assert abs(reduced.pvalues[j] - p.min()) <= TOL
         assert keep.pvalues[j] == reduced.pvalues[j]
         lag = reduced.lags[j]
@@ -727,7 +728,8 @@ def assert_usable_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method=
     np.testing.assert_array_equal(per_lag.usable_lags, usable)
     skipped = ~usable
     assert np.all(per_lag.pvalues[:, skipped] == 1.0)
-    assert np.isnan(per_lag.statistics[:, skipped]).all() and np.isnan(per_lag.df_resid[:, skipped]).all()
+    assert np.isnan(per_lag.statistics[:, skipped]).all()
+    assert np.isnan(per_lag.df_resid[:, skipped]).all()
     for j in range(X.shape[1]):
         ref = oracle_at(y, X[:, j], lags, test)
         if ref is None:
@@ -738,7 +740,8 @@ def assert_usable_matches_statsmodels(y, X, maxlag, test="ssr_chi2test", method=
         assert abs(reduced.pvalues[j] - ref.min()) <= TOL
         np.testing.assert_allclose(per_lag.pvalues[j, lags - 1], ref, rtol=0, atol=TOL)
         assert keep.pvalues[j] == reduced.pvalues[j]
-        assert reduced.lags[j] in lags and abs(ref[list(lags).index(reduced.lags[j])] - ref.min()) <= TOL
+        assert reduced.lags[j] in lags
+        assert abs(ref[list(lags).index(reduced.lags[j])] - ref.min()) <= TOL
     np.testing.assert_array_equal(per_lag.infeasible, reduced.infeasible)
     return reduced
 
@@ -763,7 +766,8 @@ TARGET_KINDS = ["stops_early", "starts_late", "polynomial", "constant_tail", "sp
     test=st.sampled_from(TESTS),
     method=st.sampled_from(["auto", "exact"]),
 )
-def test_usable_lags_match_statsmodels_generated(kind, maxlag, extra, size, seed, kinds, test, method):
+def test_usable_lags_match_statsmodels_generated(kind, maxlag, extra, size, seed, kinds, test,
+                                                 method):
     rng = np.random.default_rng(seed)
     T = granger_min_length(maxlag) + extra
     y = degenerate_target(kind, T, maxlag, rng, size)
@@ -872,7 +876,8 @@ def test_usable_reduce_none_multitest_and_lag_choice():
     assert np.all(full.uncorrected_pvalues[-1, :3] == 0.0)  # infeasible, kept
     for lag in range(3):
         np.testing.assert_allclose(
-            full.pvalues[:, lag], multipletests(full.uncorrected_pvalues[:, lag], method="fdr_bh")[1])
+            full.pvalues[:, lag],
+            multipletests(full.uncorrected_pvalues[:, lag], method="fdr_bh")[1])
     np.testing.assert_array_equal(full.uncorrected_pvalues.min(axis=1), red.pvalues)
     assert set(red.lags[:-1].tolist()) <= {1, 2, 3} and red.lags[-1] == 0
 

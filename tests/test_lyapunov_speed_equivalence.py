@@ -18,12 +18,12 @@ dim, delay, steps, Theiler window and fit_steps.
 
 import json
 
+import _lyapunov_reference_kernel as ref
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import _lyapunov_reference_kernel as ref
 from skchaosprune._kernels import lyapunov as new
 from skchaosprune.lyapunov import (
     WindowedLyapunov,

@@ -168,7 +168,8 @@ def test_gradient_matches_finite_differences(cls, params, n_classes):
                 plus[layer][idx] += eps
                 minus[layer][idx] -= eps
                 if params_list is est.initial_coefs_:
-                    lp, lm = loss_at(plus, est.initial_intercepts_), loss_at(minus, est.initial_intercepts_)
+                    lp = loss_at(plus, est.initial_intercepts_)
+                    lm = loss_at(minus, est.initial_intercepts_)
                 else:
                     lp, lm = loss_at(est.initial_coefs_, plus), loss_at(est.initial_coefs_, minus)
                 numeric[idx] = (lp - lm) / (2 * eps)
@@ -309,8 +310,9 @@ def test_same_seed_bit_identical_and_coefs_init_rewinds():
 def test_accuracy_iris_and_digits():
     X, y = load_iris(return_X_y=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    clf = make_pipeline(StandardScaler(), DenseMLPClassifier((6,), "sigmoid", learning_rate_init=0.1,
-                                                             random_state=0))
+    clf = make_pipeline(StandardScaler(),
+                        DenseMLPClassifier((6,), "sigmoid", learning_rate_init=0.1,
+                                           random_state=0))
     assert clf.fit(Xtr, ytr).score(Xte, yte) >= 0.9
     X, y = load_digits(return_X_y=True)
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)

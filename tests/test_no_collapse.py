@@ -92,7 +92,7 @@ def test_tiny_validation_split_never_gives_nan(iris):
                 est = DenseMLPClassifier(pruning=ChaosCausalPruning(risk="error"),
                                          validation_fraction=fraction, **FAST).fit(X, y)
         except ValueError as exc:  # pragma: no cover - the repair keeps a path
-            raise AssertionError(f"the default on_collapse='repair' raised: {exc}")
+            raise AssertionError(f"the default on_collapse='repair' raised: {exc}") from exc
         else:
             assert np.isfinite(est.granger_pvalues_).all()
             assert np.isfinite(est.risk_series_).all()

@@ -41,8 +41,9 @@ def dense_run(iris):
 
 def test_tracked_dynamics_are_the_windowed_exponents_of_the_trajectory(iris):
     X, y = iris
-    est = DenseMLPClassifier(pruning=cc(risk="error", alpha=0.9), retrain=None, keep_trajectory=True,
-                             risk_every=1, trajectory_dtype="float64", **FAST).fit(X, y)
+    est = DenseMLPClassifier(pruning=cc(risk="error", alpha=0.9), retrain=None,
+                             keep_trajectory=True, risk_every=1, trajectory_dtype="float64",
+                             **FAST).fit(X, y)
     n_rows = est.weight_trajectory_.shape[0]
     assert n_rows == est.t_ + 1
     ends = window_ends(n_rows, 30, 0.1)

@@ -70,7 +70,8 @@ def diabetes_std():
     return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
 
 
-@pytest.mark.parametrize("params", SOLVERS, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
+@pytest.mark.parametrize("params", SOLVERS,
+                         ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
 def test_classifier_weights_equal_sklearn(iris_std, params):
     X, y = iris_std
     sk, ours = both_fit(DenseMLPClassifier, MLPClassifier, X, y, [4, 5, 4, 3],

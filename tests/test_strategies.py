@@ -33,7 +33,8 @@ def test_strategies_are_sklearn_style_objects():
     c = clone(s)
     assert c is not s and c.get_params() == s.get_params()
     assert s.set_params(alpha=0.2).alpha == 0.2
-    assert repr(MagnitudePruning(0.3, scope="layer")) == "MagnitudePruning(scope='layer', sparsity=0.3)"
+    assert (repr(MagnitudePruning(0.3, scope="layer"))
+            == "MagnitudePruning(scope='layer', sparsity=0.3)")
     assert RandomPruning(0.2, random_state=1).get_params() == {"random_state": 1, "sparsity": 0.2}
     est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.01))
     deep = est.get_params(deep=True)
@@ -59,7 +60,7 @@ def test_bad_strategy_parameters_raise_at_fit(iris):
     with pytest.raises(ValueError, match="pruning must be a pruning strategy"):
         est.prune(X, y, pruning=0.5)
     with pytest.raises(TypeError):
-        est.prune(X, y, window=200)  # noqa: the old flat parameters are gone
+        est.prune(X, y, window=200)  # the old flat parameters are gone
 
 
 def test_auto_rule_by_hand():

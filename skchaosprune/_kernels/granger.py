@@ -425,7 +425,8 @@ def _chunk(j0, j1, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
             errB = gT * nxr[l - 1] * np.sqrt(l) * nx
             dC = nrinv[l - 1] * (errB + 2.0 * (l + 2) * EPS * np.sqrt(nb2[s]))
             nC = np.sqrt(nc2[s])
-            dG = errA + 2.0 * nC * dC + (l + 1) * EPS * nc2[s] + 3.0 * (l + 1) * EPS * np.sqrt(na2[s])
+            dG = (errA + 2.0 * nC * dC + (l + 1) * EPS * nc2[s]
+                  + 3.0 * (l + 1) * EPS * np.sqrt(na2[s]))
             db = (gT * np.sqrt(sr) + de[l - 1]) * np.sqrt(l) * nx
             d_e = 2.0 * (nbeta2[s] * dG + 2.0 * np.sqrt(nbeta2[s]) * db + ginv[s] * db * db)
             d_e += 2.0 * (l + 1) * EPS * e[s]

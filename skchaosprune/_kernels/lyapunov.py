@@ -666,7 +666,8 @@ def divergence_curve(x, dim, delay, steps, theiler):
     n = x.shape[0]
     y = np.empty(n)
     _rescale(x, y, n)
-    order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts = _scratch(n, dim, steps)
+    (order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts,
+     shifts) = _scratch(n, dim, steps)
     _curve_sums(y, n, dim, delay, steps, theiler, steps, order, rank, bucket,
                 cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts)
     curve = np.empty(steps + 1)
@@ -707,8 +708,8 @@ def _series_block(b, data, starts, window, dim, delay, steps, theiler, fit_steps
     nb = min(_BLOCK, n_series - s0)
     xbuf = np.empty((_BLOCK, window))
     y = np.empty(window)
-    order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts, shifts = _scratch(
-        window, dim, steps)
+    (order, rank, bucket, cnt, keys, vecs, band, bbest, bbj, nbr, nbd, sums, counts,
+     shifts) = _scratch(window, dim, steps)
     for w in range(n_win):
         st = starts[w]
         for r in range(window):

@@ -18,9 +18,8 @@ Because a strategy is a nested object, ``GridSearchCV(est,
 {"pruning__alpha": [...]})`` tunes it like any estimator parameter.
 """
 
+from .._windows import AUTO_MIN_WINDOW, AUTO_WINDOW, AUTO_WINDOWS, auto_window
 from ..causality import AUTO_MAX_LAG, auto_maxlag
-from .._windows import auto_window
-from .._windows import AUTO_MIN_WINDOW, AUTO_WINDOW, AUTO_WINDOWS
 from ._base import (
     PARAMETER_KINDS,
     DegenerateRiskWarning,

@@ -9,7 +9,7 @@ A strategy is a scikit-learn-style object (``get_params``, ``set_params``,
 strategy.
 """
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -49,8 +49,8 @@ class PruningResult(NamedTuple):
 
     masks: list
     attributes: dict = {}
-    coefs: Optional[list] = None
-    intercepts: Optional[list] = None
+    coefs: list | None = None
+    intercepts: list | None = None
 
 
 class PruningContext:

@@ -9,8 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import causality
 from .._warn import warn_user
-from ..causality import auto_maxlag, granger_min_length
 from .._windows import AUTO_WINDOWS, auto_window, check_window, window_stride
+from ..causality import auto_maxlag, granger_min_length
 from ._base import DegenerateRiskWarning, PruningResult, PruningStrategy
 from ._masks import causal_keep_mask, reached_outputs, repair_collapse
 
