@@ -82,8 +82,17 @@ def render():
     return "\n".join(out).rstrip() + "\n"
 
 
-def main():
-    (HERE / "api.md").write_text(render())
+def main(argv=None):
+    """Write docs/api.md; with ``--check``, only say whether it is current
+    (exit 1 when it is not), as the pre-commit hook does."""
+    argv = sys.argv[1:] if argv is None else argv
+    text = render()
+    if "--check" in argv:
+        if (HERE / "api.md").read_text() != text:
+            print("docs/api.md is out of date: run python docs/make_api.py")
+            return 1
+        return 0
+    (HERE / "api.md").write_text(text)
     print(f"wrote {HERE / 'api.md'}")
     return 0
 
