@@ -3,7 +3,8 @@
 
 Built on the public API (:mod:`skchaosprune.experiments`,
 :mod:`skchaosprune.datasets`); errors end in one line on stderr and a
-non-zero exit, never a traceback.
+non-zero exit, never a traceback.  Nothing in the library imports this
+module (only ``python -m skchaosprune`` and the ``skchaosprune`` script).
 """
 
 import argparse
@@ -15,7 +16,7 @@ import sys
 import warnings
 from pathlib import Path
 
-_SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
+from .datasets import DEMO_NETWORK, SKLEARN_DATASETS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,92 +62,19 @@ def _bars(args):
     return _Bars(enabled=not args.quiet and sys.stderr.isatty())
 
 
-def _load_sklearn(name, seed):
-    from sklearn import datasets
-
-    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
-    return _split_scale(X, y, seed)
-
-
-def _split_scale(X, y, seed):
-    """80/20 stratified split, features standardised on the training part."""
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.2, random_state=seed, stratify=y)
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+class _Failure(Exception):
+    """An error to report in one line."""
 
 
 def _load_csv(path, target, seed):
-    """Numeric feature columns and a label column from a CSV with a header."""
-    import csv
+    """:func:`~skchaosprune.datasets.load_csv_dataset`, its errors reported
+    as they are (they name the file and its columns, not parameters)."""
+    from .datasets import load_csv_dataset
 
-    import numpy as np
-
     try:
-        with open(path, newline="") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise _Failure(f"cannot read {path}: {exc}") from None
-    if len(rows) < 2:
-        raise _Failure(f"{path} needs a header line and data rows")
-    header, body = rows[0], [r for r in rows[1:] if r]
-    if target not in header:
-        raise _Failure(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
-    if any(len(r) != len(header) for r in body):
-        raise _Failure(f"{path}: every row must have {len(header)} fields, as the header")
-    t = header.index(target)
-    y = np.array([r[t] for r in body])
-    if any(v.strip() == "" for v in y) or any(v.strip() == "" for r in body for v in r):
-        raise _Failure(f"{path} has missing values: fill or drop them first")
-    try:
-        X = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in body])
-    except ValueError:
-        text = [c for i, c in enumerate(header) if i != t
-                and not all(_is_number(r[i]) for r in body)]
-        raise _Failure(f"non-numeric feature columns {text} in {path}: encode them "
-                       "as numbers first (or drop them)") from None
-    if not np.isfinite(X).all():
-        raise _Failure(f"{path} has infinite or NaN feature values")
-    labels = y
-    try:
-        labels = y.astype(np.float64)
-        if np.all(labels == np.round(labels)):
-            labels = labels.astype(np.int64)
-    except ValueError:
-        pass  # string labels
-    if labels.dtype == np.float64:
-        raise _Failure(
-            f"the target column {target!r} of {path} holds continuous values (a regression "
-            "target, e.g. " + ", ".join(f"{v:g}" for v in labels[:3]) + "): demo and sweep "
-            "compare classifiers by test accuracy; give a column of class labels (or bin "
-            "this one into classes first)")
-    values, counts = np.unique(labels, return_counts=True)
-    rare = [str(v) for v in values[counts < 2]]
-    if rare:
-        shown = ", ".join(rare[:5]) + (", ..." if len(rare) > 5 else "")
-        raise _Failure(
-            f"{path}: {len(rare)} of the {values.size} classes of {target!r} have a single "
-            f"row ({shown}), and the stratified 80/20 split needs two of each: drop those "
-            "rows or merge those classes")
-    try:
-        return _split_scale(X, labels, seed)
+        return load_csv_dataset(path, target, seed)
     except ValueError as exc:
-        raise _Failure(f"cannot split {path} for training and testing: {exc}") from None
-
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-class _Failure(Exception):
-    """An error to report in one line."""
+        raise _Failure(str(exc)) from None
 
 
 def _print_rows(rows, title):
@@ -251,7 +179,7 @@ def _compile(args):
 
 def _demo(args):
     from . import _progress
-    from .datasets import paper_estimator
+    from .datasets import demo_estimator, load_sklearn_dataset
     from .experiments import compare_methods
     from .pruning import ChaosCausalPruning
 
@@ -262,14 +190,12 @@ def _demo(args):
         source = args.csv
         name = Path(args.csv).stem
     else:
-        X_train, X_test, y_train, y_test = _load_sklearn(args.dataset, args.seed)
+        X_train, X_test, y_train, y_test = load_sklearn_dataset(args.dataset, args.seed)
         source = f"sklearn {args.dataset}"
         name = args.dataset
     _compile(args)
-    estimator = paper_estimator(
-        "digits", hidden_layer_sizes=(args.hidden,), learning_rate_init=args.lr,
-        max_iter=args.epochs, batch_size=args.batch_size, random_state=args.seed,
-    )
+    estimator = demo_estimator(hidden=args.hidden, epochs=args.epochs, lr=args.lr,
+                               batch_size=args.batch_size, random_state=args.seed)
     strategy = ChaosCausalPruning(window=args.window, maxlag=args.maxlag, alpha=args.alpha,
                                   risk=args.risk)
     bars = _bars(args)
@@ -374,7 +300,8 @@ def _parse_sparsities(values):
             try:
                 number = float(text)
             except ValueError:
-                raise _Failure(f"--sparsities takes numbers between 0 and 1, got {text!r}") from None
+                raise _Failure(
+                    f"--sparsities takes numbers between 0 and 1, got {text!r}") from None
             if not 0.0 < number < 1.0:
                 raise _Failure(f"--sparsities must be strictly between 0 and 1 (the fraction "
                                f"of weights pruned), got {text.strip()}")
@@ -416,12 +343,16 @@ def _write_csv(path, summary):
 
 def _sweep(args):
     from . import _progress
-    from .datasets import PAPER_SETTINGS, load_paper_dataset
+    from .datasets import PAPER_SETTINGS, demo_data, load_paper_dataset
     from .experiments import (
-        SPLIT_SEED, SWEEP_COMPARISONS, _custom_data, format_overview, format_sweep,
-        format_wilcoxon, sklearn_study_data, sweep,
+        SPLIT_SEED,
+        SWEEP_COMPARISONS,
+        format_overview,
+        format_sweep,
+        format_wilcoxon,
+        sklearn_study_data,
+        sweep,
     )
-    from .pruning import ChaosCausalPruning
 
     if args.target and not args.csv:
         raise _Failure("--target names the label column of --csv FILE (the input table)")
@@ -461,10 +392,8 @@ def _sweep(args):
               for name in dict.fromkeys(args.dataset or [])]
     if args.csv:
         X_train, X_test, y_train, y_test = _load_csv(args.csv, args.target, SPLIT_SEED)
-        specs.append(_custom_data(Path(args.csv).stem, X_train, X_test, y_train, y_test,
-                                  **network,
-                                  pruning=ChaosCausalPruning(window=args.window,
-                                                             maxlag=args.maxlag)))
+        specs.append(demo_data(Path(args.csv).stem, X_train, X_test, y_train, y_test,
+                               **network, window=args.window, maxlag=args.maxlag))
     _compile(args)
     bars = _bars(args)
     steps = _Steps(bars)
@@ -564,17 +493,21 @@ def build_parser():
                     "(full and partial training) and by magnitude and at random at "
                     "the same sparsity, and print one table.")
     source = demo.add_mutually_exclusive_group()
-    source.add_argument("--dataset", choices=_SKLEARN_DATASETS, default="digits",
+    source.add_argument("--dataset", choices=SKLEARN_DATASETS, default="digits",
                         help="a dataset that ships with scikit-learn (default: digits)")
     source.add_argument("--csv", metavar="FILE",
                         help="a CSV file with a header, numeric features and a label "
                              "column (the input table; the rows are named after the "
                              "file)")
     demo.add_argument("--target", metavar="COLUMN", help="the label column of --csv")
-    demo.add_argument("--hidden", type=int, default=32, help="hidden units (default: 32)")
-    demo.add_argument("--epochs", type=int, default=20, help="training epochs (default: 20)")
-    demo.add_argument("--lr", type=float, default=0.1, help="learning rate (default: 0.1)")
-    demo.add_argument("--batch-size", type=int, default=1, help="samples per update (default: 1)")
+    demo.add_argument("--hidden", type=int, default=DEMO_NETWORK["hidden"],
+                      help="hidden units (default: %(default)s)")
+    demo.add_argument("--epochs", type=int, default=DEMO_NETWORK["epochs"],
+                      help="training epochs (default: %(default)s)")
+    demo.add_argument("--lr", type=float, default=DEMO_NETWORK["lr"],
+                      help="learning rate (default: %(default)s)")
+    demo.add_argument("--batch-size", type=int, default=DEMO_NETWORK["batch_size"],
+                      help="samples per update (default: %(default)s)")
     demo.add_argument("--window", type=_auto_int, default="auto",
                       help="Lyapunov window in updates, or 'auto' (default: auto, from "
                            "the run's length)")
@@ -636,23 +569,24 @@ def build_parser():
                           "--dataset or --csv is given)")
     swp.add_argument("--scaling", choices=("per_feature", "reference"), default="per_feature",
                      help="scaling of the paper data (as for reproduce)")
-    swp.add_argument("--dataset", nargs="+", choices=_SKLEARN_DATASETS, metavar="NAME",
+    swp.add_argument("--dataset", nargs="+", choices=SKLEARN_DATASETS, metavar="NAME",
                      help="scikit-learn data sets (as for demo: "
-                          f"{', '.join(_SKLEARN_DATASETS)}), with the demo's network; "
+                          f"{', '.join(SKLEARN_DATASETS)}), with the demo's network; "
                           "split 80/20 with the fixed seed 42")
     swp.add_argument("--csv", metavar="FILE",
                      help="a CSV file with a header, numeric features and a label column "
                           "(the input table, as for demo; named after the file)")
     swp.add_argument("--data", dest="csv", help=argparse.SUPPRESS)  # --csv's old name
     swp.add_argument("--target", metavar="COLUMN", help="the label column of --csv")
-    swp.add_argument("--hidden", type=int, default=32,
-                     help="hidden units of --dataset/--csv networks (default: 32)")
-    swp.add_argument("--epochs", type=int, default=20,
-                     help="epochs of --dataset/--csv networks (default: 20)")
-    swp.add_argument("--lr", type=float, default=0.1,
-                     help="learning rate of --dataset/--csv networks (default: 0.1)")
-    swp.add_argument("--batch-size", type=int, default=1,
-                     help="samples per update of --dataset/--csv networks (default: 1)")
+    swp.add_argument("--hidden", type=int, default=DEMO_NETWORK["hidden"],
+                     help="hidden units of --dataset/--csv networks (default: %(default)s)")
+    swp.add_argument("--epochs", type=int, default=DEMO_NETWORK["epochs"],
+                     help="epochs of --dataset/--csv networks (default: %(default)s)")
+    swp.add_argument("--lr", type=float, default=DEMO_NETWORK["lr"],
+                     help="learning rate of --dataset/--csv networks (default: %(default)s)")
+    swp.add_argument("--batch-size", type=int, default=DEMO_NETWORK["batch_size"],
+                     help="samples per update of --dataset/--csv networks "
+                          "(default: %(default)s)")
     swp.add_argument("--window", type=_auto_int, default="auto",
                      help="Lyapunov window of --dataset/--csv networks (default: auto)")
     swp.add_argument("--maxlag", type=_auto_int, default="auto",

@@ -4,7 +4,10 @@
 settings of the paper's experiments; :func:`load_paper_dataset` loads a
 dataset as the paper's reference code split it (80/20, seed 42) and
 standardises it; :func:`paper_estimator` builds the matching
-:class:`~skchaosprune.DenseMLPClassifier`.
+:class:`~skchaosprune.DenseMLPClassifier`.  The command line's data come
+from here too: :func:`load_sklearn_dataset` and :func:`load_csv_dataset`
+split and standardise scikit-learn's bundled data sets and CSV files, and
+:func:`demo_estimator` and :func:`demo_data` give them the demo's network.
 
 The data files (``binary_banknote.csv``, ``binary_cancer.csv``,
 ``Iris.csv``, ``titanic_train.csv``, ``titanic_test.csv``,
@@ -29,10 +32,16 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
+    "DEMO_NETWORK",
     "PAPER_SETTINGS",
     "PaperDataset",
     "PaperSettings",
+    "SKLEARN_DATASETS",
+    "demo_data",
+    "demo_estimator",
+    "load_csv_dataset",
     "load_paper_dataset",
+    "load_sklearn_dataset",
     "paper_estimator",
     "paper_pruning",
 ]
@@ -488,3 +497,243 @@ def paper_estimator(name, *, pruning=None, random_state=0, **overrides):
         )
     params.update(overrides)
     return DenseMLPClassifier(**params)
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn data, CSV files and the demo's network
+# ---------------------------------------------------------------------------
+
+#: scikit-learn data sets the demo and the study load by name
+#: (``sklearn.datasets.load_<name>``).
+SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
+
+#: The demo's network (``skchaosprune demo``'s defaults): hidden units,
+#: epochs, learning rate and samples per update of :func:`demo_estimator`.
+DEMO_NETWORK = {"hidden": 32, "epochs": 20, "lr": 0.1, "batch_size": 1}
+
+
+def _split_scale(X, y, random_state):
+    """80/20 stratified split, features standardised on the training part."""
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.2, random_state=random_state, stratify=y)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def load_sklearn_dataset(name, random_state=42):
+    """A data set that ships with scikit-learn, split and standardised.
+
+    The split is 80/20, stratified by class, with ``random_state``; the
+    features are standardised with the training part's mean and standard
+    deviation.  ``skchaosprune demo --dataset NAME`` runs on it (split with
+    its ``--seed``), and :func:`skchaosprune.experiments.sklearn_study_data`
+    (split with the fixed seed 42).
+
+    Parameters
+    ----------
+    name : {'digits', 'iris', 'wine', 'breast_cancer'}
+        The scikit-learn loader (``sklearn.datasets.load_<name>``), one of
+        :data:`SKLEARN_DATASETS`.
+    random_state : int, default=42
+        Seed of the train/test split.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import load_sklearn_dataset
+    >>> X_train, X_test, y_train, y_test = load_sklearn_dataset("wine")
+    >>> X_train.shape, X_test.shape
+    ((142, 13), (36, 13))
+    """
+    from sklearn import datasets
+
+    if name not in SKLEARN_DATASETS:
+        raise ValueError(f"Unknown scikit-learn data set {name!r}; choose one of "
+                         f"{list(SKLEARN_DATASETS)}.")
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return _split_scale(X, y, random_state)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def load_csv_dataset(path, target, random_state=42):
+    """A CSV file of numeric features and a label column, split and standardised.
+
+    The file has a header line; ``target`` names the label column (class
+    labels: integers or strings), every other column is a numeric feature.
+    The rows are split 80/20, stratified by class, with ``random_state``,
+    and the features standardised with the training part's statistics, as
+    :func:`load_sklearn_dataset` does (``skchaosprune demo --csv FILE
+    --target COLUMN`` and ``skchaosprune sweep --csv``).
+
+    Parameters
+    ----------
+    path : str or path-like
+    target : str
+        The label column.
+    random_state : int, default=42
+        Seed of the train/test split.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+        Labels that are all integers (``'3'``, ``'3.0'``) as int64, other
+        labels as strings.
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read or split, or holds no ``target``
+        column, rows of another length than the header, missing values,
+        non-numeric or non-finite features, a continuous target (a
+        regression one) or a class with a single row; the message, in one
+        line, says which and what to do.
+    """
+    try:
+        with open(path, newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    if len(rows) < 2:
+        raise ValueError(f"{path} needs a header line and data rows")
+    header, body = rows[0], [r for r in rows[1:] if r]
+    if target not in header:
+        raise ValueError(f"{path} has no column {target!r}; its columns are {', '.join(header)}")
+    if any(len(r) != len(header) for r in body):
+        raise ValueError(f"{path}: every row must have {len(header)} fields, as the header")
+    t = header.index(target)
+    y = np.array([r[t] for r in body])
+    if any(v.strip() == "" for v in y) or any(v.strip() == "" for r in body for v in r):
+        raise ValueError(f"{path} has missing values: fill or drop them first")
+    try:
+        X = np.array([[float(v) for i, v in enumerate(r) if i != t] for r in body])
+    except ValueError:
+        text = [c for i, c in enumerate(header) if i != t
+                and not all(_is_number(r[i]) for r in body)]
+        raise ValueError(f"non-numeric feature columns {text} in {path}: encode them "
+                         "as numbers first (or drop them)") from None
+    if not np.isfinite(X).all():
+        raise ValueError(f"{path} has infinite or NaN feature values")
+    labels = y
+    try:
+        labels = y.astype(np.float64)
+        if np.all(labels == np.round(labels)):
+            labels = labels.astype(np.int64)
+    except ValueError:
+        pass  # string labels
+    if labels.dtype == np.float64:
+        raise ValueError(
+            f"the target column {target!r} of {path} holds continuous values (a regression "
+            "target, e.g. " + ", ".join(f"{v:g}" for v in labels[:3]) + "): demo and sweep "
+            "compare classifiers by test accuracy; give a column of class labels (or bin "
+            "this one into classes first)")
+    values, counts = np.unique(labels, return_counts=True)
+    rare = [str(v) for v in values[counts < 2]]
+    if rare:
+        shown = ", ".join(rare[:5]) + (", ..." if len(rare) > 5 else "")
+        raise ValueError(
+            f"{path}: {len(rare)} of the {values.size} classes of {target!r} have a single "
+            f"row ({shown}), and the stratified 80/20 split needs two of each: drop those "
+            "rows or merge those classes")
+    try:
+        return _split_scale(X, labels, random_state)
+    except ValueError as exc:
+        raise ValueError(f"cannot split {path} for training and testing: {exc}") from None
+
+
+def demo_estimator(*, hidden=DEMO_NETWORK["hidden"], epochs=DEMO_NETWORK["epochs"],
+                   lr=DEMO_NETWORK["lr"], batch_size=DEMO_NETWORK["batch_size"],
+                   random_state=0):
+    """The network of ``skchaosprune demo`` (and of the study on
+    scikit-learn and CSV data).
+
+    :func:`paper_estimator`'s training (sigmoid units, squared error, plain
+    SGD without momentum or L2, normal initial weights of sd 0.1, exactly
+    ``epochs`` epochs, the training accuracy recorded every epoch) with one
+    hidden layer of ``hidden`` units; the defaults are
+    :data:`DEMO_NETWORK`.
+
+    Parameters
+    ----------
+    hidden : int, default=32
+        Units of the hidden layer (the demo's ``--hidden``).
+    epochs : int, default=20
+        ``max_iter`` (``--epochs``).
+    lr : float, default=0.1
+        ``learning_rate_init`` (``--lr``).
+    batch_size : int, default=1
+        Samples per update (``--batch-size``).
+    random_state : int, default=0
+        The estimator's seed (``--seed``).
+
+    Returns
+    -------
+    estimator : DenseMLPClassifier
+        Unfitted, without a pruning strategy.
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import demo_estimator
+    >>> est = demo_estimator(hidden=8)
+    >>> est.hidden_layer_sizes, est.max_iter, est.learning_rate_init, est.batch_size
+    ((8,), 20, 0.1, 1)
+    """
+    return paper_estimator(
+        "digits", hidden_layer_sizes=(hidden,), learning_rate_init=lr, max_iter=epochs,
+        batch_size=batch_size, random_state=random_state)
+
+
+def demo_data(name, X_train, X_test, y_train, y_test, *, hidden=DEMO_NETWORK["hidden"],
+              epochs=DEMO_NETWORK["epochs"], lr=DEMO_NETWORK["lr"],
+              batch_size=DEMO_NETWORK["batch_size"], window="auto", maxlag="auto"):
+    """Split data with the demo's network, as
+    :func:`skchaosprune.experiments.sweep` takes a data set.
+
+    Parameters
+    ----------
+    name : str
+        The data set's name in the study's tables.
+    X_train, X_test, y_train, y_test : array-like
+        The split (e.g. from :func:`load_sklearn_dataset` or
+        :func:`load_csv_dataset`).
+    hidden, epochs, lr, batch_size : int, int, float, int
+        The network (:func:`demo_estimator`).
+    window, maxlag : int or 'auto', default='auto'
+        Of the :class:`~skchaosprune.ChaosCausalPruning` strategy.
+
+    Returns
+    -------
+    data : dict
+        Keys 'name', 'X_train', 'X_test', 'y_train', 'y_test', 'estimator'
+        (:func:`demo_estimator`, unfitted), 'pruning' and 'network' (a
+        description, e.g. ``'13-32-3 sigmoid, lr 0.1, 20 epochs, batch
+        1'``).
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import demo_data, load_sklearn_dataset
+    >>> data = demo_data("wine", *load_sklearn_dataset("wine"), hidden=16)
+    >>> data["network"], data["pruning"].window
+    ('13-16-3 sigmoid, lr 0.1, 20 epochs, batch 1', 'auto')
+    """
+    from .pruning import ChaosCausalPruning
+
+    estimator = demo_estimator(hidden=hidden, epochs=epochs, lr=lr, batch_size=batch_size)
+    n_classes = len(np.unique(y_train))
+    net = (f"{np.shape(X_train)[1]}-{hidden}-{1 if n_classes == 2 else n_classes} sigmoid, "
+           f"lr {lr}, {epochs} epochs, batch {batch_size}")
+    return {"name": name, "X_train": X_train, "X_test": X_test, "y_train": y_train,
+            "y_test": y_test, "estimator": estimator,
+            "pruning": ChaosCausalPruning(window=window, maxlag=maxlag), "network": net}

@@ -72,9 +72,11 @@ def _final(est):
 
 
 def _check_estimator(est, what):
-    from ._mlp import _BaseDenseMLP
+    # NetworkMixin (the engine, a lower layer), not the estimators' base
+    # class: the estimators' methods import this module.
+    from ._network import NetworkMixin
 
-    if not isinstance(est, _BaseDenseMLP):
+    if not isinstance(est, NetworkMixin):
         raise TypeError(f"{what} takes a fitted DenseMLPClassifier or DenseMLPRegressor; "
                         f"got {type(est).__name__}.")
     check_is_fitted(est)

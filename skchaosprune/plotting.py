@@ -56,7 +56,7 @@ def _summary(result, dataset):
 
 
 def _label(method):
-    from .experiments import _SWEEP_LABELS
+    from .experiments.study import _SWEEP_LABELS
 
     return _SWEEP_LABELS.get(method, method)
 

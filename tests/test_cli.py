@@ -108,7 +108,8 @@ def test_demo_csv_errors_name_the_problem(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["demo", "--csv", "/nonexistent/file.csv", "--target", "y"], "cannot read /nonexistent/file.csv"),
+    (["demo", "--csv", "/nonexistent/file.csv", "--target", "y"],
+     "cannot read /nonexistent/file.csv"),
     (["demo", "--csv", "{csv}"], "--csv needs --target"),
     (["demo", "--csv", "{csv}", "--target", "nope"], "has no column 'nope'"),
     (["demo", "--epochs", "0"], "--epochs must be at least 1"),
@@ -175,7 +176,10 @@ def test_too_short_run_names_the_cli_flags(capsys):
     assert "--window=30" in row and "--maxlag=3" in row
 
 
-def _fail_partial(monkeypatch, exc=RuntimeError("the PT decision broke\nsecond line")):
+_PT_BROKE = RuntimeError("the PT decision broke\nsecond line")
+
+
+def _fail_partial(monkeypatch, exc=_PT_BROKE):
     """Make the chaos-causal decision raise for mode='partial' only (the
     rest of the pipeline runs as it is)."""
     from skchaosprune import ChaosCausalPruning
@@ -276,7 +280,8 @@ def test_unreadable_paper_file(tmp_path, capsys):
     (tmp_path / "binary_banknote.csv").write_text("not,a\nnumber,table\n")
     assert main(["reproduce", "--data-dir", str(tmp_path), "--datasets", "banknote"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("skchaosprune: error: cannot read the banknote data (binary_banknote.csv)")
+    assert err.startswith(
+        "skchaosprune: error: cannot read the banknote data (binary_banknote.csv)")
     assert err.count("\n") == 1
 
 
@@ -335,9 +340,9 @@ def test_reproduce_on_the_paper_data(data_dir, capsys, tmp_path):
 
 def _project_version():
     """The version as pyproject.toml declares it (not the code under test)."""
-    import tomllib
     from pathlib import Path
 
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
     return tomllib.loads(text)["project"]["version"]
 
@@ -446,7 +451,7 @@ def _warn_in_magnitude(monkeypatch):
     decide = MagnitudePruning.decide
 
     def warning(self, context):
-        warnings.warn("a warning\n  over two lines", UserWarning)
+        warnings.warn("a warning\n  over two lines", UserWarning, stacklevel=2)
         return decide(self, context)
 
     monkeypatch.setattr(MagnitudePruning, "decide", warning)
@@ -490,9 +495,9 @@ def test_titles_count_in_the_singular_and_the_plural(capsys):
 
 def test_readme_set_up_gives_the_python_versions_a_venv_and_two_commands():
     import re
-    import tomllib
     from pathlib import Path
 
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text()
     section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]

@@ -12,13 +12,12 @@ from skchaosprune.datasets import load_paper_dataset, paper_estimator, paper_pru
 from skchaosprune.experiments import (
     FIELDS,
     METHODS,
-    _method_estimator,
-    _updates_per_epoch,
     compare_methods,
     format_table,
     run_methods,
     summarize,
 )
+from skchaosprune.experiments.reproduction import _method_estimator, _updates_per_epoch
 from skchaosprune.pruning import auto_window
 
 # iris 4-6-3, one-sample SGD; short windows so that a few epochs suffice.
@@ -72,10 +71,23 @@ def test_baselines_are_pruned_at_the_ft_sparsity(rows):
     assert any(r["pruned_weights"] > 0 for r in rows if r["method"] == "chaos_ft")
 
 
+@pytest.mark.filterwarnings("ignore:Got `batch_size` larger")
+@pytest.mark.parametrize("batch_size, expected", [("auto", 3), (64, 7), (1000, 1)])
+def test_updates_per_epoch_are_the_estimators(batch_size, expected):
+    # 450 samples, 45 held out (as the methods other than chaos-causal do
+    # with risk_every), 405 trained on: 'auto' is the estimator's own
+    # min(200, n), so 3 updates an epoch.
+    X, y = load_iris(return_X_y=True)
+    X, y = np.vstack([X] * 3), np.concatenate([y] * 3)
+    est = paper_estimator("iris", batch_size=batch_size, max_iter=1, risk_every=1)
+    assert _updates_per_epoch(est, X.shape[0]) == expected
+    assert est.fit(X, y)._n_updates == expected
+
+
 def test_updates_and_dense_epochs(rows, data_dir):
     rows, _ = rows
     n_train = load_paper_dataset("iris", data_dir).X_train.shape[0]
-    per_epoch = _updates_per_epoch(n_train, 1, 0.1)
+    per_epoch = _updates_per_epoch(paper_estimator("iris"), n_train)
     assert per_epoch == 108  # 120 training samples, 12 held out for the risk
     # PT's 'auto' partial_epochs: window 30, maxlag 3 need 17 windows (the
     # degrees-of-freedom rule, 5 * 3 + 2), 461 updates, 5 epochs of 108
@@ -152,7 +164,7 @@ def test_run_methods_uses_the_papers_pruning_settings(data_dir):
 
 def test_every_method_trains_on_the_same_samples_from_the_same_start(data_dir):
     data = load_paper_dataset("iris", data_dir)
-    per_epoch = _updates_per_epoch(data.X_train.shape[0], 1, 0.1)
+    per_epoch = _updates_per_epoch(paper_estimator("iris"), data.X_train.shape[0])
     strategy = paper_pruning("iris", **TINY_PRUNING)
     fitted = {}
     for method in ("dense", "chaos_ft", "magnitude"):
@@ -198,7 +210,7 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     X, y = load_iris(return_X_y=True)
     order = np.random.default_rng(0).permutation(150)[:120]
     X, y = X[order], y[order]
-    per_epoch = _updates_per_epoch(120, 1, 0.1)
+    per_epoch = _updates_per_epoch(paper_estimator("iris"), 120)
     assert per_epoch == 108
     # window 30, maxlag 10: 52 windows (5 * 10 + 2), 51 * 27 + 30 = 1,407
     # rows, 1,406 updates; 108 per epoch -> 14 epochs.
@@ -225,7 +237,7 @@ def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
     # banknote at the paper's settings: 1,097 training samples, 987 after
     # the hold-out; window 250 and maxlag 14 need 72 windows, 71 * 225 + 250
     # = 16,225 rows, 16,224 updates -> 17.
-    banknote_per_epoch = _updates_per_epoch(1097, 1, 0.1)
+    banknote_per_epoch = _updates_per_epoch(paper_estimator("banknote"), 1097)
     assert banknote_per_epoch == 987
     assert paper_pruning("banknote", mode="partial").dense_epochs(
         100, banknote_per_epoch) == 17

@@ -1,14 +1,69 @@
-"""Comparing pruning methods (moved to a package; split follows)."""
+"""Comparing pruning methods: the paper's reproduction and the pruning study.
 
-from . import study as _study
-from .study import *  # noqa: F401,F403
-from .study import __all__  # noqa: F401
+- The paper's comparison (:mod:`skchaosprune.experiments.reproduction`,
+  docs/reproduction.md): :func:`run_methods` fits dense, chaos-causal (FT
+  and PT), magnitude and random pruning per seed on a paper dataset,
+  :func:`compare_methods` does one seed on any data.
+- The pruning study (:mod:`skchaosprune.experiments.study`, docs/study.md):
+  :func:`sweep`, accuracy against sparsity over seeds for every method,
+  with :func:`sweep_summary`, :func:`sweep_wilcoxon` and the tables
+  :func:`format_sweep`, :func:`format_wilcoxon`, :func:`overview`,
+  :func:`format_overview`.
+- What they share (:mod:`skchaosprune.experiments.common`): the rows'
+  :data:`FIELDS`, :func:`summarize` over seeds and :func:`format_table`.
 
-# Names the command line, the figures and the tests use.
-_method_estimator = _study._method_estimator
-_updates_per_epoch = _study._updates_per_epoch
-_custom_data = _study._custom_data
-_SWEEP_LABELS = _study._SWEEP_LABELS
-SPLIT_SEED = _study.SPLIT_SEED
-SWEEP_RANKED = _study.SWEEP_RANKED
-SWEEP_POINTS = _study.SWEEP_POINTS
+The data and the demo's network come from :mod:`skchaosprune.datasets`.
+
+Examples
+--------
+>>> from skchaosprune.experiments import format_table, run_methods, summarize
+>>> rows = run_methods("digits", seeds=(0,), methods=("dense",), max_iter=2)
+>>> print(format_table(summarize(rows)).splitlines()[2])     # doctest: +ELLIPSIS
+digits   dense   1  ...
+"""
+
+from .common import FIELDS, format_table, summarize
+from .reproduction import METHODS, compare_methods, run_methods
+
+# Constants of experiments.py outside its __all__, still importable from here.
+from .study import (  # noqa: F401
+    DEFAULT_SPARSITIES,
+    DEMO_NETWORK,
+    QUICK_SPARSITIES,
+    SKLEARN_DATASETS,
+    SPLIT_SEED,
+    SWEEP_COMPARISONS,
+    SWEEP_METHODS,
+    SWEEP_POINTS,
+    SWEEP_RANKED,
+    format_overview,
+    format_sweep,
+    format_wilcoxon,
+    overview,
+    pruned_mask,
+    sklearn_study_data,
+    sweep,
+    sweep_summary,
+    sweep_wilcoxon,
+)
+
+__all__ = [
+    "DEFAULT_SPARSITIES",
+    "FIELDS",
+    "METHODS",
+    "SWEEP_COMPARISONS",
+    "SWEEP_METHODS",
+    "compare_methods",
+    "format_sweep",
+    "format_table",
+    "format_overview",
+    "format_wilcoxon",
+    "overview",
+    "pruned_mask",
+    "run_methods",
+    "sklearn_study_data",
+    "summarize",
+    "sweep",
+    "sweep_summary",
+    "sweep_wilcoxon",
+]

@@ -1,22 +1,13 @@
-"""The paper's comparison: dense, chaos-causal (FT and PT), magnitude and
-random pruning on one dataset over several seeds (docs/method.md sections 6-9).
+"""The pruning study: accuracy against sparsity, over seeds.
 
-:func:`run_methods` fits every method per seed and measures it,
-:func:`summarize` reduces the rows to mean and standard deviation per
-(dataset, method), :func:`format_table` prints them.
-
-Examples
---------
->>> from skchaosprune.experiments import format_table, run_methods, summarize
->>> rows = run_methods("digits", seeds=(0,), methods=("dense",), max_iter=2)
->>> sorted(rows[0])                                   # doctest: +NORMALIZE_WHITESPACE
-['accuracy', 'dataset', 'dense_epochs', 'epochs_to_benchmark', 'error', 'f1_macro',
- 'flops', 'maxlag', 'method', 'n_weights', 'pruned_weights', 'seconds', 'seed',
- 'sparsity', 'total_updates', 'window']
->>> rows[0]["flops"]                                  # 2*(64*50 + 50*10) + 50 + 10
-7460
->>> print(format_table(summarize(rows)).splitlines()[0])   # doctest: +ELLIPSIS
-dataset  method  n  accuracy ...
+:func:`sweep` fits one dense run per data set and seed, with its dynamics,
+and decides every method at every target sparsity on it (the chaos-causal
+ranking with each risk, magnitude, random, the layer-wise shuffle
+control; the alpha-decided LEGCNet-FT and PT masks as operating points),
+each retrained by rewinding.  :func:`sweep_summary` and
+:func:`sweep_wilcoxon` reduce its rows; :func:`format_sweep`,
+:func:`format_wilcoxon`, :func:`overview` and :func:`format_overview` print
+them (docs/study.md is their output).
 """
 
 import math
@@ -25,546 +16,32 @@ import time
 import numpy as np
 
 from .. import metrics
-from ..datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator, paper_pruning
+from ..datasets import (
+    DEMO_NETWORK,
+    PAPER_SETTINGS,
+    SKLEARN_DATASETS,
+    demo_data,
+    load_paper_dataset,
+    load_sklearn_dataset,
+    paper_estimator,
+    paper_pruning,
+)
+from .common import _error_text, _failure, _mean_std, _render
 
 __all__ = [
     "DEFAULT_SPARSITIES",
-    "FIELDS",
-    "METHODS",
     "SWEEP_COMPARISONS",
     "SWEEP_METHODS",
-    "compare_methods",
-    "format_sweep",
-    "format_table",
     "format_overview",
+    "format_sweep",
     "format_wilcoxon",
     "overview",
     "pruned_mask",
-    "run_methods",
     "sklearn_study_data",
-    "summarize",
     "sweep",
     "sweep_summary",
     "sweep_wilcoxon",
 ]
-
-#: The methods :func:`run_methods` knows, in the order it fits them.
-METHODS = ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")
-
-#: Keys of every row :func:`run_methods` returns.
-FIELDS = (
-    "dataset", "method", "seed", "accuracy", "f1_macro", "sparsity", "flops",
-    "epochs_to_benchmark", "seconds", "total_updates", "dense_epochs",
-    "pruned_weights", "n_weights", "window", "maxlag", "error",
-)
-
-# Summarised metrics: (row key, column title, format of mean and std).
-_METRICS = (
-    ("accuracy", "accuracy", "{:.4f}"),
-    ("f1_macro", "macro F1", "{:.4f}"),
-    ("sparsity", "pruned %", "{:.1f}"),
-    ("flops", "FLOPs", "{:.0f}"),
-    ("epochs_to_benchmark", "epochs to bench", "{:.1f}"),
-    ("seconds", "fit s", "{:.2f}"),
-    ("total_updates", "updates", "{:.0f}"),
-)
-
-
-def _updates_per_epoch(n_train, batch_size, validation_fraction):
-    """Updates per epoch on the part of ``n_train`` samples the estimator
-    trains on (``train_test_split`` holds out
-    ``ceil(validation_fraction * n_train)``; ``batch_size='auto'`` is
-    ``min(200, n)``)."""
-    n_fit = n_train - math.ceil(validation_fraction * n_train) if validation_fraction else n_train
-    batch = min(200, n_fit) if batch_size == "auto" else min(batch_size, n_fit)
-    return -(-n_fit // batch)
-
-
-def _chaos_template(estimator, pruning):
-    """The chaos-causal strategy the FT and PT rows start from."""
-    from sklearn.base import clone
-
-    from ..pruning import ChaosCausalPruning, resolve_strategy
-
-    strategy = resolve_strategy(pruning if pruning is not None else estimator.pruning)
-    if not isinstance(strategy, ChaosCausalPruning):
-        strategy = ChaosCausalPruning()
-    return clone(strategy)
-
-
-def _method_estimator(template, strategy, method, *, sparsity, partial_epochs, per_epoch):
-    """A clone of ``template`` configured for one method."""
-    from sklearn.base import clone
-
-    from ..pruning import MagnitudePruning, RandomPruning
-
-    est = clone(template)
-    if method == "dense":
-        pruning = None
-    elif method == "chaos_ft":
-        pruning = clone(strategy).set_params(mode="full", sparsity=None)
-    elif method == "chaos_pt":
-        pruning = clone(strategy).set_params(
-            mode="partial", sparsity=None,
-            partial_epochs="auto" if partial_epochs is None else partial_epochs)
-    elif method == "magnitude":
-        pruning = MagnitudePruning(sparsity=sparsity)
-    else:
-        pruning = RandomPruning(sparsity=sparsity, random_state=template.random_state)
-    est.set_params(pruning=pruning)
-    if (not method.startswith("chaos") and est.validation_fraction > 0
-            and est.risk_every is None):
-        # The chaos-causal runs hold out a validation split for the risk
-        # series and train on the rest.  Recording a risk (once per epoch)
-        # makes the other methods hold out the same split (same seed), so
-        # every method trains on the same samples, from the same initial
-        # weights, in the same order.
-        est.set_params(risk_every=per_epoch)
-    return est
-
-
-def _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark):
-    from sklearn.metrics import f1_score
-
-    pred = est.predict(X_test)
-    n_weights = int(sum(m.size for m in est.masks_))
-    pruned = int(sum((~m).sum() for m in est.masks_))
-    cost = getattr(est, "pruning_cost_", None)
-    plan = getattr(est, "pruning_params_", {})
-    epochs = (None if benchmark is None
-              else metrics.epochs_to_accuracy(est.train_score_curve_, benchmark))
-    return {
-        "dataset": dataset,
-        "method": method,
-        "seed": seed,
-        "accuracy": float(np.mean(pred == np.asarray(y_test))),
-        "f1_macro": float(f1_score(y_test, pred, average="macro")),
-        "sparsity": 100.0 * metrics.sparsity(est),
-        "flops": metrics.flops(est),
-        "epochs_to_benchmark": epochs,
-        "seconds": seconds,
-        "total_updates": int(cost["total_updates"] if cost else est.t_),
-        "dense_epochs": int(cost["dense_epochs"] if cost else est.n_iter_),
-        "pruned_weights": pruned,
-        "n_weights": n_weights,
-        "window": plan.get("window"),
-        "maxlag": plan.get("maxlag"),
-        "error": None,
-    }
-
-
-def _failed_row(dataset, method, seed, seconds, error):
-    """The row of a method that raised (or was not run): every metric None
-    and ``error`` saying why."""
-    row = dict.fromkeys(FIELDS)
-    row.update(dataset=dataset, method=method, seed=seed, seconds=seconds, error=error)
-    return row
-
-
-def _error_text(exc):
-    """The first line of an exception's message (its type named unless it
-    is a ValueError, the package's error for bad data and settings)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    text = " ".join(lines[0].split()) if lines else "(no message)"
-    return text if isinstance(exc, ValueError) else f"{type(exc).__name__}: {text}"
-
-
-def _check_methods(methods):
-    methods = tuple(methods)
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise ValueError(f"Unknown method(s) {unknown}; choose from {list(METHODS)}.")
-    if not methods:
-        raise ValueError(f"methods is empty; choose from {list(METHODS)}.")
-    if {"magnitude", "random"} & set(methods) and "chaos_ft" not in methods:
-        raise ValueError(
-            "'magnitude' and 'random' are pruned at the sparsity of the chaos-causal "
-            "FT mask: include 'chaos_ft' in methods."
-        )
-    return [m for m in METHODS if m in methods]
-
-
-def _check_on_error(on_error):
-    if on_error not in ("raise", "record"):
-        raise ValueError(f"on_error must be 'raise' or 'record'; got {on_error!r}.")
-
-
-def _check_partial_epochs(partial_epochs):
-    if partial_epochs is not None and (
-        isinstance(partial_epochs, bool) or not isinstance(partial_epochs, (int, np.integer))
-        or partial_epochs < 1
-    ):
-        raise ValueError(f"partial_epochs must be a positive int or None; got {partial_epochs!r}.")
-
-
-def _compare(template, X_train, y_train, X_test, y_test, *, benchmark, order,
-             partial_epochs, progress, dataset, prefix, pruning=None, on_error="raise"):
-    """One seed of the comparison; ``order``, ``partial_epochs`` and
-    ``on_error`` checked."""
-    from sklearn.base import clone
-
-    n_train = np.shape(X_train)[0]
-    strategy = _chaos_template(template, pruning)
-    # Parameters a fit would reject fail here, before any training, whatever
-    # on_error says: they are the caller's settings, not a method's outcome.
-    clone(template)._validate_params()
-    strategy._validate_params()
-    per_epoch = _updates_per_epoch(n_train, template.batch_size, template.validation_fraction)
-    seed = template.random_state
-    rows, ft_sparsity = [], None
-    for method in order:
-        if progress is not None:
-            progress(f"{prefix}{method}")
-        if method in ("magnitude", "random") and ft_sparsity is None:
-            # Only reached with on_error='record' after chaos_ft failed.
-            rows.append(_failed_row(dataset, method, seed, 0.0,
-                                    f"skipped: {method} prunes at chaos_ft's sparsity, "
-                                    "and chaos_ft failed"))
-            continue
-        start = time.perf_counter()
-        try:
-            est = _method_estimator(template, strategy, method, sparsity=ft_sparsity,
-                                    partial_epochs=partial_epochs, per_epoch=per_epoch)
-            est.fit(X_train, y_train)
-            seconds = time.perf_counter() - start
-            row = _row(dataset, method, seed, est, seconds, X_test, y_test, benchmark)
-        except Exception as exc:
-            if on_error == "raise":
-                raise
-            row = _failed_row(dataset, method, seed, time.perf_counter() - start,
-                              _error_text(exc))
-        else:
-            if method == "chaos_ft":
-                ft_sparsity = float(est.sparsity_)
-        rows.append(row)
-    return rows
-
-
-def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=None,
-                    methods=METHODS, partial_epochs=None, progress=None, dataset="data",
-                    pruning=None, on_error="raise"):
-    """Dense vs chaos-causal (FT, PT) vs magnitude and random, on any data.
-
-    The one-seed building block of :func:`run_methods`, for any data and
-    any configured estimator: each method is a clone of ``estimator`` with
-    its ``pruning`` strategy set: the chaos-causal strategy with
-    ``mode='full'`` (FT) and ``mode='partial'`` (PT),
-    :class:`~skchaosprune.MagnitudePruning` and
-    :class:`~skchaosprune.RandomPruning` (seeded with the estimator's
-    ``random_state``) at the FT mask's sparsity.
-
-    Parameters
-    ----------
-    estimator : DenseMLPClassifier
-        Unfitted template (e.g. from
-        :func:`~skchaosprune.datasets.paper_estimator`); its
-        ``random_state`` is the row's seed.  Its ``pruning`` is replaced per
-        method.
-    X_train, y_train, X_test, y_test : array-like
-        Training and test data, already scaled.
-    benchmark : float or None, default=None
-        Training accuracy whose first epoch is reported (needs
-        ``record_train_score=True`` on the estimator); None: not measured
-        (``epochs_to_benchmark`` is None).
-    methods : iterable of str, default=METHODS
-        As in :func:`run_methods`.
-    partial_epochs : int or None, default=None
-        PT's dense epochs; None: the strategy's ``partial_epochs`` rule
-        ('auto', see :class:`~skchaosprune.ChaosCausalPruning`).
-    progress : callable or None, default=None
-        Called with a one-line status string before each fit.
-    dataset : str, default='data'
-        The rows' 'dataset' value.
-    pruning : ChaosCausalPruning or None, default=None
-        The chaos-causal settings of the FT and PT rows (their ``mode`` and
-        ``sparsity`` are set per row); None: the estimator's ``pruning`` if
-        it is a ChaosCausalPruning, else ``ChaosCausalPruning()``.
-    on_error : {'raise', 'record'}, default='raise'
-        As in :func:`run_methods`.
-
-    Returns
-    -------
-    rows : list of dict
-        One per method, with the keys of :data:`FIELDS` (see
-        :func:`run_methods`).
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.model_selection import train_test_split
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from skchaosprune.datasets import paper_estimator
-    >>> X, y = load_iris(return_X_y=True)
-    >>> X = StandardScaler().fit_transform(X)
-    >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0, stratify=y)
-    >>> from skchaosprune import ChaosCausalPruning
-    >>> est = paper_estimator("iris", max_iter=10)
-    >>> rows = compare_methods(est, X_tr, y_tr, X_te, y_te, benchmark=0.9,
-    ...                        pruning=ChaosCausalPruning(window=30, maxlag=3))
-    >>> [r["method"] for r in rows]
-    ['dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random']
-    >>> rows[3]["pruned_weights"] == rows[4]["pruned_weights"] == rows[1]["pruned_weights"]
-    True
-    """
-    order = _check_methods(methods)
-    _check_partial_epochs(partial_epochs)
-    _check_on_error(on_error)
-    return _compare(estimator, X_train, y_train, X_test, y_test, benchmark=benchmark,
-                    order=order, partial_epochs=partial_epochs, progress=progress,
-                    dataset=dataset, prefix="", pruning=pruning, on_error=on_error)
-
-
-def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
-                partial_epochs=None, progress=None, *, scaling="per_feature",
-                pruning=None, on_error="raise", **overrides):
-    """Fit and measure dense and pruned networks on one paper dataset.
-
-    Per seed: the dense network; chaos-causal pruning with the mask from
-    the full dense run (LEGCNet-FT, ``'chaos_ft'``) and from its first
-    ``partial_epochs`` (LEGCNet-PT, ``'chaos_pt'``); magnitude and random
-    pruning at exactly the FT mask's sparsity (that seed's FT
-    ``sparsity_``; if FT pruned nothing, neither do they).  All
-    use :func:`~skchaosprune.datasets.paper_estimator` with
-    ``random_state=seed``, so they start from the same initial weights and
-    see the training samples in the same order; every pruned network is
-    retrained from those initial weights (rewind).
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`~skchaosprune.datasets.PAPER_SETTINGS`.
-    data_dir : str or path-like, default=None
-        Folder of the paper's data files (see
-        :func:`~skchaosprune.datasets.load_paper_dataset`).
-    seeds : iterable of int, default=(0, 1, 2, 3, 4)
-        Estimator seeds (initial weights, data order, validation split,
-        random mask).  The train/test split is always seed 42.
-    methods : iterable of str, default=METHODS
-        Any of 'dense', 'chaos_ft', 'chaos_pt', 'magnitude', 'random';
-        'magnitude' and 'random' need 'chaos_ft' (their sparsity).
-    partial_epochs : int or None, default=None
-        PT's dense epochs; None: the strategy's 'auto' rule (the larger of
-        10 % of the epochs and the fewest that give ``3 * maxlag + 2``
-        windows).
-    progress : callable or None, default=None
-        Called with a one-line status string before each fit.
-    scaling : {'per_feature', 'reference', None}, default='per_feature'
-        Passed to :func:`~skchaosprune.datasets.load_paper_dataset`.
-    pruning : dict or None, default=None
-        :class:`~skchaosprune.ChaosCausalPruning` parameters replacing the
-        paper's (:func:`~skchaosprune.datasets.paper_pruning`), e.g.
-        ``{"risk": "loss"}`` or ``{"window": 30, "maxlag": 3}``.
-    on_error : {'raise', 'record'}, default='raise'
-        What a method that raises does: 'raise' stops the comparison;
-        'record' gives it a row whose metrics are None and whose ``error``
-        is the first line of the message (magnitude and random are then
-        skipped, with a row that says so, when chaos_ft failed: they prune
-        at its sparsity), and goes on with the other methods.  Invalid
-        parameters raise before any training either way.
-    **overrides : dict
-        Estimator parameters replacing the paper's (e.g. ``max_iter``), for
-        every method.
-
-    Returns
-    -------
-    rows : list of dict
-        One per (seed, method), with the keys of :data:`FIELDS`:
-        ``accuracy`` and ``f1_macro`` (macro-averaged F1) on the test set;
-        ``sparsity`` in percent of the weights (biases not counted);
-        ``flops`` of one forward pass, ``2 * non-zero weights + outputs``
-        per layer (:func:`skchaosprune.metrics.flops`);
-        ``epochs_to_benchmark``, the first epoch of the final training run
-        (the retraining, for pruned networks) whose training accuracy
-        reaches the dataset's benchmark, None if none does;
-        ``seconds``, the wall time of ``fit`` (dense phase, dynamics, tests
-        and retraining); ``total_updates``, SGD updates of the whole fit;
-        ``dense_epochs``, epochs of the dense phase (PT: ``partial_epochs``);
-        ``pruned_weights`` and ``n_weights``; ``error``, None, or why the
-        method has no result (``on_error='record'``).
-
-    Notes
-    -----
-    The chaos-causal estimators hold out ``validation_fraction`` (0.1) of
-    the training data for the risk series and train on the rest; the other
-    methods are given ``risk_every`` = one epoch of updates, which makes
-    them hold out the same split, so that all methods train on the same
-    samples.  The dense row is then exactly the dense phase of the FT run.
-    """
-    settings = PAPER_SETTINGS.get(name)
-    if settings is None:
-        raise ValueError(
-            f"Unknown paper dataset {name!r}; choose one of {sorted(PAPER_SETTINGS)}."
-        )
-    order = _check_methods(methods)
-    _check_partial_epochs(partial_epochs)
-    _check_on_error(on_error)
-    fixed = sorted({"random_state"} & set(overrides))
-    if fixed:
-        raise ValueError(
-            f"run_methods sets {fixed} itself for each method and seed; use the "
-            "methods, seeds, partial_epochs and pruning arguments instead."
-        )
-    strategy = paper_pruning(name, **(pruning or {}))
-    X_tr, X_te, y_tr, y_te, _, _ = load_paper_dataset(name, data_dir, scaling=scaling)
-    rows = []
-    for seed in seeds:
-        template = paper_estimator(name, random_state=seed, **overrides)
-        rows += _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
-                         order=order, partial_epochs=partial_epochs, progress=progress,
-                         dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy,
-                         on_error=on_error)
-    return rows
-
-
-def _mean_std(values):
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 0:
-        return (None, None)
-    std = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
-    return (float(np.mean(values)), std)
-
-
-def summarize(rows):
-    """Mean and standard deviation of each metric per (dataset, method).
-
-    Parameters
-    ----------
-    rows : list of dict
-        Rows of :func:`run_methods`.
-
-    Returns
-    -------
-    summary : list of dict
-        One per (dataset, method), in the order they first appear, with
-        'dataset', 'method', 'n' (rows), 'failed' (rows with an ``error``,
-        left out of the means) and 'error' (the first such message, or
-        None), 'reached' (rows whose epochs_to_benchmark is not None) and,
-        for 'accuracy', 'f1_macro', 'sparsity', 'flops',
-        'epochs_to_benchmark', 'seconds' and 'total_updates', a tuple
-        ``(mean, std)`` (``(None, None)`` when every row failed).  The
-        standard deviation is the sample one (``ddof=1``; 0.0 for a single
-        row).  'epochs_to_benchmark' is averaged over the rows that reached
-        the benchmark only (``(None, None)`` if none did).
-
-    Examples
-    --------
-    >>> rows = [dict(dataset="d", method="m", accuracy=a, f1_macro=a, sparsity=0.0,
-    ...              flops=10, epochs_to_benchmark=e, seconds=1.0, total_updates=5)
-    ...         for a, e in [(0.8, 3), (0.9, None)]]
-    >>> s = summarize(rows)[0]
-    >>> s["accuracy"], s["epochs_to_benchmark"], s["reached"], s["failed"]
-    ((0.85, 0.0707...), (3.0, 0.0), 1, 0)
-    """
-    groups = {}
-    for row in rows:
-        groups.setdefault((row["dataset"], row["method"]), []).append(row)
-    summary = []
-    for (dataset, method), group in groups.items():
-        ok = [r for r in group if r.get("error") is None]
-        entry = {"dataset": dataset, "method": method, "n": len(group),
-                 "failed": len(group) - len(ok),
-                 "error": next((r["error"] for r in group if r.get("error")), None)}
-        reached = [r["epochs_to_benchmark"] for r in ok if r["epochs_to_benchmark"] is not None]
-        entry["reached"] = len(reached)
-        for key, _, _ in _METRICS:
-            values = reached if key == "epochs_to_benchmark" else [r[key] for r in ok]
-            entry[key] = _mean_std(values)
-        summary.append(entry)
-    return summary
-
-
-def _failure(error):
-    """A failed row's text in the tables: 'failed: <why>' ('skipped: ...'
-    as it is)."""
-    return error if error.startswith("skipped:") else f"failed: {error}"
-
-
-def format_table(summary):
-    """A plain-text table of :func:`summarize`'s output (or of raw rows).
-
-    Each cell of a summary is ``mean +/- std``; 'epochs to bench' is
-    averaged over the runs that reached the training-accuracy benchmark,
-    with their count in brackets.  Given the rows of :func:`run_methods` or
-    :func:`compare_methods` instead, it prints one line per row (with its
-    seed).  A method that failed (``on_error='record'``) keeps its line,
-    which says why after its name (and, in a summary, how many of its runs
-    failed when others did not).  A footnote states the FLOPs formula.
-
-    Parameters
-    ----------
-    summary : list of dict
-        Output of :func:`summarize`, or rows of :func:`run_methods` /
-        :func:`compare_methods`.
-
-    Returns
-    -------
-    table : str
-
-    Examples
-    --------
-    >>> rows = [dict(dataset="d", method="dense", seed=0, accuracy=0.9, f1_macro=0.8,
-    ...              sparsity=0.0, flops=89, epochs_to_benchmark=None, seconds=0.5,
-    ...              total_updates=100),
-    ...         dict(dataset="d", method="chaos_ft", seed=0, error="it broke")]
-    >>> print(format_table(rows))                     # doctest: +NORMALIZE_WHITESPACE
-    dataset  method    seed  accuracy  macro F1  pruned %  FLOPs  epochs to bench  fit s  updates
-    -------  --------  ----  --------  --------  --------  -----  ---------------  -----  -------
-    d        dense     0     0.9000    0.8000    0.0       89     never            0.50   100
-    d        chaos_ft  0     failed: it broke
-    FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs.
-    """
-    summary = list(summary)
-    summarised = bool(summary) and "reached" in summary[0]
-    header = ["dataset", "method", "n" if summarised else "seed",
-              *[title for _, title, _ in _METRICS]]
-    lines, notes = [], []
-    for entry in summary:
-        cells = [str(entry["dataset"]), str(entry["method"]),
-                 str(entry["n"] if summarised else entry.get("seed", ""))]
-        error = entry.get("error")
-        failed_all = error is not None and (not summarised or entry["failed"] == entry["n"])
-        notes.append(_failure(error) if failed_all
-                     else f"{entry['failed']} of {entry['n']} failed: {error}"
-                     if error is not None else "")
-        if failed_all:
-            lines.append(cells)
-            continue
-        for key, _, fmt in _METRICS:
-            if not summarised:
-                value = entry[key]
-                cells.append("never" if value is None else fmt.format(value))
-                continue
-            mean, std = entry[key]
-            if mean is None:
-                cell = "never"
-            else:
-                cell = f"{fmt.format(mean)} +/- {fmt.format(std)}"
-            if key == "epochs_to_benchmark" and mean is not None:
-                cell += f" [{entry['reached']}/{entry['n'] - entry['failed']}]"
-            cells.append(cell)
-        lines.append(cells)
-    widths = [max(len(row[i]) for row in [header, *lines] if i < len(row))
-              for i in range(len(header))]
-
-    def render(cells, note=""):
-        # A failure's note follows its name (the columns it has no value
-        # for) or the last column, and widens no column.
-        text = "  ".join(c.ljust(w) for c, w in zip(cells, widths))
-        return (text + "  " + note if note else text).rstrip()
-
-    out = [render(header), render(["-" * w for w in widths])]
-    out += [render(cells, note) for cells, note in zip(lines, notes)]
-    note = "FLOPs: one forward pass, sum over layers of 2 * non-zero weights + outputs"
-    if summarised:
-        note += ("; epochs to bench: mean over the [reached/n] runs that reached the "
-                 "training-accuracy benchmark")
-    out.append(note + ".")
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------
-# The pruning study: accuracy against sparsity, over seeds
-# ---------------------------------------------------------------------------
 
 #: Methods ranked to every target sparsity of :func:`sweep`.
 SWEEP_RANKED = ("chaos_loss", "chaos_error", "magnitude", "magnitude_layer", "random",
@@ -582,10 +59,6 @@ SWEEP_COMPARISONS = (
     ("chaos_loss", "magnitude"), ("chaos_loss", "random"), ("chaos_loss", "shuffle_loss"),
     ("chaos_error", "magnitude"), ("chaos_error", "random"), ("chaos_error", "shuffle_error"),
 )
-#: scikit-learn data sets :func:`sweep` knows, as ``'sklearn_' + name``.
-SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer")
-#: The demo's network for scikit-learn data (``skchaosprune demo``'s defaults).
-DEMO_NETWORK = {"hidden": 32, "epochs": 20, "lr": 0.1, "batch_size": 1}
 #: Seed of the train/test split of scikit-learn data in :func:`sweep`.
 SPLIT_SEED = 42
 
@@ -605,22 +78,25 @@ _SWEEP_LABELS = {
 }
 
 
-def sklearn_study_data(name, *, hidden=32, epochs=20, lr=0.1, batch_size=1, window="auto",
-                       maxlag="auto"):
+def sklearn_study_data(name, *, hidden=DEMO_NETWORK["hidden"], epochs=DEMO_NETWORK["epochs"],
+                       lr=DEMO_NETWORK["lr"], batch_size=DEMO_NETWORK["batch_size"],
+                       window="auto", maxlag="auto"):
     """A scikit-learn data set and the demo's network, as :func:`sweep` takes them.
 
     The data are split 80/20, stratified, with the fixed seed
     :data:`SPLIT_SEED` (42), and standardised on the training part (the
-    demo's loader; in the study the seeds vary only the network).  The
-    network is ``skchaosprune demo``'s: one sigmoid hidden layer of
-    ``hidden`` units, lr ``lr``, ``epochs`` epochs of one-sample SGD; the
-    chaos-causal settings are the defaults (``window`` and ``maxlag``
-    'auto' unless given).
+    demo's loader, :func:`~skchaosprune.datasets.load_sklearn_dataset`; in
+    the study the seeds vary only the network).  The network is
+    ``skchaosprune demo``'s (:func:`~skchaosprune.datasets.demo_data`): one
+    sigmoid hidden layer of ``hidden`` units, lr ``lr``, ``epochs`` epochs
+    of one-sample SGD; the chaos-causal settings are the defaults
+    (``window`` and ``maxlag`` 'auto' unless given).
 
     Parameters
     ----------
     name : {'digits', 'iris', 'wine', 'breast_cancer'}
-        The scikit-learn loader (``sklearn.datasets.load_<name>``).
+        The scikit-learn loader (``sklearn.datasets.load_<name>``), one of
+        :data:`~skchaosprune.datasets.SKLEARN_DATASETS`.
     hidden, epochs, lr, batch_size : int, int, float, int
         The network (the demo's ``--hidden``, ``--epochs``, ``--lr``,
         ``--batch-size``).
@@ -640,28 +116,9 @@ def sklearn_study_data(name, *, hidden=32, epochs=20, lr=0.1, batch_size=1, wind
     >>> data["name"], data["X_train"].shape, data["network"]
     ('sklearn_wine', (142, 13), '13-32-3 sigmoid, lr 0.1, 20 epochs, batch 1')
     """
-    from ..cli import _load_sklearn
-    from ..pruning import ChaosCausalPruning
-
-    if name not in SKLEARN_DATASETS:
-        raise ValueError(f"Unknown scikit-learn data set {name!r}; choose one of "
-                         f"{list(SKLEARN_DATASETS)}.")
-    X_train, X_test, y_train, y_test = _load_sklearn(name, SPLIT_SEED)
-    return _custom_data(f"sklearn_{name}", X_train, X_test, y_train, y_test,
-                        hidden=hidden, epochs=epochs, lr=lr, batch_size=batch_size,
-                        pruning=ChaosCausalPruning(window=window, maxlag=maxlag))
-
-
-def _custom_data(name, X_train, X_test, y_train, y_test, *, hidden, epochs, lr, batch_size,
-                 pruning):
-    estimator = paper_estimator(
-        "digits", hidden_layer_sizes=(hidden,), learning_rate_init=lr, max_iter=epochs,
-        batch_size=batch_size)
-    n_classes = len(np.unique(y_train))
-    net = (f"{np.shape(X_train)[1]}-{hidden}-{1 if n_classes == 2 else n_classes} sigmoid, "
-           f"lr {lr}, {epochs} epochs, batch {batch_size}")
-    return {"name": name, "X_train": X_train, "X_test": X_test, "y_train": y_train,
-            "y_test": y_test, "estimator": estimator, "pruning": pruning, "network": net}
+    return demo_data(f"sklearn_{name}", *load_sklearn_dataset(name, SPLIT_SEED),
+                     hidden=hidden, epochs=epochs, lr=lr, batch_size=batch_size,
+                     window=window, maxlag=maxlag)
 
 
 def _paper_data(name, data_dir, scaling):
@@ -1174,9 +631,15 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
     }
 
 
+
+
 def _plural(n, word):
     """'1 seed', '3 seeds'."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _cell(mean, sd, fmt):
+    return "failed" if mean is None else f"{fmt.format(mean)} +/- {fmt.format(sd)}"
 
 
 def _why_failed(entries, shown):
@@ -1194,22 +657,6 @@ def _why_failed(entries, shown):
     return _failure(text) if failed == n else f"{failed} of {n} runs failed: {text}"
 
 
-def _cell(mean, sd, fmt):
-    return "failed" if mean is None else f"{fmt.format(mean)} +/- {fmt.format(sd)}"
-
-
-def _render(header, lines, notes=None):
-    """Aligned columns; ``notes`` (one per line) follow their line
-    unaligned, widening no column."""
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    notes = notes or [""] * len(lines)
-
-    def render(cells, note=""):
-        text = "  ".join(c.ljust(w) for c, w in zip(cells, widths))
-        return (text + "  " + note if note else text).rstrip()
-
-    return ([render(header), render(["-" * w for w in widths])]
-            + [render(c, n) for c, n in zip(lines, notes)])
 
 
 def format_sweep(result, metric="accuracy"):
@@ -1370,7 +817,8 @@ def overview(result, metric="accuracy"):
         for target in targets:
             drops, sparsity = [], []
             for name in names:
-                dense, entry = summary.get((name, "dense", None)), summary.get((name, method, target))
+                dense = summary.get((name, "dense", None))
+                entry = summary.get((name, method, target))
                 if dense is None or entry is None or entry[f"{metric}_mean"] is None:
                     continue
                 drops.append(entry[f"{metric}_mean"] - dense[f"{metric}_mean"])
