@@ -9,9 +9,15 @@ from sklearn.model_selection import train_test_split
 
 from skchaosprune import ChaosCausalPruning, DenseMLPClassifier, MagnitudePruning
 from skchaosprune.datasets import (
+    DEMO_NETWORK,
     PAPER_SETTINGS,
+    SKLEARN_DATASETS,
     PaperSettings,
+    demo_data,
+    demo_estimator,
+    load_csv_dataset,
     load_paper_dataset,
+    load_sklearn_dataset,
     paper_estimator,
     paper_pruning,
 )
@@ -251,3 +257,87 @@ def test_paper_estimator_prunes_a_paper_dataset(data_dir):
                                atol=1e-9)
     assert est.granger_pvalues_.shape == (4 * 6 + 6 * 3,)
     assert 0.0 <= est.sparsity_ < 1.0
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn data, CSV files and the demo's network
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SKLEARN_DATASETS)
+def test_load_sklearn_dataset_splits_stratified_and_standardises(name):
+    from sklearn import datasets
+
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    X_train, X_test, y_train, y_test = load_sklearn_dataset(name, random_state=3)
+    assert X_train.shape[0] + X_test.shape[0] == X.shape[0]
+    assert X_test.shape[0] == int(np.ceil(0.2 * X.shape[0]))
+    np.testing.assert_allclose(X_train.mean(axis=0), 0.0, atol=1e-12)
+    # Stratified: each class's share of the test set is its share of all.
+    for label in np.unique(y):
+        assert abs(np.mean(y_test == label) - np.mean(y == label)) < 1.0 / len(y_test) + 1e-12
+    np.testing.assert_array_equal(load_sklearn_dataset(name, random_state=3)[0], X_train)
+
+
+def test_load_sklearn_dataset_refuses_other_names():
+    with pytest.raises(ValueError, match=r"Unknown scikit-learn data set 'mnist'; choose one of "
+                                         r"\['digits', 'iris', 'wine', 'breast_cancer'\]"):
+        load_sklearn_dataset("mnist")
+
+
+def _write(path, header, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_load_csv_dataset_reads_labels_as_ints_or_strings(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    ints = _write(tmp_path / "ints.csv", ["a", "label", "b", "c"],
+                  [[x[0], f"{i % 2}.0", x[1], x[2]] for i, x in enumerate(X)])
+    X_train, X_test, y_train, y_test = load_csv_dataset(ints, "label", random_state=0)
+    assert X_train.shape == (32, 3) and X_test.shape == (8, 3)
+    assert y_train.dtype == np.int64 and set(y_train) == {0, 1}
+    strings = _write(tmp_path / "strings.csv", ["a", "b", "species"],
+                     [[x[0], x[1], "ab"[i % 2]] for i, x in enumerate(X)])
+    assert set(load_csv_dataset(strings, "species")[2]) == {"a", "b"}
+
+
+@pytest.mark.parametrize("header, rows, match", [
+    (["a", "y"], [], "needs a header line and data rows"),
+    (["a", "b"], [["1", "0"], ["2", "1"]], "has no column 'y'; its columns are a, b"),
+    (["a", "y"], [["1", "0"], ["2"]], "every row must have 2 fields"),
+    (["a", "y"], [["1", "0"], ["", "1"]], "has missing values"),
+    (["a", "y"], [["x", "0"], ["2", "1"]], r"non-numeric feature columns \['a'\]"),
+    (["a", "y"], [["inf", "0"], ["2", "1"]], "infinite or NaN"),
+    (["a", "y"], [["1", "0.5"], ["2", "1.5"]], "holds continuous values"),
+    (["a", "y"], [["1", "0"], ["2", "0"], ["3", "1"]], "1 of the 2 classes of 'y' have a single"),
+])
+def test_load_csv_dataset_errors_say_what_is_wrong(tmp_path, header, rows, match):
+    path = _write(tmp_path / "t.csv", header, rows)
+    with pytest.raises(ValueError, match=match):
+        load_csv_dataset(path, "y")
+    with pytest.raises(ValueError, match="cannot read"):
+        load_csv_dataset(tmp_path / "missing.csv", "y")
+
+
+def test_demo_estimator_is_the_paper_training_with_the_demo_network():
+    est = demo_estimator(random_state=5)
+    expected = paper_estimator("digits", hidden_layer_sizes=(32,), learning_rate_init=0.1,
+                               max_iter=20, batch_size=1, random_state=5)
+    assert est.get_params() == expected.get_params()
+    assert DEMO_NETWORK == {"hidden": 32, "epochs": 20, "lr": 0.1, "batch_size": 1}
+    assert demo_estimator(hidden=4, epochs=3, lr=0.5, batch_size=8).get_params()["batch_size"] == 8
+
+
+def test_demo_data_describes_the_network():
+    X, y = np.zeros((10, 5)), np.array([0, 1] * 5)
+    data = demo_data("d", X, X, y, y, hidden=7, epochs=4, lr=0.2, batch_size=2, window=30,
+                     maxlag=3)
+    assert data["network"] == "5-7-1 sigmoid, lr 0.2, 4 epochs, batch 2"   # binary: one output
+    assert data["estimator"].hidden_layer_sizes == (7,) and data["estimator"].max_iter == 4
+    assert isinstance(data["pruning"], ChaosCausalPruning)
+    assert (data["pruning"].window, data["pruning"].maxlag) == (30, 3)
+    assert data["pruning"].get_params() == ChaosCausalPruning(window=30, maxlag=3).get_params()
