@@ -288,7 +288,9 @@ class ChaosCausalPruning(PruningStrategy):
 
         risk = dynamics.risk(self.risk)
         maxlag = self._maxlag(risk.shape[0])
-        key = (maxlag, self.test, self.stationarity, self.risk)
+        # Keyed by the test parameters of the one table ('auto' resolved).
+        key = tuple((name, maxlag if name == "maxlag" else getattr(self, name))
+                    for name in self.params_of_kind("test"))
         if key in dynamics.tests:
             return dynamics.tests[key]
         exponents = dynamics.exponents
