@@ -5,7 +5,7 @@ rows over seeds and the plain-text tables.
 (or :func:`~skchaosprune.experiments.compare_methods`) to mean and
 standard deviation per (dataset, method); :func:`format_table` prints them.
 The sweep's tables (:mod:`skchaosprune.experiments.study`) use the same
-column layout (:func:`_render`).
+column layout (``_render``).
 """
 
 import numpy as np
@@ -13,7 +13,7 @@ import numpy as np
 __all__ = ["FIELDS", "format_table", "summarize"]
 
 
-#: Keys of every row :func:`run_methods` returns.
+#: Keys of every row :func:`~skchaosprune.experiments.run_methods` returns.
 FIELDS = (
     "dataset", "method", "seed", "accuracy", "f1_macro", "sparsity", "flops",
     "epochs_to_benchmark", "seconds", "total_updates", "dense_epochs",
