@@ -59,18 +59,6 @@ LAYERS = (
 CLI = "skchaosprune.cli"
 CLI_IMPORTERS = {"skchaosprune.__main__"}
 
-#: Imports that close a cycle in modules this test's author could not edit,
-#: each with its fix: the cycle check leaves them out, and
-#: test_pending_imports_are_still_there fails once one is gone (then delete
-#: it here).  Keep this empty.
-PENDING = {
-    ("skchaosprune.pruning._base", "skchaosprune.pruning.chaos_causal"):
-        "PruningStrategy.recording_plan's default imports ChaosCausalPruning, which "
-        "subclasses PruningStrategy; fix: chaos_causal registers the class as "
-        "_base's default recording strategy instead",
-}
-
-
 # ---------------------------------------------------------------------------
 # Building the graph
 # ---------------------------------------------------------------------------
@@ -278,19 +266,11 @@ def test_every_module_is_in_exactly_one_layer(graph):
 
 
 def test_no_import_cycle(graph):
-    graph = {m: {t: line for t, line in targets.items() if (m, t) not in PENDING}
-             for m, targets in graph.items()}
     cycles = find_cycles(graph)
     assert not cycles, "import cycles:\n" + "\n".join(
         "  " + " -> ".join(c) + "\n    " + "; ".join(_where(graph, a, b)
                                                   for a, b in zip(c, c[1:]))
         for c in cycles)
-
-
-def test_pending_imports_are_still_there(graph):
-    gone = [edge for edge in PENDING if edge[1] not in graph.get(edge[0], {})]
-    assert not gone, f"fixed, delete from PENDING in tests/test_imports.py: {gone}"
-    assert find_cycles(graph), "no cycle left: empty PENDING in tests/test_imports.py"
 
 
 def test_only_main_imports_the_command_line(graph):

@@ -17,6 +17,12 @@ from sklearn.base import BaseEstimator
 #: The kinds of a strategy's parameters (:attr:`PruningStrategy.parameter_kinds`).
 PARAMETER_KINDS = ("recording", "test", "decision")
 
+#: The strategy whose recording settings a strategy that ``needs_dynamics``
+#: gets by default (:meth:`PruningStrategy.recording_plan`):
+#: ``ChaosCausalPruning``, set by its module (which subclasses
+#: PruningStrategy, so this module does not import it).
+_DEFAULT_RECORDING = None
+
 
 class DegenerateRiskWarning(UserWarning):
     """The risk series left no lag at which a Granger test is possible."""
@@ -216,9 +222,7 @@ class PruningStrategy(BaseEstimator):
         """``(dense epochs, recording settings)`` of a run of ``max_iter``
         epochs of ``per_epoch`` updates, for a strategy that
         ``needs_dynamics`` (default: those of ``ChaosCausalPruning()``)."""
-        from .chaos_causal import ChaosCausalPruning
-
-        return ChaosCausalPruning().recording_plan(max_iter, per_epoch)
+        return _DEFAULT_RECORDING().recording_plan(max_iter, per_epoch)
 
     def params_of_kind(self, kind):
         """The names of this strategy's parameters of ``kind``

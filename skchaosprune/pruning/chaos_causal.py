@@ -11,6 +11,7 @@ from .. import causality
 from .._warn import warn_user
 from .._windows import AUTO_WINDOWS, auto_window, check_window, window_stride
 from ..causality import auto_maxlag, granger_min_length
+from . import _base
 from ._base import DegenerateRiskWarning, PruningResult, PruningStrategy
 from ._masks import causal_keep_mask, reached_outputs, repair_collapse
 
@@ -382,3 +383,6 @@ def _why_degenerate(risk):
         return f"was constant ({risk[0]:.4g}) over all {risk.size} windows"
     return (f"took {np.unique(risk).size} distinct values over {risk.size} windows "
             "and was degenerate (a constant stretch or a perfect fit of its own lags)")
+
+
+_base._DEFAULT_RECORDING = ChaosCausalPruning
