@@ -484,7 +484,7 @@ def test_unit_keep_masks_rule(sizes, density, units, seed):
     coefs = [rng.normal(size=s) for s in shapes]
     new, removed = unit_keep_masks(masks, coefs, units)
     assert len(removed) == len(sizes) - 2
-    for layer, (old, m) in enumerate(zip(masks, new)):
+    for old, m in zip(masks, new):
         assert not (m & ~old).any()          # only ever prunes
     for h, gone in enumerate(removed, start=1):
         assert not new[h - 1][:, gone].any() and not new[h][gone].any()
