@@ -189,8 +189,11 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         non-negative, not all 0 (scikit-learn's checks and messages)."""
         if sample_weight is None:
             return None
-        return np.ascontiguousarray(_check_sample_weight(
+        sample_weight = np.ascontiguousarray(_check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True))
+        if not sample_weight.any():  # scikit-learn >= 1.8 says so itself
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        return sample_weight
 
     def _fit_or_continue(self, X, y, sample_weight, coefs_init, intercepts_init, masks):
         """``fit``: from scratch, or, with ``warm_start`` on a fitted

@@ -11,6 +11,7 @@ documented values. Offsets stay within ``1e4`` times the series' scale, so
 statsmodels' own (uncentred) design stays well conditioned.
 """
 
+import inspect
 import warnings
 
 import numpy as np
@@ -23,13 +24,16 @@ import skchaosprune.stationarity as stationarity
 from skchaosprune.stationarity import StationarityResult, adf_pvalues, make_stationary
 
 TOL = 1e-8
+# statsmodels 0.15 added result_object (False: the tuple); 0.14 returns the tuple.
+ADF_TUPLE = ({"result_object": False}
+             if "result_object" in inspect.signature(adfuller).parameters else {})
 KINDS = ["walk", "ar1", "trend", "heavy", "white", "walk_drift"]
 
 
 def oracle(x, maxlag=None, autolag="AIC"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return adfuller(x, maxlag=maxlag, regression="c", autolag=autolag, result_object=False)[1]
+        return adfuller(x, maxlag=maxlag, regression="c", autolag=autolag, **ADF_TUPLE)[1]
 
 
 def make_series(kind, T, seed, phi, scale, offset):
