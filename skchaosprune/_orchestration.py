@@ -223,9 +223,7 @@ class PruningMixin:
             raise ValueError(
                 "chaos-causal pruning needs the dynamics of the dense run: fit with "
                 "pruning=ChaosCausalPruning(...) or track_dynamics=True first.")
-        check = getattr(strategy, "check_recording", None)
-        if check is not None:
-            check(dynamics.settings, self.max_iter, self._per_epoch)
+        strategy.check_recording(dynamics.settings, self.max_iter, self._per_epoch)
 
     def _context(self, data=None, strategy=None):
         """The :class:`~skchaosprune.pruning.PruningContext` of the dense run

@@ -224,6 +224,19 @@ class PruningStrategy(BaseEstimator):
         ``needs_dynamics`` (default: those of ``ChaosCausalPruning()``)."""
         return _DEFAULT_RECORDING().recording_plan(max_iter, per_epoch)
 
+    def check_recording(self, recorded, max_iter, per_epoch):
+        """Raise when a recorded dense run (its settings and ``epochs``) is
+        not the one this strategy would record, so that a new ``fit`` is
+        needed (default: compare with :meth:`recording_plan`)."""
+        epochs, settings = self.recording_plan(max_iter, per_epoch)
+        wanted = dict(settings, epochs=epochs)
+        differ = [f"{key} ({recorded.get(key)} recorded, {value} asked)"
+                  for key, value in wanted.items() if recorded.get(key) != value]
+        if differ:
+            raise ValueError(
+                f"The dense run was recorded with other settings: {', '.join(differ)}. "
+                "Call fit with this pruning strategy instead of prune.")
+
     def params_of_kind(self, kind):
         """The names of this strategy's parameters of ``kind``
         ('recording', 'test' or 'decision')."""
