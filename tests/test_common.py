@@ -35,6 +35,7 @@ ESTIMATORS = [
     DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5), random_state=0),
     DenseMLPClassifier(pruning="magnitude"),
     DenseMLPRegressor(pruning=MagnitudePruning(0.3)),
+    DenseMLPClassifier(pruning=MagnitudePruning(0.5, scope="lamp")),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
 ]

@@ -49,3 +49,45 @@ def test_gated_weights_are_pruned_first_under_target_sparsity():
     lyap = np.array([1.0, -1.0, 1.0, 1.0])  # weight 1 is causal but never chaotic
     keep = causal_keep_mask(p, lyap, lyapunov_threshold=0.0, sparsity=0.5)
     np.testing.assert_array_equal(keep, [False, False, True, True])
+
+
+def test_lamp_scores_on_a_hand_worked_example():
+    """Lee et al.'s formula by hand: layer 1 squares (1, 9, 4) sorted
+    1 <= 4 <= 9 give 1/14, 4/13, 9/9; layer 2 squares (16, 0.25) give
+    0.25/16.25 and 16/16."""
+    from skchaosprune.pruning import lamp_scores
+
+    scores = lamp_scores([np.array([[1.0, -3.0, 2.0]]), np.array([[4.0], [-0.5]])])
+    np.testing.assert_allclose(scores, [1 / 14, 9 / 9, 4 / 13, 16 / 16, 0.25 / 16.25],
+                               rtol=1e-15)
+
+
+def test_lamp_pruning_keeps_every_layer_and_ranks_by_score():
+    """By brute force: a weight's score is its square over the sum of the
+    squares in its layer that are at least as large (later position on
+    ties); the kept weights are the highest scores, and no layer empties."""
+    from skchaosprune import MagnitudePruning
+    from skchaosprune.pruning import PruningContext
+
+    rng = np.random.default_rng(0)
+    coefs = [rng.normal(size=(5, 4)), 10 * rng.normal(size=(4, 3))]
+    flat_scores = []
+    for c in coefs:
+        u = np.square(c.ravel())
+        for i in range(u.size):
+            later = (u > u[i]) | ((u == u[i]) & (np.arange(u.size) >= i))
+            flat_scores.append(u[i] / u[later].sum())
+    flat_scores = np.array(flat_scores)
+    context = PruningContext(initial_coefs=coefs, initial_intercepts=[], dense_coefs=coefs,
+                             dense_intercepts=[])
+    for sparsity in (0.3, 0.6, 0.9):
+        masks = MagnitudePruning(sparsity, scope="lamp").decide(context).masks
+        keep = np.concatenate([m.ravel() for m in masks])
+        n_keep = 32 - round(sparsity * 32)
+        assert keep.sum() == n_keep
+        assert set(np.flatnonzero(keep)) == set(np.argsort(-flat_scores, kind="stable")[:n_keep])
+        assert all(m.any() for m in masks)
+    # The second layer's weights are 10x larger: global magnitude empties the
+    # first layer at 0.9, LAMP does not.
+    glob = MagnitudePruning(0.9).decide(context).masks
+    assert not glob[0].any()

@@ -30,6 +30,7 @@ from ._base import (
 )
 from ._masks import (
     causal_keep_mask,
+    lamp_scores,
     magnitude_keep_mask,
     n_to_prune,
     random_keep_mask,
@@ -63,6 +64,7 @@ __all__ = [
     "auto_window",
     "auto_maxlag",
     "causal_keep_mask",
+    "lamp_scores",
     "magnitude_keep_mask",
     "random_keep_mask",
     "reached_outputs",

@@ -97,6 +97,46 @@ def magnitude_keep_mask(weights, sparsity):
     return keep
 
 
+def lamp_scores(coefs):
+    """LAMP scores of every weight (Lee et al., "Layer-adaptive sparsity for
+    the magnitude-based pruning", ICLR 2021; docs/method.md section 7).
+
+    Within each weight matrix the squared weights are sorted ascending,
+    ``u_1 <= ... <= u_n`` (ties by position), and ``u_i`` scores
+    ``u_i / (u_i + u_{i+1} + ... + u_n)``: its share of what is at least as
+    large in its own layer.  Ranking all weights together by this score
+    chooses each layer's sparsity without a parameter, and the largest
+    weight of every layer scores 1 (0/0 in an all-zero layer counts as 0).
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        The weight matrices.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_weights,)
+        Flat, layer by layer in C order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lamp_scores([np.array([[1.0, -3.0, 2.0]]), np.array([[4.0], [-0.5]])])
+    array([0.07142857, 1.        , 0.30769231, 1.        , 0.01538462])
+    """
+    out = []
+    for coef in coefs:
+        u = np.square(np.asarray(coef, dtype=np.float64).ravel())
+        order = np.lexsort((np.arange(u.size), u))
+        # Suffix sums of the sorted squares: the denominators.
+        tail = np.cumsum(u[order][::-1])[::-1]
+        score = np.empty(u.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score[order] = np.where(tail > 0, u[order] / tail, 0.0)
+        out.append(score)
+    return np.concatenate(out) if out else np.empty(0)
+
+
 def random_keep_mask(n_weights, sparsity, random_state):
     """Keep mask pruning a uniformly random set of weights.
 

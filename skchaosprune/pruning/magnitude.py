@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PruningResult, PruningStrategy
-from ._masks import magnitude_keep_mask, random_keep_mask
+from ._masks import lamp_scores, magnitude_keep_mask, random_keep_mask
 
 
 class MagnitudePruning(PruningStrategy):
@@ -19,9 +19,12 @@ class MagnitudePruning(PruningStrategy):
     sparsity : float, default=0.5
         Fraction of the weights to prune, in [0, 1]
         (``round(sparsity * n_weights)`` of them).
-    scope : {'global', 'layer'}, default='global'
-        'global': rank all weights together (the paper's baseline);
-        'layer': prune that fraction of every weight matrix.
+    scope : {'global', 'layer', 'lamp'}, default='global'
+        'global': rank all weights together by ``|w|`` (the paper's
+        baseline); 'layer': prune that fraction of every weight matrix;
+        'lamp': rank all weights together by their LAMP score
+        (:func:`~skchaosprune.pruning.lamp_scores`), which chooses each
+        layer's sparsity and never empties a layer.
 
     Examples
     --------
@@ -36,7 +39,7 @@ class MagnitudePruning(PruningStrategy):
 
     _parameter_constraints: dict = {
         "sparsity": [Interval(Real, 0, 1, closed="both")],
-        "scope": [StrOptions({"global", "layer"})],
+        "scope": [StrOptions({"global", "layer", "lamp"})],
     }
 
     def __init__(self, sparsity=0.5, scope="global"):
@@ -54,8 +57,10 @@ class MagnitudePruning(PruningStrategy):
         -------
         result : PruningResult
         """
-        if self.scope == "global":
-            keep = magnitude_keep_mask(context.flat(context.dense_coefs), self.sparsity)
+        if self.scope in ("global", "lamp"):
+            scores = (context.flat(context.dense_coefs) if self.scope == "global"
+                      else lamp_scores(context.dense_coefs))
+            keep = magnitude_keep_mask(scores, self.sparsity)
             return PruningResult(context.unflat(keep))
         return PruningResult([magnitude_keep_mask(np.ravel(c), self.sparsity).reshape(c.shape)
                               for c in context.dense_coefs])
