@@ -275,10 +275,12 @@ class PruningMixin:
             masks, removed = unit_keep_masks(masks, dense_coefs, self.prune_units)
         keep = np.concatenate([m.ravel() for m in masks])
         cut = self._check_connected(masks, strategy, warn_cut=data is None)
-        for name in DECISION_ATTRIBUTES:
+        # The attributes of the previous decision go, whichever strategy set them.
+        for name in (*DECISION_ATTRIBUTES, *getattr(self, "_decision_attributes", ())):
             self.__dict__.pop(name, None)
         for name, value in info.items():
             setattr(self, name, value)
+        self._decision_attributes = tuple(info)
         if info.get("repaired_weights_"):
             warn_user(repair_message(strategy, info, self), PrunedModelWarning)
         if removed is not None:

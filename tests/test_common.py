@@ -15,6 +15,7 @@ from skchaosprune import (
     DenseMLPRegressor,
     MagnitudePruning,
 )
+from skchaosprune.pruning import IterativePruning
 
 ESTIMATORS = [
     # The defaults (scikit-learn's: adam), and each other solver.
@@ -36,6 +37,7 @@ ESTIMATORS = [
     DenseMLPClassifier(pruning="magnitude"),
     DenseMLPRegressor(pruning=MagnitudePruning(0.3)),
     DenseMLPClassifier(pruning=MagnitudePruning(0.5, scope="lamp")),
+    DenseMLPClassifier(pruning=IterativePruning(sparsity=0.7)),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
 ]

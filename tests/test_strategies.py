@@ -356,3 +356,63 @@ def test_multitest_corrects_at_the_strategy_alpha(iris, method):
     np.testing.assert_allclose(result.attributes["granger_pvalues_"], corrected, rtol=0,
                                atol=1e-15)
     np.testing.assert_array_equal(keep, corrected < 0.01)
+
+
+# --------------------------------------------------------------------------
+# Iterative pruning with rewinding (issue 23, experimental part).
+
+NET = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate_init=0.05, max_iter=40,
+           n_iter_no_change=np.inf, random_state=0)
+
+
+@pytest.mark.parametrize("scope", ["global", "layer", "lamp"])
+def test_iterative_masks_nest_and_reach_the_sparsity(iris, scope):
+    from skchaosprune.pruning import IterativePruning
+
+    X, y = iris
+    strategy = IterativePruning(MagnitudePruning(scope=scope), sparsity=0.85)
+    est = DenseMLPClassifier(pruning=strategy, **NET).fit(X, y)
+    rounds = [np.concatenate([m.ravel() for m in r]) for r in est.pruning_rounds_]
+    targets = strategy.schedule()
+    assert len(rounds) == len(targets) == 9   # 0.8 ** 9 < 0.15 <= 0.8 ** 8
+    for before, after in zip(rounds, rounds[1:]):
+        assert not (after & ~before).any()              # a pruned weight stays pruned
+        assert after.sum() <= before.sum()              # (per layer, a round may round to 0)
+    assert rounds[-1].sum() < rounds[0].sum()
+    n_weights = rounds[0].size
+    assert abs((~rounds[-1]).sum() - 0.85 * n_weights) <= 1     # within one weight
+    final = np.concatenate([m.ravel() for m in est.masks_])
+    np.testing.assert_array_equal(final, rounds[-1])
+    for c, m in zip(est.coefs_, est.masks_):
+        assert not c[~m].any()
+
+
+def test_iterative_with_one_round_is_one_shot_magnitude(iris):
+    from skchaosprune.pruning import IterativePruning
+
+    X, y = iris
+    one = DenseMLPClassifier(pruning=IterativePruning(sparsity=0.5, rounds=1), **NET).fit(X, y)
+    mag = DenseMLPClassifier(pruning=MagnitudePruning(0.5), **NET).fit(X, y)
+    for a, b in zip(one.masks_ + one.coefs_ + one.intercepts_,
+                    mag.masks_ + mag.coefs_ + mag.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_iterative_in_grid_search_and_its_errors(iris):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skchaosprune.pruning import IterativePruning
+
+    X, y = iris
+    search = GridSearchCV(DenseMLPClassifier(pruning=IterativePruning(MagnitudePruning()),
+                                             **NET),
+                          {"pruning__sparsity": [0.5, 0.9],
+                           "pruning__base__scope": ["global", "lamp"]}, cv=3).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    with pytest.raises(ValueError, match="base must rank weights"):
+        DenseMLPClassifier(pruning=IterativePruning(ChaosCausalPruning()), **NET).fit(X, y)
+    with pytest.raises(InvalidParameterError):
+        DenseMLPClassifier(pruning=IterativePruning(rewind="epoch"), **NET).fit(X, y)
+    est = DenseMLPClassifier(**NET).fit(X, y)
+    with pytest.raises(ValueError, match="decides on the training data"):
+        est.set_params(retrain=None).prune(pruning=IterativePruning())

@@ -12,6 +12,8 @@ docs/extending.md shows how to write one):
   the baselines of docs/method.md section 7;
 - :class:`LayerShuffledPruning` (:mod:`.controls`): the layer-wise shuffle
   control;
+- :class:`IterativePruning` (:mod:`.iterative`): a rank-based strategy in
+  rounds with rewinding (experimental);
 - the mask rules as plain functions (:mod:`._masks`).
 
 Because a strategy is a nested object, ``GridSearchCV(est,
@@ -49,6 +51,7 @@ from .chaos_causal import (
     ChaosCausalPruning,
 )
 from .controls import LayerShuffledPruning
+from .iterative import IterativePruning
 from .magnitude import MagnitudePruning, RandomPruning
 
 __all__ = [
@@ -59,6 +62,7 @@ __all__ = [
     "MagnitudePruning",
     "RandomPruning",
     "LayerShuffledPruning",
+    "IterativePruning",
     "DegenerateRiskWarning",
     "PrunedModelWarning",
     "auto_window",

@@ -1,0 +1,149 @@
+"""Iterative pruning with rewinding: a rank-based strategy applied in
+rounds (Frankle and Carbin, ICLR 2019; docs/method.md section 7).
+
+Experimental in this release: rewinding to the initial weights only.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import PruningContext, PruningResult, PruningStrategy
+from .magnitude import MagnitudePruning
+
+
+class IterativePruning(PruningStrategy):
+    """Prune in rounds, rewinding and retraining between them (lottery-ticket
+    style iterative pruning).
+
+    Each round the base strategy ranks the weights of the network trained in
+    the previous round (the dense one first) and prunes a fraction of the
+    weights that remain; the pruned network is then rewound to the dense
+    run's initial weights and data order and retrained with the mask held at
+    zero (``context.retrain``).  The masks nest: a weight pruned in one round
+    stays pruned.  The final network is the last round's; with the
+    estimator's default ``retrain='rewind'`` it is retrained once more from
+    the initial weights, which gives the same weights (the same mask, start
+    and data order).
+
+    Experimental: only ``rewind='init'`` so far, and only a base that needs
+    no recorded dynamics (:class:`MagnitudePruning` with any ``scope``, or
+    :class:`RandomPruning`).
+
+    Parameters
+    ----------
+    base : strategy or None, default=None
+        A strategy with a ``sparsity`` parameter that ranks the weights by
+        what the trained network holds (None: ``MagnitudePruning()``,
+        global).  Its ``sparsity`` is set by each round; its other
+        parameters are nested (``base__scope``) once a base is given.
+    sparsity : float, default=0.9
+        The final fraction of the weights pruned, in [0, 1].
+    rounds : int or None, default=None
+        The number of rounds; None: as many as pruning ``per_round`` of the
+        remaining weights takes to reach ``sparsity``.
+    per_round : float, default=0.2
+        With ``rounds=None``, the fraction of the remaining weights each
+        round prunes (the last round may prune fewer).
+    rewind : {'init'}, default='init'
+        Where each round's retraining starts: the dense run's initial
+        weights (the lottery ticket).
+
+    Attributes
+    ----------
+    The estimator gets ``pruning_rounds_``: the keep masks after each round
+    (a list, one list of per-layer arrays per round).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skchaosprune import DenseMLPClassifier
+    >>> from skchaosprune.pruning import IterativePruning
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> clf = DenseMLPClassifier((8,), solver="sgd", learning_rate_init=0.05, max_iter=40,
+    ...                          n_iter_no_change=np.inf, random_state=0,
+    ...                          pruning=IterativePruning(sparsity=0.8)).fit(X, y)
+    >>> len(clf.pruning_rounds_), round(clf.sparsity_, 3)    # 45 of 56 weights
+    (8, 0.804)
+    """
+
+    needs_data = True
+
+    _parameter_constraints: dict = {
+        "base": [None, PruningStrategy],
+        "sparsity": [Interval(Real, 0, 1, closed="both")],
+        "rounds": [None, Interval(Integral, 1, None, closed="left")],
+        "per_round": [Interval(Real, 0, 1, closed="neither")],
+        "rewind": [StrOptions({"init"})],
+    }
+
+    def __init__(self, base=None, *, sparsity=0.9, rounds=None, per_round=0.2,
+                 rewind="init"):
+        self.base = base
+        self.sparsity = sparsity
+        self.rounds = rounds
+        self.per_round = per_round
+        self.rewind = rewind
+
+    def _base(self):
+        base = MagnitudePruning() if self.base is None else self.base
+        if not isinstance(base, PruningStrategy):
+            self._validate_params()  # the constraint's InvalidParameterError
+        if base.needs_dynamics or "sparsity" not in base.get_params():
+            raise ValueError(
+                f"IterativePruning's base must rank weights by what the trained network "
+                f"holds and take a sparsity (MagnitudePruning, RandomPruning); got "
+                f"{base!r}.")
+        return base
+
+    def schedule(self):
+        """The cumulative sparsity after each round."""
+        if self.sparsity == 0:
+            return [0.0]
+        if self.rounds is not None:
+            keep = (1.0 - self.sparsity) ** (1.0 / self.rounds)
+            return [1.0 - keep ** (k + 1) for k in range(self.rounds - 1)] + [self.sparsity]
+        n = (1 if self.sparsity >= 1 else
+             max(1, math.ceil(math.log(1.0 - self.sparsity) / math.log(1.0 - self.per_round)
+                              - 1e-12)))
+        return [min(self.sparsity, 1.0 - (1.0 - self.per_round) ** (k + 1))
+                for k in range(n - 1)] + [self.sparsity]
+
+    def decide(self, context):
+        """Prune in rounds with rewinding (see the class).
+
+        Parameters
+        ----------
+        context : PruningContext
+            With the training data (``context.retrain``).
+
+        Returns
+        -------
+        result : PruningResult
+            The last round's masks and retrained weights, and
+            ``pruning_rounds_``.
+        """
+        base = self._base()
+        keep = np.ones(context.n_weights, dtype=bool)
+        coefs, intercepts = context.dense_coefs, context.dense_intercepts
+        rounds = []
+        for target in self.schedule():
+            current = PruningContext(
+                initial_coefs=context.initial_coefs,
+                initial_intercepts=context.initial_intercepts,
+                dense_coefs=[np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)],
+                dense_intercepts=intercepts, is_classifier=context.is_classifier,
+                random_state=context.random_state)
+            decided = clone(base).set_params(sparsity=target).decide(current)
+            keep = keep & np.concatenate([np.ravel(m) for m in decided.masks])
+            masks = context.unflat(keep)
+            rounds.append([m.copy() for m in masks])
+            coefs, intercepts = context.retrain(masks)
+        return PruningResult(context.unflat(keep), {"pruning_rounds_": rounds},
+                             coefs=coefs, intercepts=intercepts)
