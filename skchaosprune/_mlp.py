@@ -23,7 +23,7 @@ from sklearn.utils.validation import _check_sample_weight
 from . import _docstrings
 from ._kernels import codes as _k
 from ._network import NetworkMixin, atomic, data_fingerprint
-from ._orchestration import PRUNING_ATTRIBUTES, PruningMixin
+from ._orchestration import PruningMixin
 from ._warn import warn_user
 from .pruning import PruningStrategy, nested_pruning_params, shortcut_params
 
@@ -219,8 +219,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._check_early_stopping_split()
         self._holds_out = ((measures_risk or self.early_stopping)
                            and self.validation_fraction > 0)
-        for name in PRUNING_ATTRIBUTES:
-            self.__dict__.pop(name, None)
+        self._forget_pruning()
         # prune(X, y) must be given these data again (one split, one retraining).
         self._fit_fingerprint = data_fingerprint(X, Y)
         self._target_stats = (Y.mean(axis=0), Y.std(axis=0)) if self._regression else None
@@ -278,8 +277,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         if first_call:
             Y = self._encode_targets(y)
             self._holds_out = False  # partial_fit measures the risk on its data
-            for name in PRUNING_ATTRIBUTES:
-                self.__dict__.pop(name, None)
+            self._forget_pruning()
             self._fit_fingerprint = None  # partial_fit calls may see different data
             self._start_shuffling(self._start_stream(X.shape[1], Y.shape[1]))
             self._dense_seconds = self._dynamics_seconds = 0.0

@@ -33,18 +33,20 @@ from .pruning import (
 from .pruning._base import check_masks
 
 # Fitted attributes of a pruning (or of a tracked dense run) that a new fit
-# clears before it sets its own.
+# clears before it sets its own (with those the last decision's strategy
+# set: _forget_pruning).
 PRUNING_ATTRIBUTES = (
     "lyapunov_exponents_", "risk_series_", "window_ends_", "dense_coefs_",
     "dense_intercepts_", "dense_loss_curve_", "dense_train_score_curve_",
-    "granger_pvalues_", "sparsity_", "pruning_cost_", "differenced_",
-    "usable_lags_", "pruning_params_", "pruned_units_", "compaction_", "_dynamics",
-    "repaired_weights_", "_repaired_outputs", "weight_trajectory_",
-    "retrained_trajectory_",
+    "sparsity_", "pruning_cost_", "pruning_params_", "pruned_units_", "compaction_",
+    "_dynamics", "weight_trajectory_", "retrained_trajectory_",
 )
-# Fitted attributes that a strategy's decision sets (cleared before a new one).
-DECISION_ATTRIBUTES = ("granger_pvalues_", "differenced_", "usable_lags_", "pruned_units_",
-                       "repaired_weights_", "_repaired_outputs", "retrained_trajectory_")
+# Fitted attributes that _prune itself sets beside the strategy's (cleared
+# before a new decision).
+DECISION_ATTRIBUTES = ("pruned_units_", "retrained_trajectory_")
+# What the tracked dense run recorded: a strategy may set them again (the
+# risk of its choice), but a new decision never clears them.
+RECORD_ATTRIBUTES = ("lyapunov_exponents_", "risk_series_", "window_ends_")
 
 
 class PruningMixin:
@@ -52,6 +54,20 @@ class PruningMixin:
 
     def _strategy(self):
         return resolve_strategy(self.pruning)
+
+    def _forget_decision(self):
+        """Clear the attributes of the last decision: those its strategy set
+        (its ``PruningResult.attributes``) and those ``_prune`` sets."""
+        for name in (*DECISION_ATTRIBUTES, *self.__dict__.pop("_decision_attributes", ())):
+            if name not in RECORD_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+
+    def _forget_pruning(self):
+        """Clear everything a previous dense run and its pruning left (a new
+        network is trained)."""
+        self._forget_decision()
+        for name in PRUNING_ATTRIBUTES:
+            self.__dict__.pop(name, None)
 
     def _recording_strategy(self):
         """The strategy whose settings record the dynamics (the default
@@ -228,12 +244,13 @@ class PruningMixin:
     def _context(self, data=None, strategy=None):
         """The :class:`~skchaosprune.pruning.PruningContext` of the dense run
         (with the training data and a retraining function when the strategy
-        needs them)."""
-        dense_coefs, dense_intercepts = self._dense_state()
+        needs them).  Reads the estimator only: the dense weights are those
+        saved at the first pruning, else the current ones."""
         needs_data = strategy is not None and strategy.needs_data
         return PruningContext(
             initial_coefs=self.initial_coefs_, initial_intercepts=self.initial_intercepts_,
-            dense_coefs=dense_coefs, dense_intercepts=dense_intercepts,
+            dense_coefs=self.__dict__.get("dense_coefs_", self.coefs_),
+            dense_intercepts=self.__dict__.get("dense_intercepts_", self.intercepts_),
             dynamics=getattr(self, "_dynamics", None),
             data=data if needs_data else None,
             trainer=self._trainer(data) if needs_data and data is not None else None,
@@ -245,8 +262,7 @@ class PruningMixin:
         solver, the dense run's data order and split) from given weights
         with a mask, and returns its weights; this estimator is untouched."""
         def train(masks, coefs, intercepts, epochs):
-            twin = copy.copy(self)
-            twin.__dict__ = dict(self.__dict__)
+            twin = copy.copy(self)  # its own __dict__: training replaces attributes
             twin.keep_trajectory = False
             twin.coefs_ = [np.array(c, dtype=np.float64) for c in coefs]
             twin.intercepts_ = [np.array(b, dtype=np.float64) for b in intercepts]
@@ -275,9 +291,7 @@ class PruningMixin:
             masks, removed = unit_keep_masks(masks, dense_coefs, self.prune_units)
         keep = np.concatenate([m.ravel() for m in masks])
         cut = self._check_connected(masks, strategy, warn_cut=data is None)
-        # The attributes of the previous decision go, whichever strategy set them.
-        for name in (*DECISION_ATTRIBUTES, *getattr(self, "_decision_attributes", ())):
-            self.__dict__.pop(name, None)
+        self._forget_decision()
         for name, value in info.items():
             setattr(self, name, value)
         self._decision_attributes = tuple(info)
@@ -390,7 +404,9 @@ class PruningMixin:
         pruned_out = self._forward_coefs(X, self.coefs_, self.intercepts_)
         dense_all = self._score_outputs(dense_out, Y)
         pruned_all = self._score_outputs(pruned_out, Y)
-        remedy = _remedy(self._strategy(), self)
+        def remedy():  # tries the strategy's settings: only for a warning
+            return _remedy(self._strategy(), self)
+
         rows = f"the {X.shape[0]} rows it was fitted on"
         if isinstance(self, ClassifierMixin):
             truth = _predicted_classes(Y)
@@ -404,7 +420,7 @@ class PruningMixin:
                          f"{dense_all:.3f}")
                 warn_user(
                     f"The pruned network predicts the single class {label!r} for all of "
-                    f"{rows} (accuracy {pruned_all:.3f}); {dense}. {remedy}",
+                    f"{rows} (accuracy {pruned_all:.3f}); {dense}. {remedy()}",
                     PrunedModelWarning)
                 return
             lost = np.setdiff1d(dense_classes, pruned_classes)
@@ -415,7 +431,7 @@ class PruningMixin:
                     f"The pruned network never predicts classes "
                     f"{self.classes_[lost].tolist()} on {rows}{why}, which the dense one "
                     f"predicts (accuracy {pruned_all:.3f} against {dense_all:.3f}). "
-                    f"{remedy}", PrunedModelWarning)
+                    f"{remedy()}", PrunedModelWarning)
                 return
             chance = float(np.max(np.bincount(_labels(Y), minlength=2)) / Y.shape[0])
             name = "accuracy"
@@ -439,7 +455,7 @@ class PruningMixin:
             detail = f"; on the validation rows {pruned_val:.3f} against {dense_val:.3f}"
         warn_user(
             f"The pruned network lost most of the dense one's {name}: {pruned_all:.3f} "
-            f"against {dense_all:.3f} on {rows} (chance {chance:.3f}){detail}. {remedy}",
+            f"against {dense_all:.3f} on {rows} (chance {chance:.3f}){detail}. {remedy()}",
             PrunedModelWarning)
 
 
@@ -513,15 +529,9 @@ def _tried_remedies(strategy, est, connect):
     output to an input), each with what it keeps."""
     import warnings
 
-    dynamics = getattr(est, "_dynamics", None)
-    dense = getattr(est, "dense_coefs_", None)
-    if dense is None and est is not None and hasattr(est, "coefs_"):
-        dense = est.coefs_
-    if dynamics is None or dense is None:
+    if getattr(est, "_dynamics", None) is None:
         return [f"a larger alpha (now {strategy.alpha})"]
-    shapes = [np.shape(c) for c in dense]
-    context = PruningContext(initial_coefs=dense, initial_intercepts=[], dense_coefs=dense,
-                             dense_intercepts=[], dynamics=dynamics)
+    context = est._context()
 
     def outcome(changes):
         candidate = copy.deepcopy(strategy).set_params(**changes)
@@ -538,7 +548,7 @@ def _tried_remedies(strategy, est, connect):
     now = outcome({})
     if now is None:
         return []
-    n_weights = sum(int(np.prod(s)) for s in shapes)
+    n_weights = context.n_weights
 
     def helps(result):
         if result is None:

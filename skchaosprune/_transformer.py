@@ -9,13 +9,12 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from ._mlp import DenseMLPClassifier
-from ._network import atomic, unflatten
+from ._network import atomic
 from ._orchestration import _remedy, repair_message
 from ._warn import warn_user
 from .pruning import (
     ChaosCausalPruning,
     PrunedModelWarning,
-    PruningContext,
     PruningStrategy,
     nested_pruning_params,
     reaching_features,
@@ -208,7 +207,8 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         Raises
         ------
         ValueError
-            When the strategy selects no feature, or two strategies are set.
+            When the strategy selects no feature, or (without ``prefit``) the
+            estimator has a strategy of its own.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True,
                              y_numeric=False)
@@ -244,43 +244,31 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
             estimator._check_fits_run(strategy)
         self.pruning_ = strategy
         self.estimator_ = estimator
-        self._get_support_mask()  # raises when no feature is selected
-        info = self._decision()[1]
-        if info.get("repaired_weights_"):
-            warn_user(repair_message(strategy, info, estimator), PrunedModelWarning)
+        result = self._decision()
+        self._support(result.masks)  # raises when no feature is selected
+        if result.attributes.get("repaired_weights_"):
+            warn_user(repair_message(strategy, result.attributes, estimator),
+                      PrunedModelWarning)
         if self.retrain:
             estimator.prune(X, y)
         return self
 
     def _decision(self):
-        """The current strategy's (flat keep mask, fitted information) on
-        the stored dense run."""
+        """The current strategy's :class:`~skchaosprune.pruning.PruningResult`
+        on the stored dense run (its context, as the estimator builds it)."""
         check_is_fitted(self)
-        est = self.estimator_
-        dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
-        intercepts = (est.dense_intercepts_ if hasattr(est, "dense_intercepts_")
-                      else est.intercepts_)
-        context = PruningContext(
-            initial_coefs=est.initial_coefs_, initial_intercepts=est.initial_intercepts_,
-            dense_coefs=dense, dense_intercepts=intercepts,
-            dynamics=getattr(est, "_dynamics", None), random_state=est.random_state)
-        result = self._strategy().decide(context)
-        return np.concatenate([np.ravel(m) for m in result.masks]), dict(result.attributes)
-
-    def _masks(self):
-        keep = self._decision()[0]
-        est = self.estimator_
-        dense = est.dense_coefs_ if hasattr(est, "dense_coefs_") else est.coefs_
-        return [m.astype(bool) for m in unflatten(keep.astype(np.float64),
-                                                  [c.shape for c in dense])]
+        return self._strategy().decide(self.estimator_._context())
 
     @property
     def masks_(self):
         """Keep masks of the current strategy, one per weight matrix."""
-        return self._masks()
+        return [np.asarray(m, dtype=bool) for m in self._decision().masks]
 
     def _get_support_mask(self):
-        masks = self._masks()
+        return self._support(self.masks_)
+
+    def _support(self, masks):
+        """The features that ``masks`` join to an output; none is an error."""
         support = reaching_features(masks)
         if not support.any():
             n_pruned = int(sum((~m).sum() for m in masks))

@@ -416,3 +416,20 @@ def test_iterative_in_grid_search_and_its_errors(iris):
     est = DenseMLPClassifier(**NET).fit(X, y)
     with pytest.raises(ValueError, match="decides on the training data"):
         est.set_params(retrain=None).prune(pruning=IterativePruning())
+
+
+def test_a_new_fit_forgets_the_attributes_of_the_last_strategy(iris):
+    """Whatever a strategy set (its PruningResult.attributes) goes with the
+    network it was decided on."""
+    from skchaosprune.pruning import IterativePruning
+
+    X, y = iris
+    est = DenseMLPClassifier(pruning=IterativePruning(sparsity=0.5), **NET).fit(X, y)
+    assert hasattr(est, "pruning_rounds_")
+    est.set_params(pruning=None).fit(X, y)
+    assert not hasattr(est, "pruning_rounds_") and not hasattr(est, "sparsity_")
+    chaos = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3), **FAST).fit(X, y)
+    risk = chaos.risk_series_
+    chaos.prune(X, y, pruning=MagnitudePruning(0.5))
+    assert not hasattr(chaos, "granger_pvalues_")
+    assert chaos.risk_series_ is risk    # what the dense run recorded stays
