@@ -286,7 +286,6 @@ class ChaosCausalPruning(PruningStrategy):
         """Raw p-values, infeasible flags and what was differenced, for the
         test parameters; cached on ``dynamics`` so that a new decision on
         the same run repeats no test."""
-
         risk = dynamics.risk(self.risk)
         maxlag = self._maxlag(risk.shape[0])
         # Keyed by the test parameters of the one table ('auto' resolved).
