@@ -311,6 +311,12 @@ class NetworkMixin:
         self.risk_curve_ = np.empty(0)
         self.risk_updates_ = np.empty(0, dtype=np.int64)
         self._risk_pairs = np.empty((0, 2))
+        self._reset_convergence()
+        self._optimizer = None
+
+    def _reset_convergence(self):
+        """The convergence test's state: a new network to judge (its best
+        weights so far are the current ones)."""
         self._no_improvement_count = 0
         if self.early_stopping:
             self.validation_scores_ = []
@@ -322,7 +328,6 @@ class NetworkMixin:
             self.best_loss_ = np.inf
         self._best_coefs = [c.copy() for c in self.coefs_]
         self._best_intercepts = [b.copy() for b in self.intercepts_]
-        self._optimizer = None
 
     def _new_optimizer(self):
         """A fresh solver object (:mod:`skchaosprune._optimizers`) with its
@@ -412,7 +417,7 @@ class NetworkMixin:
     # Training.
     def _train(self, X, Y, Xv, Yv, n_epochs, *, sw=None, swv=None,
                recorder=None, phase="training", incremental=False, stopping=True,
-               convergence_warning=True):
+               convergence_warning=True, resume=False):
         """Run up to ``n_epochs`` epochs of the solver through the compiled
         kernel, recording; stop early as scikit-learn's MLP does.
 
@@ -430,7 +435,10 @@ class NetworkMixin:
         ``stopping=False``: a measurement of planned length (a tracked dense
         run): the convergence test is kept up to date but never stops it,
         and there is no ConvergenceWarning.  ``convergence_warning=False``:
-        none either (a strategy's own retraining rounds).
+        none either (a strategy's own retraining rounds).  ``resume``: go
+        on from the solver state and data order the last call with
+        ``resume`` left (a strategy's late rewinding), and leave them for
+        the next.
 
         After every epoch, as ``sklearn.neural_network.MLPClassifier``: the
         training loss ``loss_`` (or, with ``early_stopping``, the score on
@@ -460,7 +468,7 @@ class NetworkMixin:
             sw = np.empty(0)
         if swv is None:
             swv = np.ones(Xv.shape[0]) if use_sw else np.empty(0)
-        if self._optimizer is None or not incremental:
+        if self._optimizer is None or not (incremental or resume):
             self._optimizer = self._new_optimizer()
         # Replaced, not mutated, so that an interrupted call leaves it as it was.
         opt = self._optimizer.copy()
@@ -490,7 +498,7 @@ class NetworkMixin:
         done = 0
         # The sample order, shuffled from the previous epoch's (as
         # scikit-learn's); partial_fit carries it from call to call.
-        order = getattr(self, "_order", None) if incremental else None
+        order = getattr(self, "_order", None) if incremental or resume else None
         if order is None or order.shape[0] != n:
             order = np.arange(n)
         converged = diverged = False
@@ -572,7 +580,7 @@ class NetworkMixin:
             if incremental:
                 break
         self._optimizer = opt
-        self._order = order if incremental else None
+        self._order = order if incremental or resume else None
         shapes = [c.shape for c in self.coefs_]
         if early_stopping:
             self.coefs_ = [c.copy() for c in self._best_coefs]

@@ -15,6 +15,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._kernels import codes
 from ._network import atomic, data_fingerprint, flatten, updates_per_epoch
 from ._recording import Recorder, check_run_length
 from ._warn import warn_user
@@ -31,6 +32,12 @@ from .pruning import (
     unit_keep_masks,
 )
 from .pruning._base import check_masks
+
+# The context's names for the output layer and the loss (kernel codes).
+_OUTPUT_NAMES = {codes.SIGMOID: "logistic", codes.SOFTMAX: "softmax",
+                 codes.IDENTITY: "identity"}
+_LOSS_NAMES = {codes.LOG_LOSS: "log_loss", codes.SQUARED: "squared_error",
+               codes.SQUARED_MEAN: "half_mean_squared_error"}
 
 # Fitted attributes of a pruning (or of a tracked dense run) that a new fit
 # clears before it sets its own (with those the last decision's strategy
@@ -246,34 +253,87 @@ class PruningMixin:
         (with the training data and a retraining function when the strategy
         needs them).  Reads the estimator only: the dense weights are those
         saved at the first pruning, else the current ones."""
-        needs_data = strategy is not None and strategy.needs_data
+        needs_data = strategy is not None and strategy.needs_data and data is not None
+        out_code, loss_code, _ = self._output_layer()
         return PruningContext(
             initial_coefs=self.initial_coefs_, initial_intercepts=self.initial_intercepts_,
             dense_coefs=self.__dict__.get("dense_coefs_", self.coefs_),
             dense_intercepts=self.__dict__.get("dense_intercepts_", self.intercepts_),
             dynamics=getattr(self, "_dynamics", None),
             data=data if needs_data else None,
-            trainer=self._trainer(data) if needs_data and data is not None else None,
+            trainer=self._trainer(data) if needs_data else None,
+            scorer=self._scorer(data) if needs_data else None,
+            rewinder=self._rewinder(data) if needs_data else None,
             is_classifier=isinstance(self, ClassifierMixin),
-            random_state=self.random_state)
+            random_state=self.random_state,
+            activation=self.activation, output_activation=_OUTPUT_NAMES[out_code],
+            loss=_LOSS_NAMES[loss_code], alpha=float(self.alpha))
+
+    def _twin(self, coefs, intercepts):
+        """A copy of this network for a strategy's own training (its own
+        ``__dict__``, without the recorded run), starting from the given
+        weights with the dense run's first data order and a fresh solver."""
+        twin = copy.copy(self)
+        for name in (*PRUNING_ATTRIBUTES, *RECORD_ATTRIBUTES, "_decision_attributes"):
+            twin.__dict__.pop(name, None)
+        twin.keep_trajectory = False
+        twin.coefs_ = [np.array(c, dtype=np.float64) for c in coefs]
+        twin.intercepts_ = [np.array(b, dtype=np.float64) for b in intercepts]
+        twin._rng_state = copy.deepcopy(self._initial_rng_state)
+        twin._order = None
+        twin._reset_progress()
+        return twin
 
     def _trainer(self, data):
         """``context.retrain``: trains a copy of this network (the same
-        solver, the dense run's data order and split) from given weights
-        with a mask, and returns its weights; this estimator is untouched."""
-        def train(masks, coefs, intercepts, epochs):
-            twin = copy.copy(self)  # its own __dict__: training replaces attributes
-            twin.keep_trajectory = False
-            twin.coefs_ = [np.array(c, dtype=np.float64) for c in coefs]
-            twin.intercepts_ = [np.array(b, dtype=np.float64) for b in intercepts]
-            twin._rng_state = copy.deepcopy(self._initial_rng_state)
-            twin._reset_progress()
+        solver, the dense run's data order and split) from given weights,
+        or from a saved rewind point, with a mask, and returns its weights;
+        this estimator is untouched."""
+        def train(masks, coefs, intercepts, epochs, state):
+            if state is None:
+                twin, resume = self._twin(coefs, intercepts), False
+                epochs = self.max_iter if epochs is None else int(epochs)
+            else:  # late rewinding: go on from where the dense run was
+                twin, resume = copy.deepcopy(state), True
+                epochs = (max(self.max_iter - state._rewind_epochs, 0) if epochs is None
+                          else int(epochs))
             twin._set_masks(masks)
-            twin._train(data.X, data.Y, data.Xv, data.Yv,
-                        self.max_iter if epochs is None else int(epochs), sw=data.sw,
-                        swv=data.swv, phase="retraining (strategy)", convergence_warning=False)
+            if resume:
+                twin._reset_convergence()  # the pruned network is judged anew
+            twin._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw, swv=data.swv,
+                        phase="retraining (strategy)", convergence_warning=False,
+                        resume=resume)
             return twin.coefs_, twin.intercepts_
         return train
+
+    def _rewinder(self, data):
+        """``context.rewind_point``: replays the dense run's first epochs
+        (unmasked, as it trained) and keeps the whole training state."""
+        def rewind(epoch):
+            if epoch > self.max_iter:
+                raise ValueError(
+                    f"Cannot rewind to epoch {epoch}: the dense run trains max_iter="
+                    f"{self.max_iter} epochs. Rewind to an epoch below max_iter (late "
+                    "rewinding uses one of the first few).")
+            twin = self._twin(self.initial_coefs_, self.initial_intercepts_)
+            if epoch > 0:
+                # As the dense run trained: a tracked run has a planned length.
+                twin._train(data.X, data.Y, data.Xv, data.Yv, epoch, sw=data.sw,
+                            swv=data.swv, phase="rewind point", convergence_warning=False,
+                            stopping=not self._tracks(), resume=True)
+            twin._rewind_epochs = twin.n_iter_ if epoch > 0 else 0
+            return ([c.copy() for c in twin.coefs_], [b.copy() for b in twin.intercepts_],
+                    twin._rewind_epochs, twin)
+        return rewind
+
+    def _scorer(self, data):
+        """``context.score``: the estimator's score of given weights on the
+        validation rows."""
+        def score(coefs, intercepts):
+            out = self._forward_coefs(data.Xv, [np.asarray(c, dtype=np.float64) for c in coefs],
+                                      [np.asarray(b, dtype=np.float64) for b in intercepts])
+            return self._score_outputs(out, data.Yv, data.swv)
+        return score
 
     def _prune(self, data):
         strategy = self._strategy()
@@ -307,7 +367,9 @@ class PruningMixin:
         decided_intercepts = (dense_intercepts if result.intercepts is None
                               else result.intercepts)
         start = time.perf_counter()
-        if self.retrain is None:
+        # No retraining, or the strategy's own rewinding already did it.
+        retrains = not (self.retrain is None or (self.retrain == "rewind" and result.retrained))
+        if not retrains:
             self.coefs_ = [np.where(m, np.asarray(c, dtype=np.float64), 0.0)
                            for m, c in zip(masks, decided_coefs)]
             self.intercepts_ = [np.array(b, dtype=np.float64) for b in decided_intercepts]
@@ -327,14 +389,14 @@ class PruningMixin:
             self._train(data.X, data.Y, data.Xv, data.Yv, self.max_iter, sw=data.sw,
                         swv=data.swv, phase="retraining")
         retrain_seconds = time.perf_counter() - start
-        retrain_updates = 0 if self.retrain is None else self._n_updates
+        retrain_updates = self._n_updates if retrains else 0
         self.pruning_cost_ = {
             "dense_epochs": self._dense_epochs,
             "dense_updates": self._dense_updates,
             "dense_seconds": self._dense_seconds,
             "dynamics_seconds": self._dynamics_seconds,
             "granger_seconds": granger_seconds,
-            "retrain_epochs": 0 if self.retrain is None else self.n_iter_,
+            "retrain_epochs": self.n_iter_ if retrains else 0,
             "retrain_updates": retrain_updates,
             "retrain_seconds": retrain_seconds,
             "total_updates": self._dense_updates + retrain_updates,

@@ -9,6 +9,7 @@ A strategy is a scikit-learn-style object (``get_params``, ``set_params``,
 strategy.
 """
 
+import copy
 from typing import NamedTuple
 
 import numpy as np
@@ -51,12 +52,19 @@ class PruningResult(NamedTuple):
         retrained itself); None keeps the dense run's.  They are what
         ``retrain=None`` keeps and what ``retrain='finetune'`` starts from;
         ``retrain='rewind'`` starts from the initial weights either way.
+    retrained : bool
+        True when ``coefs`` and ``intercepts`` are the pruned network
+        already retrained the strategy's own way (e.g. late or
+        learning-rate rewinding): the estimator's ``retrain='rewind'`` then
+        keeps them instead of retraining from the initial weights
+        (``retrain='finetune'`` still fine-tunes them).
     """
 
     masks: list
     attributes: dict = {}
     coefs: list | None = None
     intercepts: list | None = None
+    retrained: bool = False
 
 
 class PruningContext:
@@ -88,11 +96,25 @@ class PruningContext:
     is_classifier : bool
     random_state : int, RandomState instance or None
         The estimator's.
+    activation : str
+        The hidden layers' activation: 'identity', 'logistic', 'tanh' or
+        'relu'.
+    output_activation : str
+        The output layer's: 'logistic', 'softmax' or 'identity'.
+    loss : str
+        The training loss per sample, averaged over the samples:
+        'log_loss' (cross-entropy), 'squared_error' (``0.5 * sum_j (o_j -
+        y_j) ** 2``, the classifier's ``loss='squared_error'``) or
+        'half_mean_squared_error' (``0.5 * mean_j (o_j - y_j) ** 2``, the
+        regressor's, as scikit-learn's).
+    alpha : float
+        The L2 penalty of training.
     """
 
     def __init__(self, *, initial_coefs, initial_intercepts, dense_coefs, dense_intercepts,
                  dynamics=None, data=None, trainer=None, is_classifier=False,
-                 random_state=None):
+                 random_state=None, activation="logistic", output_activation="logistic",
+                 loss="squared_error", alpha=0.0, scorer=None, rewinder=None):
         self.initial_coefs = initial_coefs
         self.initial_intercepts = initial_intercepts
         self.dense_coefs = dense_coefs
@@ -103,7 +125,45 @@ class PruningContext:
         self.data = data
         self.is_classifier = is_classifier
         self.random_state = random_state
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.alpha = alpha
         self._trainer = trainer
+        self._scorer = scorer
+        self._rewinder = rewinder
+        self._rewind_points = {}
+
+    def derived(self, dense_coefs, dense_intercepts=None):
+        """A copy of this context whose "dense" weights are ``dense_coefs``
+        (e.g. the network a previous round retrained), everything else
+        shared: how a strategy that works in rounds asks another strategy
+        to decide on its current network."""
+        new = copy.copy(self)
+        new.dense_coefs = list(dense_coefs)
+        if dense_intercepts is not None:
+            new.dense_intercepts = list(dense_intercepts)
+        return new
+
+    def predict(self, X, coefs, intercepts):
+        """The network's outputs for ``X`` with the given weights and biases
+        (``predict_proba``'s values for a classifier, ``predict``'s for a
+        regressor; 2-D)."""
+        from .._network import forward_numpy
+
+        return forward_numpy(np.asarray(X, dtype=np.float64), coefs, intercepts,
+                             self.activation, self.output_activation)
+
+    def score(self, coefs, intercepts):
+        """The estimator's score (accuracy, or R^2 for a regressor) of the
+        network with these weights on the validation rows of ``data`` (the
+        estimator's held-out split; the training rows when it holds none
+        out).  Only with ``needs_data``."""
+        if self._scorer is None:
+            raise ValueError(
+                "context.score needs the data: the strategy must declare needs_data = True "
+                "(and prune() be given X and y).")
+        return self._scorer(coefs, intercepts)
 
     def flat(self, arrays):
         """One flat vector of per-layer arrays (layer by layer, C order)."""
@@ -118,39 +178,94 @@ class PruningContext:
             start += size
         return out
 
-    def retrain(self, masks, coefs=None, intercepts=None, epochs=None):
+    def retrain(self, masks, coefs=None, intercepts=None, epochs=None, start=None):
         """Train the masked network with the estimator's solver and compiled
         engine, and return its weights.
 
-        Only with ``needs_data``.  Training starts from ``coefs`` and
-        ``intercepts`` (default: the initial weights, i.e. rewinding) with
-        the dense run's data order and validation split, for ``epochs``
-        epochs (default: the estimator's ``max_iter``, with its convergence
-        test); the pruned weights stay at 0.  The estimator is not changed.
+        Only with ``needs_data``.  By default training starts from the
+        initial weights with the dense run's data order and validation
+        split (rewinding), for the estimator's ``max_iter`` epochs with its
+        convergence test; the pruned weights stay at 0.  The estimator is
+        not changed.
 
         Parameters
         ----------
         masks : list of ndarray of bool
             Keep masks of the shapes ``context.shapes``.
         coefs, intercepts : list of ndarray, default=None
-            Where training starts (None: ``initial_coefs`` /
-            ``initial_intercepts``).
+            Where training starts, with the dense run's first data order and
+            a fresh solver (learning-rate rewinding when they are trained
+            weights); None: ``initial_coefs`` / ``initial_intercepts``.
         epochs : int, default=None
-            Epochs to train (None: ``max_iter``).
+            Epochs to train (None: ``max_iter``, or what remains of it after
+            ``start``).
+        start : RewindPoint, default=None
+            Resume the dense run where :meth:`rewind_point` saved it (its
+            weights, the solver's state, the learning-rate schedule and the
+            data order there): late rewinding.  Exclusive with ``coefs``.
 
         Returns
         -------
         coefs, intercepts : list of ndarray
         """
-        if self._trainer is None:
-            raise ValueError(
-                "context.retrain needs the training data: the strategy must declare "
-                "needs_data = True (and prune() be given X and y).")
+        self._needs_trainer("context.retrain")
         masks = check_masks(masks, self.shapes)
+        if start is not None:
+            if coefs is not None or intercepts is not None:
+                raise ValueError("context.retrain takes start or coefs/intercepts, not both.")
+            return self._trainer(masks, None, None, epochs, start._state)
         return self._trainer(masks,
                              self.initial_coefs if coefs is None else coefs,
                              self.initial_intercepts if intercepts is None else intercepts,
-                             epochs)
+                             epochs, None)
+
+    def rewind_point(self, epoch):
+        """The dense run as it was after ``epoch`` epochs, to rewind to
+        (Frankle et al. 2020; Renda et al., ICLR 2020).
+
+        Only with ``needs_data``.  The dense run's first ``epoch`` epochs are
+        replayed from the initial weights with its data order (the same
+        arithmetic, so the same weights); the result is kept, so asking
+        again costs nothing.  ``epoch=0`` is the initial weights.
+
+        Parameters
+        ----------
+        epoch : int
+            Epochs of the dense run, from 0 to ``max_iter``.
+
+        Returns
+        -------
+        point : RewindPoint
+            ``coefs``, ``intercepts`` and ``epoch`` (the epochs actually
+            trained: fewer when the dense run's convergence test stopped it
+            earlier), for ``retrain(masks, start=point)``.
+        """
+        self._needs_trainer("context.rewind_point")
+        epoch = int(epoch)
+        if epoch < 0:
+            raise ValueError(f"A rewind point is an epoch >= 0; got {epoch}.")
+        if epoch not in self._rewind_points:
+            coefs, intercepts, trained, state = self._rewinder(epoch)
+            self._rewind_points[epoch] = RewindPoint(coefs, intercepts, trained, state)
+        return self._rewind_points[epoch]
+
+    def _needs_trainer(self, what):
+        if self._trainer is None:
+            raise ValueError(
+                f"{what} needs the training data: the strategy must declare "
+                "needs_data = True (and prune() be given X and y).")
+
+
+class RewindPoint:
+    """Where :meth:`PruningContext.rewind_point` saved the dense run:
+    ``coefs``, ``intercepts`` and ``epoch`` (the training state to resume
+    from is private)."""
+
+    def __init__(self, coefs, intercepts, epoch, state):
+        self.coefs = coefs
+        self.intercepts = intercepts
+        self.epoch = epoch
+        self._state = state
 
 
 def check_masks(masks, shapes):
@@ -197,6 +312,8 @@ class PruningStrategy(BaseEstimator):
     needs_dynamics = False
     needs_data = False
     parameter_kinds: dict = {}
+    # scikit-learn's validation of the parameters (none declared: none checked).
+    _parameter_constraints: dict = {}
 
     def decide(self, context):  # pragma: no cover - abstract
         """Decide which weights the dense network keeps.

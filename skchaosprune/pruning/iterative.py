@@ -1,7 +1,6 @@
 """Iterative pruning with rewinding: a rank-based strategy applied in
-rounds (Frankle and Carbin, ICLR 2019; docs/method.md section 7).
-
-Experimental in this release: rewinding to the initial weights only.
+rounds (Frankle and Carbin, ICLR 2019; Renda et al., ICLR 2020;
+docs/strategies.md).
 """
 
 import math
@@ -11,27 +10,37 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PruningContext, PruningResult, PruningStrategy
+from ._base import PruningResult, PruningStrategy
 from .magnitude import MagnitudePruning
 
 
 class IterativePruning(PruningStrategy):
-    """Prune in rounds, rewinding and retraining between them (lottery-ticket
-    style iterative pruning).
+    """Prune in rounds, rewinding and retraining between them (iterative
+    magnitude pruning, the lottery ticket).
 
     Each round the base strategy ranks the weights of the network trained in
     the previous round (the dense one first) and prunes a fraction of the
-    weights that remain; the pruned network is then rewound to the dense
-    run's initial weights and data order and retrained with the mask held at
-    zero (``context.retrain``).  The masks nest: a weight pruned in one round
-    stays pruned.  The final network is the last round's; with the
-    estimator's default ``retrain='rewind'`` it is retrained once more from
-    the initial weights, which gives the same weights (the same mask, start
-    and data order).
+    weights that remain; the pruned network is then rewound and retrained
+    with the mask held at zero (``context.retrain``).  The masks nest: a
+    weight pruned in one round stays pruned.  The final network is the last
+    round's.
 
-    Experimental: only ``rewind='init'`` so far, and only a base that needs
-    no recorded dynamics (:class:`MagnitudePruning` with any ``scope``, or
-    :class:`RandomPruning`).
+    Where each round's retraining starts (``rewind``):
+
+    - ``'init'``: the dense run's initial weights and data order (Frankle
+      and Carbin, ICLR 2019).  The estimator's default ``retrain='rewind'``
+      then retrains the final mask once more from the initial weights,
+      which gives the last round's weights again.
+    - an epoch ``k``: the dense run's weights, solver state, learning-rate
+      schedule and data order after ``k`` epochs (late rewinding, Frankle
+      et al., ICML 2020), for the ``max_iter - k`` epochs that remain.
+    - ``'lr'``: the previous round's trained weights, with the whole
+      learning-rate schedule and data order replayed from the start
+      (learning-rate rewinding, Renda et al., ICLR 2020).
+
+    With a late or learning-rate rewind the last round's network is the
+    model: the estimator's ``retrain='rewind'`` keeps it
+    (``PruningResult.retrained``); ``retrain='finetune'`` fine-tunes it.
 
     Parameters
     ----------
@@ -48,9 +57,9 @@ class IterativePruning(PruningStrategy):
     per_round : float, default=0.2
         With ``rounds=None``, the fraction of the remaining weights each
         round prunes (the last round may prune fewer).
-    rewind : {'init'}, default='init'
-        Where each round's retraining starts: the dense run's initial
-        weights (the lottery ticket).
+    rewind : {'init', 'lr'} or int, default='init'
+        Where each round's retraining starts (see above); an int is an
+        epoch of the dense run (0 is 'init').
 
     Attributes
     ----------
@@ -80,7 +89,7 @@ class IterativePruning(PruningStrategy):
         "sparsity": [Interval(Real, 0, 1, closed="both")],
         "rounds": [None, Interval(Integral, 1, None, closed="left")],
         "per_round": [Interval(Real, 0, 1, closed="neither")],
-        "rewind": [StrOptions({"init"})],
+        "rewind": [StrOptions({"init", "lr"}), Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(self, base=None, *, sparsity=0.9, rounds=None, per_round=0.2,
@@ -130,20 +139,24 @@ class IterativePruning(PruningStrategy):
             ``pruning_rounds_``.
         """
         base = self._base()
+        rewind = 0 if self.rewind == "init" else self.rewind
+        point = None if rewind == "lr" else context.rewind_point(rewind)
         keep = np.ones(context.n_weights, dtype=bool)
         coefs, intercepts = context.dense_coefs, context.dense_intercepts
         rounds = []
         for target in self.schedule():
-            current = PruningContext(
-                initial_coefs=context.initial_coefs,
-                initial_intercepts=context.initial_intercepts,
-                dense_coefs=[np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)],
-                dense_intercepts=intercepts, is_classifier=context.is_classifier,
-                random_state=context.random_state)
-            decided = clone(base).set_params(sparsity=target).decide(current)
+            trained = [np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)]
+            decided = clone(base).set_params(sparsity=target).decide(
+                context.derived(trained, intercepts))
             keep = keep & np.concatenate([np.ravel(m) for m in decided.masks])
             masks = context.unflat(keep)
             rounds.append([m.copy() for m in masks])
-            coefs, intercepts = context.retrain(masks)
+            if rewind == "lr":
+                coefs, intercepts = context.retrain(masks, coefs=coefs, intercepts=intercepts)
+            elif point.epoch == 0:
+                coefs, intercepts = context.retrain(masks)
+            else:
+                coefs, intercepts = context.retrain(masks, start=point)
         return PruningResult(context.unflat(keep), {"pruning_rounds_": rounds},
-                             coefs=coefs, intercepts=intercepts)
+                             coefs=coefs, intercepts=intercepts,
+                             retrained=rewind != 0)
