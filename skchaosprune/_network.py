@@ -128,6 +128,8 @@ def forward_numpy(X, coefs, intercepts, activation, output):
 # most about 32 MB of float64 rows whatever the network (written into the
 # recorder's own bounded buffer), so memory does not grow with the epochs.
 CHUNK_BYTES = 2**25
+# The kernel's loss_change argument when the loss changes are not recorded.
+_NO_LOSS_CHANGES = np.empty(0)
 
 
 def layout(sizes):
@@ -518,7 +520,13 @@ class NetworkMixin:
                 if recorder is not None:
                     target = recorder.reserve(chunk)
                     max_batches = target.shape[0]
+                    # A recorder of the updates' own loss changes (the
+                    # _recording.UpdateRecorder) gives where they go.
+                    loss_change = (recorder.reserve_loss_changes(max_batches)
+                                   if getattr(recorder, "records_loss_changes", False)
+                                   else _NO_LOSS_CHANGES)
                 else:
+                    loss_change = _NO_LOSS_CHANGES
                     target = traj[done:]
                     max_batches = chunk
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
@@ -526,7 +534,7 @@ class NetworkMixin:
                     self._sizes, self._w_off, self._b_off, opt.code, hyper, opt.w,
                     opt.b, opt.t, batch, hidden, out_act, loss, mask, use_mask,
                     target, recorder is not None or keep, Xv, Yv, swv, risk_kind,
-                    risk_at, risk_out, risk_ptr, self._n_updates,
+                    risk_at, risk_out, risk_ptr, self._n_updates, loss_change,
                 )
                 self._n_updates += n_updates
                 epoch_loss += loss_sum

@@ -289,7 +289,9 @@ class PruningMixin:
         solver, the dense run's data order and split) from given weights,
         or from a saved rewind point, with a mask, and returns its weights;
         this estimator is untouched."""
-        def train(masks, coefs, intercepts, epochs, state):
+        def train(masks, coefs, intercepts, epochs, state, recorder=None):
+            # recorder: a _recording.UpdateRecorder of the run's updates
+            # (context.retrain(record_updates=True)), fed as training goes.
             if state is None:
                 twin, resume = self._twin(coefs, intercepts), False
                 epochs = self.max_iter if epochs is None else int(epochs)
@@ -302,7 +304,7 @@ class PruningMixin:
                 twin._reset_convergence()  # the pruned network is judged anew
             twin._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw, swv=data.swv,
                         phase="retraining (strategy)", convergence_warning=False,
-                        resume=resume)
+                        resume=resume, recorder=recorder)
             return twin.coefs_, twin.intercepts_
         return train
 

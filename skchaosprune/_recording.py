@@ -12,6 +12,7 @@ it.  It never reads or writes the estimator.
 """
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -185,3 +186,149 @@ def check_run_length(settings, maxlag, have, what, per_epoch, epochs):
             f"({what.split('=')[0]}), use a smaller batch_size, more samples, or a "
             f"smaller window or maxlag ({smaller})."
         )
+
+
+#: Bytes of the float32 design matrix an :class:`UpdateRecorder` keeps at
+#: most (its rows times the kept weights): 64 MB, whatever the run's length.
+UPDATE_BYTES = 2**26
+#: Rows an :class:`UpdateRecorder` keeps at most (fewer when
+#: :data:`UPDATE_BYTES` binds).
+MAX_UPDATE_ROWS = 2048
+
+
+def update_rows(n_kept, max_rows=None):
+    """Rows of an :class:`UpdateRecorder` over ``n_kept`` weights: at most
+    ``max_rows`` (default :data:`MAX_UPDATE_ROWS`) and at most
+    :data:`UPDATE_BYTES` of float32 rows, rounded down to an even number
+    (the recorder merges rows in pairs), at least 2."""
+    rows = MAX_UPDATE_ROWS if max_rows is None else int(max_rows)
+    rows = min(rows, UPDATE_BYTES // (4 * max(int(n_kept), 1)))
+    return max(2, rows - rows % 2)
+
+
+class UpdateRecord(NamedTuple):
+    """What an :class:`UpdateRecorder` recorded of a training run.
+
+    Attributes
+    ----------
+    squared_changes : ndarray of float32, shape (n_rows, n_kept)
+        Row r: the sum, over the consecutive updates of row r, of each kept
+        weight's squared change in one update, ``(w_after - w_before) ** 2``.
+    loss_changes : ndarray of float64, shape (n_rows,)
+        The sum over the same updates of each update's loss change on its
+        own batch (``loss after - loss before``).
+    updates : ndarray of int64, shape (n_rows,)
+        The updates of each row (every row holds ``updates[0]`` of them,
+        except perhaps the last, which holds fewer).
+    kept : ndarray of int64, shape (n_kept,)
+        The flat indices of the recorded (kept) weights, the columns of
+        ``squared_changes``.
+    """
+
+    squared_changes: np.ndarray
+    loss_changes: np.ndarray
+    updates: np.ndarray
+    kept: np.ndarray
+
+
+class UpdateRecorder:
+    """The squared weight changes and the loss change of every update of a
+    training run, summed over runs of consecutive updates in bounded memory.
+
+    Each update ``t`` gives the squared change of every kept weight, a row
+    ``(Delta w_t) ** 2``, and the change ``Delta L_t`` of its batch loss on
+    its own batch (recorded by the compiled trainer,
+    :func:`skchaosprune._kernels.mlp.train_batches`).  A linear model
+    ``Delta L_t = sum_i beta_i (Delta w_{i,t}) ** 2`` holds unchanged for
+    sums over consecutive updates, so the recorder keeps at most
+    ``max_rows`` rows: each update first has its own row; when the rows are
+    full, adjacent rows are merged in pairs and each row then holds twice as
+    many updates (1, 2, 4, ... updates per row).  Every update is used,
+    memory is ``max_rows x n_kept`` float32 whatever the run's length (plus
+    the trainer's chunk of float64 weight rows), and the run's length need
+    not be known in advance.
+
+    It follows the trainer's recorder protocol
+    (:meth:`skchaosprune._network.NetworkMixin._train`): ``reserve``,
+    ``reserve_loss_changes``, ``commit``, ``risk_at`` (none) and
+    ``take_risks``.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_weights,)
+        The weights the run starts from (pruned ones at 0).
+    keep : ndarray of bool, shape (n_weights,)
+        The weights to record (the pruned ones never change).
+    max_rows : int, default=None
+        The row budget (:func:`update_rows`).
+    """
+
+    records_loss_changes = True
+
+    def __init__(self, weights, keep, max_rows=None):
+        self.kept = np.flatnonzero(np.asarray(keep, dtype=bool)).astype(np.int64)
+        n_weights = np.asarray(weights).shape[0]
+        self.max_rows = update_rows(self.kept.shape[0], max_rows)
+        self.risk_at = np.empty(0, dtype=np.int64)
+        self._prev = np.asarray(weights, dtype=np.float64)[self.kept].copy()
+        self._squares = np.zeros((self.max_rows, self.kept.shape[0]), dtype=np.float32)
+        self._losses = np.zeros(self.max_rows)
+        self._per_row = 1
+        self._row = 0           # the row being filled
+        self._fill = 0          # updates already in it
+        self._n_weights = n_weights
+        self._rows = np.empty((0, n_weights))
+        self._loss_rows = np.empty(0)
+
+    def reserve(self, n_rows):
+        """Where the trainer writes its next 1 to ``n_rows`` weight rows."""
+        if self._rows.shape[0] < n_rows:
+            self._rows = np.empty((n_rows, self._n_weights))
+        return self._rows[:n_rows]
+
+    def reserve_loss_changes(self, n_rows):
+        """Where the trainer writes the loss changes of those updates."""
+        if self._loss_rows.shape[0] < n_rows:
+            self._loss_rows = np.empty(n_rows)
+        return self._loss_rows[:n_rows]
+
+    def take_risks(self, updates, risks):
+        """No risk is recorded."""
+
+    def commit(self, n_rows):
+        """Take the first ``n_rows`` updates written into the reserved rows."""
+        start = 0
+        while start < n_rows:
+            take = min(n_rows - start, self._per_row - self._fill)
+            rows = self._rows[start:start + take][:, self.kept]
+            steps = np.diff(rows, axis=0, prepend=self._prev[None, :])
+            self._squares[self._row] += np.einsum("ij,ij->j", steps, steps)
+            self._losses[self._row] += self._loss_rows[start:start + take].sum()
+            self._prev = rows[-1]
+            self._fill += take
+            start += take
+            if self._fill == self._per_row:
+                self._row += 1
+                self._fill = 0
+                if self._row == self.max_rows:
+                    self._merge()
+
+    def _merge(self):
+        """Adjacent rows summed in pairs: half the rows, twice the updates."""
+        half = self.max_rows // 2
+        for r in range(half):
+            self._squares[r] = self._squares[2 * r] + self._squares[2 * r + 1]
+            self._losses[r] = self._losses[2 * r] + self._losses[2 * r + 1]
+        self._squares[half:] = 0.0
+        self._losses[half:] = 0.0
+        self._row = half
+        self._per_row *= 2
+
+    def record(self):
+        """What was recorded, as an :class:`UpdateRecord`."""
+        n = self._row + (self._fill > 0)
+        updates = np.full(n, self._per_row, dtype=np.int64)
+        if self._fill:
+            updates[-1] = self._fill
+        return UpdateRecord(self._squares[:n], self._losses[:n].copy(), updates,
+                            self.kept)

@@ -416,11 +416,36 @@ def _apply_mask(w, m):
 
 
 @njit(cache=True)
+def _loss_after(A, off, nb, Y, SW, use_sw, order, start, weights, biases,
+                sizes, w_off, b_off, hidden, out, loss, alpha, norm):
+    """The batch loss of the samples ``order[start:start + nb]`` (their
+    inputs still in block 0 of A) with the current weights and biases: the
+    weighted mean sample loss plus ``0.5 * alpha * ||W||^2 / norm``, as
+    :func:`train_batches` defines it before an update."""
+    n_layers = sizes.shape[0] - 1
+    _forward_block(A, off, nb, weights, biases, sizes, w_off, b_off, hidden,
+                   out)
+    o = _block(A, off, n_layers, nb, sizes[n_layers])
+    total = 0.0
+    for r in range(nb):
+        sample = order[start + r]
+        sw = SW[sample] if use_sw else 1.0
+        total += sw * _sample_loss(o[r], Y[sample], out, loss)
+    total /= norm
+    if alpha != 0.0:
+        values = 0.0
+        for k in range(weights.shape[0]):
+            values += weights[k] * weights[k]
+        total += (0.5 * alpha) * values / norm
+    return total
+
+
+@njit(cache=True)
 def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
                   biases, sizes, w_off, b_off, solver, hyper, state_w, state_b,
                   adam_t, batch_size, hidden, out, loss, mask, use_mask,
                   trajectory, record, Xv, Yv, SWv, risk_kind, risk_at,
-                  risk_out, risk_ptr, t0):
+                  risk_out, risk_ptr, t0, loss_change):
     """Run up to ``max_batches`` mini-batch updates in place.
 
     The batches take the samples ``order[first:]`` in turn (``batch_size``
@@ -440,6 +465,13 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
     on ``(Xv, Yv)`` (weighted by ``SWv`` when ``use_sw``) are written to
     ``risk_out[risk_ptr]`` (shape ``(n_risk, 2)``: error or squared error,
     and the mean loss; see :func:`_risk`).
+
+    ``loss_change[k]`` receives, when ``loss_change`` is not empty, the
+    change of the k-th update's batch loss on its own batch: the batch loss
+    (as defined below) with the weights and biases after the update minus
+    the one before it, at the cost of one more forward pass over the batch
+    (0 for a batch whose sample weights sum to 0).  An empty array records
+    nothing and changes nothing else.
 
     Returns ``(loss_sum, n_updates, status, risk_ptr)``: the sum over
     batches of the batch loss times the batch size, the batch loss being
@@ -464,6 +496,7 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
              and not use_sw)
     beta1 = hyper[H_BETA1]
     beta2 = hyper[H_BETA2]
+    track_loss = loss_change.shape[0] > 0
 
     loss_sum = 0.0
     n_updates = 0
@@ -523,6 +556,11 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
                       solver, hyper, adam_lr)
                 _step(biases, gb, state_b, mask, False, 0.0, norm, solver,
                       hyper, adam_lr)
+        if track_loss:
+            loss_change[n_updates] = _loss_after(
+                A, off_b, nb, Y, SW, use_sw, order, start, weights, biases,
+                sizes, w_off, b_off, hidden, out, loss, alpha,
+                norm) - batch_loss if norm > 0.0 else 0.0
         if record:
             dest = trajectory[n_updates]
             for k in range(n_weights):
@@ -581,5 +619,5 @@ def warmup():
                       np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
                       SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, X,
                       Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
-                      0, 0)
+                      0, 0, np.empty(0 if use_sw else 3))
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)

@@ -178,7 +178,8 @@ class PruningContext:
             start += size
         return out
 
-    def retrain(self, masks, coefs=None, intercepts=None, epochs=None, start=None):
+    def retrain(self, masks, coefs=None, intercepts=None, epochs=None, start=None,
+                record_updates=False, max_rows=None):
         """Train the masked network with the estimator's solver and compiled
         engine, and return its weights.
 
@@ -203,21 +204,47 @@ class PruningContext:
             Resume the dense run where :meth:`rewind_point` saved it (its
             weights, the solver's state, the learning-rate schedule and the
             data order there): late rewinding.  Exclusive with ``coefs``.
+        record_updates : bool, default=False
+            Also record every update of this training: the squared change
+            of each kept weight and the change of the update's batch loss
+            on its own batch (one more forward pass per update; the trained
+            weights are the same, bit for bit), in bounded memory
+            (:class:`skchaosprune._recording.UpdateRecorder`).
+        max_rows : int, default=None
+            With ``record_updates``, the rows kept at most (consecutive
+            updates are summed into a row once there are more updates; None:
+            2048, fewer when 64 MB of float32 rows bind).
 
         Returns
         -------
         coefs, intercepts : list of ndarray
+        record : UpdateRecord
+            Only with ``record_updates``
+            (:class:`skchaosprune._recording.UpdateRecord`:
+            ``squared_changes``, ``loss_changes``, ``updates``, ``kept``).
         """
         self._needs_trainer("context.retrain")
         masks = check_masks(masks, self.shapes)
         if start is not None:
             if coefs is not None or intercepts is not None:
                 raise ValueError("context.retrain takes start or coefs/intercepts, not both.")
-            return self._trainer(masks, None, None, epochs, start._state)
-        return self._trainer(masks,
-                             self.initial_coefs if coefs is None else coefs,
-                             self.initial_intercepts if intercepts is None else intercepts,
-                             epochs, None)
+            coefs = start.coefs
+        else:
+            coefs = self.initial_coefs if coefs is None else coefs
+            intercepts = self.initial_intercepts if intercepts is None else intercepts
+        recorder = None
+        if record_updates:
+            from .._recording import UpdateRecorder
+
+            keep = self.flat(masks)
+            recorder = UpdateRecorder(np.where(keep, self.flat(coefs), 0.0), keep, max_rows)
+        # (A trainer is called with a recorder only when recording.)
+        extra = {} if recorder is None else {"recorder": recorder}
+        if start is not None:
+            trained = self._trainer(masks, None, None, epochs, start._state, **extra)
+        else:
+            trained = self._trainer(masks, coefs, intercepts, epochs, None, **extra)
+        return trained if recorder is None else (*trained, recorder.record())
 
     def rewind_point(self, epoch):
         """The dense run as it was after ``epoch`` epochs, to rewind to
