@@ -217,7 +217,9 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         Y = self._encode_targets(y)
         measures_risk = self.risk_every is not None or self._tracks()
         self._check_early_stopping_split()
-        self._holds_out = ((measures_risk or self.early_stopping)
+        strategy = self._strategy()
+        judged = strategy is not None and strategy.needs_validation  # sparsity='auto'
+        self._holds_out = ((measures_risk or self.early_stopping or judged)
                            and self.validation_fraction > 0)
         self._forget_pruning()
         # prune(X, y) must be given these data again (one split, one retraining).

@@ -199,7 +199,8 @@ class PruningMixin:
             raise ValueError(
                 f"retrain={self.retrain!r} retrains the pruned network: pass the "
                 "training data, prune(X, y), or set retrain=None.")
-        if self._strategy().needs_data and (X is None or y is None):
+        strategy = self._strategy()
+        if (strategy.needs_data or strategy.needs_validation) and (X is None or y is None):
             raise ValueError(
                 f"{type(self._strategy()).__name__} decides on the training data: pass "
                 "the data given to fit, prune(X, y).")
@@ -253,7 +254,8 @@ class PruningMixin:
         (with the training data and a retraining function when the strategy
         needs them).  Reads the estimator only: the dense weights are those
         saved at the first pruning, else the current ones."""
-        needs_data = strategy is not None and strategy.needs_data and data is not None
+        needs_data = (strategy is not None and data is not None
+                      and (strategy.needs_data or strategy.needs_validation))
         out_code, loss_code, _ = self._output_layer()
         return PruningContext(
             initial_coefs=self.initial_coefs_, initial_intercepts=self.initial_intercepts_,
@@ -576,6 +578,9 @@ def _remedy(strategy, est=None, connect=False):
                 f"scale the target (its mean is {scale[0]:.3g} and sd {scale[1]:.3g}): "
                 "TransformedTargetRegressor(regressor=..., transformer=StandardScaler())")
     sparsity = strategy.asked_sparsity()
+    if sparsity == "auto":
+        options.append(f"a smaller max_drop (now {strategy.max_drop})")
+        return "Remedies: " + "; ".join(options) + "."
     if not isinstance(strategy, ChaosCausalPruning) or sparsity is not None:
         options.append(f"a lower sparsity (now {sparsity})" if sparsity is not None
                        else "a strategy that keeps more weights")

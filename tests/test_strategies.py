@@ -35,7 +35,8 @@ def test_strategies_are_sklearn_style_objects():
     assert s.set_params(alpha=0.2).alpha == 0.2
     assert (repr(MagnitudePruning(0.3, scope="layer"))
             == "MagnitudePruning(scope='layer', sparsity=0.3)")
-    assert RandomPruning(0.2, random_state=1).get_params() == {"random_state": 1, "sparsity": 0.2}
+    assert RandomPruning(0.2, random_state=1).get_params() == {
+        "random_state": 1, "sparsity": 0.2, "max_drop": 0.01}
     est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.01))
     deep = est.get_params(deep=True)
     assert deep["pruning__alpha"] == 0.01 and deep["pruning__risk"] == "loss"

@@ -133,6 +133,9 @@ class PruningContext:
         self._scorer = scorer
         self._rewinder = rewinder
         self._rewind_points = {}
+        #: Whether ``data``'s validation rows are held out (else they are
+        #: the training rows).
+        self.held_out = data is not None and data.Xv is not data.X
 
     def derived(self, dense_coefs, dense_intercepts=None):
         """A copy of this context whose "dense" weights are ``dense_coefs``
@@ -388,6 +391,13 @@ class PruningStrategy(BaseEstimator):
             raise ValueError(f"kind must be one of {PARAMETER_KINDS}, got {kind!r}.")
         return tuple(name for name in self.get_params(deep=False)
                      if self.parameter_kinds.get(name, "decision") == kind)
+
+    @property
+    def needs_validation(self):
+        """``sparsity='auto'``: the decision is judged on the estimator's
+        held-out validation rows (it then needs the data, as
+        ``needs_data``, and ``fit`` holds those rows out)."""
+        return self.asked_sparsity() == "auto"
 
     def asked_sparsity(self):
         """The sparsity asked for explicitly (a mask that cuts the network

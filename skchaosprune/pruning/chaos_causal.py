@@ -14,6 +14,7 @@ from ..causality import auto_maxlag, granger_min_length
 from . import _base
 from ._base import DegenerateRiskWarning, PruningResult, PruningStrategy
 from ._masks import causal_keep_mask, reached_outputs, repair_collapse
+from ._target import MAX_DROP, SPARSITY_OR_AUTO, search_sparsity
 
 #: ``multitest`` methods (statsmodels.stats.multitest.multipletests).
 MULTITEST_METHODS = {
@@ -45,6 +46,7 @@ _PARAMETERS = {
     "lyapunov_threshold": ("decision", None),
     "multitest": ("decision", None),
     "sparsity": ("decision", None),
+    "max_drop": ("decision", None),
     "on_infeasible": ("decision", None),
     "on_collapse": ("decision", None),
 }
@@ -119,11 +121,16 @@ class ChaosCausalPruning(PruningStrategy):
         Correction of the p-values across weights, any method of
         ``statsmodels.stats.multitest.multipletests`` ('fdr_bh',
         'bonferroni', ...).
-    sparsity : float or None, default=None
+    sparsity : float, 'auto' or None, default=None
         Prune exactly this fraction of the weights, least causal first
         (ranked by p-value); None: decide by ``alpha``.  A mask asked for
         this way is kept as asked, even one that cuts the network off (a
         warning says so); for one decided by ``alpha``, see ``on_collapse``.
+        'auto': the largest sparsity within ``max_drop`` of the dense
+        validation score (docs/strategies.md; needs ``prune(X, y)``).
+    max_drop : float, default=0.01
+        With ``sparsity='auto'``: how far below the dense network's score
+        on the held-out validation rows the pruned one may fall.
     on_infeasible : {'prune', 'keep'}, default='prune'
         A weight whose own exponent series makes the test infeasible (a
         static weight) gets p = 1 ('prune') or p = 0 ('keep', the reference
@@ -190,7 +197,8 @@ class ChaosCausalPruning(PruningStrategy):
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "lyapunov_threshold": [None, Interval(Real, None, None, closed="neither")],
         "multitest": [None, StrOptions(MULTITEST_METHODS)],
-        "sparsity": [None, Interval(Real, 0, 1, closed="both")],
+        "sparsity": [None, *SPARSITY_OR_AUTO],
+        "max_drop": MAX_DROP,
         "on_infeasible": [StrOptions({"prune", "keep"})],
         "on_collapse": [StrOptions({"repair", "raise"})],
     }
@@ -200,7 +208,7 @@ class ChaosCausalPruning(PruningStrategy):
                  lyapunov_steps=3, lyapunov_theiler=0, lyapunov_fit_steps=1,
                  min_range=1e-5, test="ssr_chi2test", stationarity=None, risk="loss",
                  alpha=0.05, lyapunov_threshold=None, multitest=None, sparsity=None,
-                 on_infeasible="prune", on_collapse="repair"):
+                 max_drop=0.01, on_infeasible="prune", on_collapse="repair"):
         self.mode = mode
         self.partial_epochs = partial_epochs
         self.window = window
@@ -219,6 +227,7 @@ class ChaosCausalPruning(PruningStrategy):
         self.lyapunov_threshold = lyapunov_threshold
         self.multitest = multitest
         self.sparsity = sparsity
+        self.max_drop = max_drop
         self.on_infeasible = on_infeasible
         self.on_collapse = on_collapse
 
@@ -335,6 +344,8 @@ class ChaosCausalPruning(PruningStrategy):
             raise ValueError(
                 "chaos-causal pruning needs the dynamics of the dense run: fit with "
                 "pruning=ChaosCausalPruning(...) (or track_dynamics=True) first.")
+        if self.sparsity == "auto":
+            return search_sparsity(self, context)
         entry = self._pvalues(dynamics)
         n_weights = dynamics.exponents.shape[1]
         risk = dynamics.risk(self.risk)

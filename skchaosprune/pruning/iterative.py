@@ -11,6 +11,14 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import PruningResult, PruningStrategy
+from ._target import (
+    MAX_DROP,
+    MIN_KEPT,
+    PATIENCE,
+    SPARSITY_OR_AUTO,
+    check_validation,
+    nothing_passed,
+)
 from .magnitude import MagnitudePruning
 
 
@@ -49,17 +57,24 @@ class IterativePruning(PruningStrategy):
         what the trained network holds (None: ``MagnitudePruning()``,
         global).  Its ``sparsity`` is set by each round; its other
         parameters are nested (``base__scope``) once a base is given.
-    sparsity : float, default=0.9
-        The final fraction of the weights pruned, in [0, 1].
+    sparsity : float or 'auto', default=0.9
+        The final fraction of the weights pruned, in [0, 1]; 'auto': prune
+        ``per_round`` of what remains until two rounds in a row score more
+        than ``max_drop`` below the dense network on the held-out
+        validation rows, and keep the last round that did not
+        (docs/strategies.md).
     rounds : int or None, default=None
         The number of rounds; None: as many as pruning ``per_round`` of the
-        remaining weights takes to reach ``sparsity``.
+        remaining weights takes to reach ``sparsity`` (not with 'auto').
     per_round : float, default=0.2
         With ``rounds=None``, the fraction of the remaining weights each
         round prunes (the last round may prune fewer).
     rewind : {'init', 'lr'} or int, default='init'
         Where each round's retraining starts (see above); an int is an
         epoch of the dense run (0 is 'init').
+    max_drop : float, default=0.01
+        With ``sparsity='auto'``: how far below the dense network's score
+        on the held-out validation rows a round's network may fall.
 
     Attributes
     ----------
@@ -86,19 +101,21 @@ class IterativePruning(PruningStrategy):
 
     _parameter_constraints: dict = {
         "base": [None, PruningStrategy],
-        "sparsity": [Interval(Real, 0, 1, closed="both")],
+        "sparsity": SPARSITY_OR_AUTO,
         "rounds": [None, Interval(Integral, 1, None, closed="left")],
         "per_round": [Interval(Real, 0, 1, closed="neither")],
         "rewind": [StrOptions({"init", "lr"}), Interval(Integral, 0, None, closed="left")],
+        "max_drop": MAX_DROP,
     }
 
     def __init__(self, base=None, *, sparsity=0.9, rounds=None, per_round=0.2,
-                 rewind="init"):
+                 rewind="init", max_drop=0.01):
         self.base = base
         self.sparsity = sparsity
         self.rounds = rounds
         self.per_round = per_round
         self.rewind = rewind
+        self.max_drop = max_drop
 
     def _base(self):
         base = MagnitudePruning() if self.base is None else self.base
@@ -112,7 +129,17 @@ class IterativePruning(PruningStrategy):
         return base
 
     def schedule(self):
-        """The cumulative sparsity after each round."""
+        """The cumulative sparsity after each round (with 'auto': the most
+        rounds there can be)."""
+        if self.sparsity == "auto":
+            if self.rounds is not None:
+                raise ValueError("IterativePruning(sparsity='auto') decides the rounds "
+                                 "itself: leave rounds=None and set per_round.")
+            out, kept = [], 1.0
+            while kept * (1.0 - self.per_round) >= MIN_KEPT:
+                kept *= 1.0 - self.per_round
+                out.append(1.0 - kept)
+            return out
         if self.sparsity == 0:
             return [0.0]
         if self.rounds is not None:
@@ -139,11 +166,17 @@ class IterativePruning(PruningStrategy):
             ``pruning_rounds_``.
         """
         base = self._base()
+        auto = self.sparsity == "auto"
+        if auto:
+            check_validation(context, "IterativePruning(sparsity='auto')")
+            floor = (context.score(context.dense_coefs, context.dense_intercepts)
+                     - self.max_drop)
         rewind = 0 if self.rewind == "init" else self.rewind
         point = None if rewind == "lr" else context.rewind_point(rewind)
         keep = np.ones(context.n_weights, dtype=bool)
         coefs, intercepts = context.dense_coefs, context.dense_intercepts
-        rounds = []
+        best = (keep, coefs, intercepts, 0)  # with 'auto': the last round that passed
+        rounds, scores, failures = [], [], 0
         for target in self.schedule():
             trained = [np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)]
             decided = clone(base).set_params(sparsity=target).decide(
@@ -157,6 +190,21 @@ class IterativePruning(PruningStrategy):
                 coefs, intercepts = context.retrain(masks)
             else:
                 coefs, intercepts = context.retrain(masks, start=point)
-        return PruningResult(context.unflat(keep), {"pruning_rounds_": rounds},
-                             coefs=coefs, intercepts=intercepts,
-                             retrained=rewind != 0)
+            if auto:
+                scores.append(float(context.score(coefs, intercepts)))
+                failures = failures + 1 if scores[-1] < floor else 0
+                if failures == 0:
+                    best = (keep, coefs, intercepts, len(rounds))
+                elif failures == PATIENCE:
+                    break
+        if auto:
+            keep, coefs, intercepts, n_rounds = best
+            rounds = rounds[:n_rounds]
+        attributes = {"pruning_rounds_": rounds}
+        if auto:
+            if not rounds:
+                nothing_passed(self, self.schedule()[0], floor + self.max_drop)
+            attributes["round_scores_"] = np.array(scores)
+            attributes["dense_validation_score_"] = floor + self.max_drop
+        return PruningResult(context.unflat(keep), attributes, coefs=coefs,
+                             intercepts=intercepts, retrained=rewind != 0 and bool(rounds))

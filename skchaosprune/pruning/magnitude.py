@@ -1,12 +1,11 @@
 """The magnitude and random baselines (docs/method.md section 7)."""
 
-from numbers import Real
-
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 
 from ._base import PruningResult, PruningStrategy
 from ._masks import lamp_scores, magnitude_keep_mask, random_keep_mask
+from ._target import MAX_DROP, SPARSITY_OR_AUTO, search_sparsity
 
 
 class MagnitudePruning(PruningStrategy):
@@ -16,15 +15,20 @@ class MagnitudePruning(PruningStrategy):
 
     Parameters
     ----------
-    sparsity : float, default=0.5
+    sparsity : float or 'auto', default=0.5
         Fraction of the weights to prune, in [0, 1]
-        (``round(sparsity * n_weights)`` of them).
+        (``round(sparsity * n_weights)`` of them); 'auto': the largest
+        sparsity within ``max_drop`` of the dense validation score
+        (docs/strategies.md; needs ``prune(X, y)``).
     scope : {'global', 'layer', 'lamp'}, default='global'
         'global': rank all weights together by ``|w|`` (the paper's
         baseline); 'layer': prune that fraction of every weight matrix;
         'lamp': rank all weights together by their LAMP score
         (:func:`~skchaosprune.pruning.lamp_scores`), which chooses each
         layer's sparsity and never empties a layer.
+    max_drop : float, default=0.01
+        With ``sparsity='auto'``: how far below the dense network's score
+        on the held-out validation rows the pruned one may fall.
 
     Examples
     --------
@@ -38,13 +42,15 @@ class MagnitudePruning(PruningStrategy):
     """
 
     _parameter_constraints: dict = {
-        "sparsity": [Interval(Real, 0, 1, closed="both")],
+        "sparsity": SPARSITY_OR_AUTO,
         "scope": [StrOptions({"global", "layer", "lamp"})],
+        "max_drop": MAX_DROP,
     }
 
-    def __init__(self, sparsity=0.5, scope="global"):
+    def __init__(self, sparsity=0.5, scope="global", max_drop=0.01):
         self.sparsity = sparsity
         self.scope = scope
+        self.max_drop = max_drop
 
     def decide(self, context):
         """Keep the largest weights of the dense run (see the class).
@@ -57,6 +63,8 @@ class MagnitudePruning(PruningStrategy):
         -------
         result : PruningResult
         """
+        if self.sparsity == "auto":
+            return search_sparsity(self, context)
         if self.scope in ("global", "lamp"):
             scores = (context.flat(context.dense_coefs) if self.scope == "global"
                       else lamp_scores(context.dense_coefs))
@@ -71,10 +79,14 @@ class RandomPruning(PruningStrategy):
 
     Parameters
     ----------
-    sparsity : float, default=0.5
-        Fraction of the weights to prune, in [0, 1].
+    sparsity : float or 'auto', default=0.5
+        Fraction of the weights to prune, in [0, 1]; 'auto': the largest
+        sparsity within ``max_drop`` of the dense validation score.
     random_state : int, RandomState instance or None, default=None
         Seeds the choice (None: a fresh choice each time).
+    max_drop : float, default=0.01
+        With ``sparsity='auto'``: how far below the dense network's score
+        on the held-out validation rows the pruned one may fall.
 
     Examples
     --------
@@ -89,13 +101,15 @@ class RandomPruning(PruningStrategy):
     """
 
     _parameter_constraints: dict = {
-        "sparsity": [Interval(Real, 0, 1, closed="both")],
+        "sparsity": SPARSITY_OR_AUTO,
+        "max_drop": MAX_DROP,
         "random_state": ["random_state"],
     }
 
-    def __init__(self, sparsity=0.5, random_state=None):
+    def __init__(self, sparsity=0.5, random_state=None, max_drop=0.01):
         self.sparsity = sparsity
         self.random_state = random_state
+        self.max_drop = max_drop
 
     def decide(self, context):
         """Keep a uniformly random set of weights (see the class).
@@ -108,5 +122,7 @@ class RandomPruning(PruningStrategy):
         -------
         result : PruningResult
         """
+        if self.sparsity == "auto":
+            return search_sparsity(self, context)
         keep = random_keep_mask(context.n_weights, self.sparsity, self.random_state)
         return PruningResult(context.unflat(keep))
