@@ -5,7 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from skchaosprune.pruning import causal_keep_mask, magnitude_keep_mask, random_keep_mask
+from skchaosprune.pruning import (
+    causal_keep_mask,
+    connected_keep_mask,
+    magnitude_keep_mask,
+    random_keep_mask,
+    split_flat,
+)
 
 pvals = arrays(np.float64, st.integers(1, 60), elements=st.floats(0, 1))
 
@@ -91,3 +97,56 @@ def test_lamp_pruning_keeps_every_layer_and_ranks_by_score():
     # first layer at 0.9, LAMP does not.
     glob = MagnitudePruning(0.9).decide(context).masks
     assert not glob[0].any()
+
+
+# --------------------------------------------------------------------------
+# keep_connected: never cut all inputs of a unit that still has outputs.
+
+def _cut_units(keep, shapes):
+    """Units (layer, index) with a kept output (or an output unit) and no
+    kept input, by plain loops."""
+    masks = split_flat(keep, shapes)
+    cut = []
+    for layer, mask in enumerate(masks):
+        for j in range(mask.shape[1]):
+            has_output = layer == len(masks) - 1 or masks[layer + 1][j, :].any()
+            if has_output and not mask[:, j].any():
+                cut.append((layer, j))
+    return cut
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       sparsity=st.floats(0.0, 0.97), seed=st.integers(0, 10_000))
+def test_connected_keep_mask_cuts_no_unit_and_keeps_the_sparsity(sizes, sparsity, seed):
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+    n = sum(a * b for a, b in shapes)
+    scores = np.random.default_rng(seed).random(n)
+    keep = connected_keep_mask(scores, shapes, sparsity)
+    plain = magnitude_keep_mask(scores, sparsity)
+    assert _cut_units(keep, shapes) == []
+    assert keep.sum() >= plain.sum()
+    if plain.sum() >= 2 * sum(b for _, b in shapes):
+        assert keep.sum() == plain.sum()   # room for the exchanges: the sparsity is exact
+    if not _cut_units(plain, shapes):
+        np.testing.assert_array_equal(keep, plain)        # nothing to repair: the ranking
+
+
+def test_keep_connected_strategies(iris):
+    from skchaosprune import DenseMLPClassifier, MagnitudePruning, RandomPruning
+
+    X, y = iris
+    net = dict(hidden_layer_sizes=(8,), max_iter=50, learning_rate_init=0.01, random_state=0)
+    for strategy in (MagnitudePruning(0.9, keep_connected=True),
+                     MagnitudePruning(0.9, scope="layer", keep_connected=True),
+                     MagnitudePruning(0.9, scope="lamp", keep_connected=True),
+                     RandomPruning(0.9, random_state=0, keep_connected=True)):
+        est = DenseMLPClassifier(pruning=strategy, retrain=None, **net).fit(X, y)
+        keep = np.concatenate([m.ravel() for m in est.masks_])
+        assert _cut_units(keep, [m.shape for m in est.masks_]) == []
+        assert (~keep).sum() == round(0.9 * keep.size)
+    plain = DenseMLPClassifier(pruning=RandomPruning(0.9, random_state=0), retrain=None,
+                               **net).fit(X, y)
+    np.testing.assert_array_equal(   # the same random order: only the repairs differ
+        np.concatenate([m.ravel() for m in plain.masks_]),
+        random_keep_mask(keep.size, 0.9, 0))

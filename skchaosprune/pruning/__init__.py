@@ -32,6 +32,7 @@ from ._base import (
 )
 from ._masks import (
     causal_keep_mask,
+    connected_keep_mask,
     lamp_scores,
     magnitude_keep_mask,
     n_to_prune,
@@ -68,6 +69,7 @@ __all__ = [
     "auto_window",
     "auto_maxlag",
     "causal_keep_mask",
+    "connected_keep_mask",
     "lamp_scores",
     "magnitude_keep_mask",
     "random_keep_mask",

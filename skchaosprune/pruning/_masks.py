@@ -97,6 +97,70 @@ def magnitude_keep_mask(weights, sparsity):
     return keep
 
 
+def connected_keep_mask(scores, shapes, sparsity):
+    """Keep mask of the ``round(sparsity * n)`` lowest ``scores`` pruned,
+    that never cuts all inputs of a unit that still has outputs, nor all
+    inputs of an output unit (where the weights allow it).
+
+    The ranking mask is repaired in passes: every such unit gets back its
+    best-scoring input, and as many of the lowest-scoring kept weights that
+    are no unit's last input are pruned instead, so the sparsity stays
+    exact; a pass can only cut a unit by pruning two inputs of it, which
+    the next pass repairs.  When no exchange is left (every kept weight is
+    some unit's last input), or the passes do not settle, the restored
+    weights are simply kept, and the sparsity is then lower than asked.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_weights,)
+        Flat, layer by layer; higher keeps.
+    shapes : list of tuple
+        ``(fan_in, fan_out)`` of each weight matrix.
+    sparsity : float
+
+    Returns
+    -------
+    keep : ndarray of bool, shape (n_weights,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scores = np.array([0.9, 0.1, 0.8, 0.2,   0.6, 0.7])     # a 2-2-1 network
+    >>> magnitude_keep_mask(scores, 0.5)      # hidden unit 1: an output, no input
+    array([ True, False,  True, False, False,  True])
+    >>> connected_keep_mask(scores, [(2, 2), (2, 1)], 0.5)
+    array([ True, False, False,  True, False,  True])
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    keep = magnitude_keep_mask(scores, sparsity)
+    starts = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+    passes = 4 * len(shapes) + 4
+    for done in range(passes + len(shapes) + 1):
+        masks = split_flat(keep, shapes)
+        restore, last_inputs = [], np.zeros(keep.size, dtype=bool)
+        for layer, (mask, shape) in enumerate(zip(masks, shapes)):
+            has_output = (np.ones(shape[1], dtype=bool) if layer == len(shapes) - 1
+                          else masks[layer + 1].any(axis=1))
+            n_inputs = mask.sum(axis=0)
+            cut = np.flatnonzero(has_output & (n_inputs == 0))
+            layer_scores = scores[starts[layer]:starts[layer + 1]].reshape(shape)
+            rows = layer_scores[:, cut].argmax(axis=0) if cut.size else cut
+            restore.append(starts[layer] + rows * shape[1] + cut)
+            sole = mask & (has_output & (n_inputs == 1))[None, :]
+            last_inputs[starts[layer]:starts[layer + 1]] = sole.ravel()
+        restore = np.concatenate(restore).astype(np.int64)
+        if restore.size == 0:
+            break
+        keep[restore] = True
+        if done >= passes:  # no exchange settled: keep the repairs only
+            continue
+        candidates = np.flatnonzero(keep & ~last_inputs)
+        candidates = candidates[~np.isin(candidates, restore)]
+        order = candidates[np.lexsort((candidates, scores[candidates]))]
+        keep[order[:restore.size]] = False
+    return keep
+
+
 def lamp_scores(coefs):
     """LAMP scores of every weight (Lee et al., "Layer-adaptive sparsity for
     the magnitude-based pruning", ICLR 2021; docs/method.md section 7).

@@ -1,10 +1,11 @@
 """The magnitude and random baselines (docs/method.md section 7)."""
 
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import PruningResult, PruningStrategy
-from ._masks import lamp_scores, magnitude_keep_mask, random_keep_mask
+from ._masks import connected_keep_mask, lamp_scores, magnitude_keep_mask, random_keep_mask
 from ._target import MAX_DROP, SPARSITY_OR_AUTO, search_sparsity
 
 
@@ -29,6 +30,13 @@ class MagnitudePruning(PruningStrategy):
     max_drop : float, default=0.01
         With ``sparsity='auto'``: how far below the dense network's score
         on the held-out validation rows the pruned one may fall.
+    keep_connected : bool, default=False
+        Never cut all inputs of a unit that still has outputs, nor all
+        inputs of an output: such a unit gets back its best input in
+        exchange for the next weight in the ranking
+        (:func:`~skchaosprune.pruning.connected_keep_mask`; the sparsity
+        stays exact; with ``scope='layer'`` a layer's count can move by
+        the exchanged weights).
 
     Examples
     --------
@@ -45,12 +53,14 @@ class MagnitudePruning(PruningStrategy):
         "sparsity": SPARSITY_OR_AUTO,
         "scope": [StrOptions({"global", "layer", "lamp"})],
         "max_drop": MAX_DROP,
+        "keep_connected": ["boolean"],
     }
 
-    def __init__(self, sparsity=0.5, scope="global", max_drop=0.01):
+    def __init__(self, sparsity=0.5, scope="global", max_drop=0.01, keep_connected=False):
         self.sparsity = sparsity
         self.scope = scope
         self.max_drop = max_drop
+        self.keep_connected = keep_connected
 
     def decide(self, context):
         """Keep the largest weights of the dense run (see the class).
@@ -65,6 +75,16 @@ class MagnitudePruning(PruningStrategy):
         """
         if self.sparsity == "auto":
             return search_sparsity(self, context)
+        if self.keep_connected:
+            if self.scope == "layer":  # each weight's rank within its layer
+                scores = np.concatenate([
+                    np.argsort(np.lexsort((np.arange(c.size), np.abs(np.ravel(c)))))
+                    / c.size for c in context.dense_coefs])
+            else:
+                scores = (np.abs(context.flat(context.dense_coefs)) if self.scope == "global"
+                          else lamp_scores(context.dense_coefs))
+            return PruningResult(context.unflat(
+                connected_keep_mask(scores, context.shapes, self.sparsity)))
         if self.scope in ("global", "lamp"):
             scores = (context.flat(context.dense_coefs) if self.scope == "global"
                       else lamp_scores(context.dense_coefs))
@@ -87,6 +107,13 @@ class RandomPruning(PruningStrategy):
     max_drop : float, default=0.01
         With ``sparsity='auto'``: how far below the dense network's score
         on the held-out validation rows the pruned one may fall.
+    keep_connected : bool, default=False
+        Never cut all inputs of a unit that still has outputs, nor all
+        inputs of an output: such a unit gets back its best input in
+        exchange for the next weight in the ranking
+        (:func:`~skchaosprune.pruning.connected_keep_mask`; the sparsity
+        stays exact; with ``scope='layer'`` a layer's count can move by
+        the exchanged weights).
 
     Examples
     --------
@@ -104,12 +131,14 @@ class RandomPruning(PruningStrategy):
         "sparsity": SPARSITY_OR_AUTO,
         "max_drop": MAX_DROP,
         "random_state": ["random_state"],
+        "keep_connected": ["boolean"],
     }
 
-    def __init__(self, sparsity=0.5, random_state=None, max_drop=0.01):
+    def __init__(self, sparsity=0.5, random_state=None, max_drop=0.01, keep_connected=False):
         self.sparsity = sparsity
         self.random_state = random_state
         self.max_drop = max_drop
+        self.keep_connected = keep_connected
 
     def decide(self, context):
         """Keep a uniformly random set of weights (see the class).
@@ -124,5 +153,11 @@ class RandomPruning(PruningStrategy):
         """
         if self.sparsity == "auto":
             return search_sparsity(self, context)
+        if self.keep_connected:  # the same random order, repaired
+            order = check_random_state(self.random_state).permutation(context.n_weights)
+            scores = np.empty(context.n_weights)
+            scores[order] = np.arange(context.n_weights)
+            return PruningResult(context.unflat(
+                connected_keep_mask(scores, context.shapes, self.sparsity)))
         keep = random_keep_mask(context.n_weights, self.sparsity, self.random_state)
         return PruningResult(context.unflat(keep))
