@@ -266,16 +266,18 @@ class UpdateRecorder:
     records_loss_changes = True
 
     def __init__(self, weights, keep, max_rows=None):
+        from ._kernels.mlp import accumulate_updates  # Numba: only when recording
+
+        self._accumulate = accumulate_updates
         self.kept = np.flatnonzero(np.asarray(keep, dtype=bool)).astype(np.int64)
         n_weights = np.asarray(weights).shape[0]
         self.max_rows = update_rows(self.kept.shape[0], max_rows)
         self.risk_at = np.empty(0, dtype=np.int64)
         self._prev = np.asarray(weights, dtype=np.float64)[self.kept].copy()
+        self._acc = np.zeros(self.kept.shape[0])
         self._squares = np.zeros((self.max_rows, self.kept.shape[0]), dtype=np.float32)
         self._losses = np.zeros(self.max_rows)
-        self._per_row = 1
-        self._row = 0           # the row being filled
-        self._fill = 0          # updates already in it
+        self._state = np.array([0, 0, 1], dtype=np.int64)  # row, fill, per_row
         self._n_weights = n_weights
         self._rows = np.empty((0, n_weights))
         self._loss_rows = np.empty(0)
@@ -299,19 +301,11 @@ class UpdateRecorder:
         """Take the first ``n_rows`` updates written into the reserved rows."""
         start = 0
         while start < n_rows:
-            take = min(n_rows - start, self._per_row - self._fill)
-            rows = self._rows[start:start + take][:, self.kept]
-            steps = np.diff(rows, axis=0, prepend=self._prev[None, :])
-            self._squares[self._row] += np.einsum("ij,ij->j", steps, steps)
-            self._losses[self._row] += self._loss_rows[start:start + take].sum()
-            self._prev = rows[-1]
-            self._fill += take
-            start += take
-            if self._fill == self._per_row:
-                self._row += 1
-                self._fill = 0
-                if self._row == self.max_rows:
-                    self._merge()
+            start += self._accumulate(
+                self._rows[start:n_rows], n_rows - start, self.kept, self._prev, self._acc,
+                self._loss_rows[start:n_rows], self._squares, self._losses, self._state)
+            if self._state[0] == self.max_rows:
+                self._merge()
 
     def _merge(self):
         """Adjacent rows summed in pairs: half the rows, twice the updates."""
@@ -321,14 +315,17 @@ class UpdateRecorder:
             self._losses[r] = self._losses[2 * r] + self._losses[2 * r + 1]
         self._squares[half:] = 0.0
         self._losses[half:] = 0.0
-        self._row = half
-        self._per_row *= 2
+        self._state[0] = half
+        self._state[2] *= 2
 
     def record(self):
         """What was recorded, as an :class:`UpdateRecord`."""
-        n = self._row + (self._fill > 0)
-        updates = np.full(n, self._per_row, dtype=np.int64)
-        if self._fill:
-            updates[-1] = self._fill
-        return UpdateRecord(self._squares[:n], self._losses[:n].copy(), updates,
-                            self.kept)
+        row, fill, per_row = (int(v) for v in self._state)
+        n = row + (fill > 0)
+        squares = self._squares[:n]  # no copy: the recorder is done
+        if fill:
+            squares[row] = self._acc
+        updates = np.full(n, per_row, dtype=np.int64)
+        if fill:
+            updates[-1] = fill
+        return UpdateRecord(squares, self._losses[:n].copy(), updates, self.kept)

@@ -586,6 +586,49 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
 
 
 @njit(cache=True)
+def accumulate_updates(rows, n, kept, prev, acc, loss_in, squares, losses,
+                       state):
+    """Sum the squared weight changes and loss changes of ``n`` updates
+    into rows of consecutive updates (the update recorder's streaming step).
+
+    ``rows[t]``: the weights after update t; ``prev``: the kept weights
+    before the first (updated in place to the last); ``kept``: the
+    recorded weights' indices; ``loss_in[t]``: update t's loss change.
+    ``state`` holds ``(row, fill, per_row)``: the row being filled, its
+    updates so far, the updates per row.  The squared changes of the row
+    being filled accumulate in float64 in ``acc`` and go to ``squares[row]``
+    when the row is complete; the loss changes go to ``losses[row]``.
+    Stops when every row of ``squares`` is complete and returns the updates
+    consumed (the caller then merges rows and calls again).
+    """
+    row = state[0]
+    fill = state[1]
+    per_row = state[2]
+    max_rows = squares.shape[0]
+    k = kept.shape[0]
+    t = 0
+    while t < n and row < max_rows:
+        r = rows[t]
+        for j in range(k):
+            w = r[kept[j]]
+            d = w - prev[j]
+            acc[j] += d * d
+            prev[j] = w
+        losses[row] += loss_in[t]
+        fill += 1
+        t += 1
+        if fill == per_row:
+            for j in range(k):
+                squares[row, j] = acc[j]
+                acc[j] = 0.0
+            row += 1
+            fill = 0
+    state[0] = row
+    state[1] = fill
+    return t
+
+
+@njit(cache=True)
 def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
     """Network outputs for every row of X, shape (n_samples, n_outputs)."""
     result = np.empty((X.shape[0], sizes[sizes.shape[0] - 1]))
@@ -621,3 +664,6 @@ def warmup():
                       Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
                       0, 0, np.empty(0 if use_sw else 3))
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
+    accumulate_updates(traj.astype(np.float64), 3, np.arange(20), np.zeros(20), np.zeros(20),
+                       np.zeros(3), np.zeros((2, 20), dtype=np.float32),
+                       np.zeros(2), np.array([0, 0, 1]))
