@@ -6,8 +6,10 @@ The public pieces:
   compiled SGD that record their own weight trajectories and prune
   themselves with a pruning strategy;
 - the strategies :class:`ChaosCausalPruning` (LEGCNet-FT/PT),
-  :class:`MagnitudePruning` and :class:`RandomPruning`, and the
-  layer-wise shuffle control :class:`LayerShuffledPruning`
+  :class:`MagnitudePruning` and :class:`RandomPruning`,
+  :class:`IterativePruning` (rounds with rewinding),
+  :class:`TrajectoryCausalPruning` (the successor method, experimental),
+  and the layer-wise shuffle control :class:`LayerShuffledPruning`
   (:mod:`skchaosprune.pruning`);
 - :class:`CausalPruningTransformer`: the method as a Pipeline step;
 - :mod:`skchaosprune.metrics`: sparsity, FLOPs, epochs to a benchmark,
@@ -27,10 +29,12 @@ from ._transformer import CausalPruningTransformer
 from .pruning import (
     ChaosCausalPruning,
     DegenerateRiskWarning,
+    IterativePruning,
     LayerShuffledPruning,
     MagnitudePruning,
     PrunedModelWarning,
     RandomPruning,
+    TrajectoryCausalPruning,
 )
 
 __all__ = [
@@ -39,9 +43,11 @@ __all__ = [
     "DegenerateRiskWarning",
     "DenseMLPClassifier",
     "DenseMLPRegressor",
+    "IterativePruning",
     "LayerShuffledPruning",
     "MagnitudePruning",
     "PrunedModelWarning",
     "RandomPruning",
+    "TrajectoryCausalPruning",
 ]
 __version__ = "0.1.0.dev0"

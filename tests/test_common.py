@@ -15,7 +15,7 @@ from skchaosprune import (
     DenseMLPRegressor,
     MagnitudePruning,
 )
-from skchaosprune.pruning import IterativePruning
+from skchaosprune.pruning import IterativePruning, TrajectoryCausalPruning
 
 ESTIMATORS = [
     # The defaults (scikit-learn's: adam), and each other solver.
@@ -38,6 +38,9 @@ ESTIMATORS = [
     DenseMLPRegressor(pruning=MagnitudePruning(0.3)),
     DenseMLPClassifier(pruning=MagnitudePruning(0.5, scope="lamp")),
     DenseMLPClassifier(pruning=IterativePruning(sparsity=0.7)),
+    DenseMLPClassifier(pruning=IterativePruning(sparsity="auto", rewind="lr")),
+    DenseMLPRegressor(pruning=MagnitudePruning("auto", keep_connected=True)),
+    DenseMLPClassifier(pruning=TrajectoryCausalPruning(sparsity=0.7, rounds=3)),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
 ]
@@ -49,6 +52,10 @@ ESTIMATORS = [
 _WEIGHTS = ("sample weights are not repeated rows for a mask decided from the recorded "
             "dynamics: the split, the batches and so the mask differ")
 _SW = "check_sample_weight_equivalence_on_dense_data"
+# The same for a sparsity chosen on held-out rows (sparsity='auto'): the
+# repeated rows change the held-out split, so the chosen sparsity differs.
+_HELD_OUT = ("sample weights are not repeated rows when the sparsity is chosen on held-out "
+             "rows: the split and so the chosen sparsity differ")
 # Every check runs; these must fail, for these reasons (strict xfail).  A
 # chaos-causal mask that would cut outputs off is repaired by default
 # (on_collapse='repair', docs/method.md section 5), so no check fails on it.
@@ -59,6 +66,10 @@ EXPECTED_FAILURES = {
         _SW: _WEIGHTS},
     "DenseMLPClassifier(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {_SW: _WEIGHTS},
     "DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {_SW: _WEIGHTS},
+    "DenseMLPClassifier(pruning=IterativePruning(rewind='lr',sparsity='auto'))": {
+        _SW: _HELD_OUT},
+    "DenseMLPRegressor(pruning=MagnitudePruning(keep_connected=True,sparsity='auto'))": {
+        _SW: _HELD_OUT},
 }
 
 

@@ -13,7 +13,11 @@ docs/extending.md shows how to write one):
 - :class:`LayerShuffledPruning` (:mod:`.controls`): the layer-wise shuffle
   control;
 - :class:`IterativePruning` (:mod:`.iterative`): a rank-based strategy in
-  rounds with rewinding (experimental);
+  rounds with rewinding to the initial weights, an epoch, or the
+  learning-rate schedule;
+- :class:`TrajectoryCausalPruning` (:mod:`.trajectory`): a lasso of each
+  update's loss change on the squared weight changes, in rounds on a cubic
+  schedule with rewinding (arXiv:2412.03035; experimental);
 - the mask rules as plain functions (:mod:`._masks`).
 
 Because a strategy is a nested object, ``GridSearchCV(est,
@@ -54,6 +58,7 @@ from .chaos_causal import (
 from .controls import LayerShuffledPruning
 from .iterative import IterativePruning
 from .magnitude import MagnitudePruning, RandomPruning
+from .trajectory import TrajectoryCausalPruning
 
 __all__ = [
     "PruningStrategy",
@@ -64,6 +69,7 @@ __all__ = [
     "RandomPruning",
     "LayerShuffledPruning",
     "IterativePruning",
+    "TrajectoryCausalPruning",
     "DegenerateRiskWarning",
     "PrunedModelWarning",
     "auto_window",
