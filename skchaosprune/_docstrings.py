@@ -5,13 +5,21 @@ TRAINING_PARAMS = """
         Units of each hidden layer; any depth.
     activation : {'sigmoid', 'logistic', 'tanh', 'relu', 'identity'}, default='relu'
         Hidden-layer activation ('logistic' is an alias of 'sigmoid').
-    solver : {'adam', 'sgd'}, default='adam'
+    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         The optimizer, with scikit-learn's arithmetic: 'adam' (Kingma and
-        Ba), or 'sgd' with ``momentum`` (Nesterov's with
-        ``nesterovs_momentum``) and the ``learning_rate`` schedule.  The
-        paper trained with 'sgd', ``momentum=0`` and ``batch_size=1``
-        (:func:`skchaosprune.datasets.paper_estimator`).  scikit-learn's
-        'lbfgs' is not offered: it has no per-update trajectory to record.
+        Ba), 'sgd' with ``momentum`` (Nesterov's with
+        ``nesterovs_momentum``) and the ``learning_rate`` schedule, or
+        'lbfgs': SciPy's L-BFGS-B on the loss of the whole data (compiled),
+        with scikit-learn's options (``max_iter`` iterations, ``max_fun``
+        loss evaluations, ``tol`` on the projected gradient); it ignores
+        the batch, learning-rate and stopping parameters and has no
+        ``partial_fit``.  Under 'lbfgs' one iteration is one update: a
+        recorded run (chaos-causal pruning) takes one weight row per
+        iteration, so its windows are windows of iterations, and it runs
+        with tolerances 0 until ``max_iter`` (or ``max_fun``, or until the
+        line search can go no further).  The paper trained with 'sgd',
+        ``momentum=0`` and ``batch_size=1``
+        (:func:`skchaosprune.datasets.paper_estimator`).
     alpha : float, default=0.0001
         Strength of the L2 penalty ``0.5 * alpha * ||W||^2``, divided by the
         batch's size (or weight sum) when added to the batch loss, as
@@ -68,8 +76,10 @@ TRAINING_PARAMS = """
         Fraction of the training data held out, when something needs it:
         ``early_stopping``, or a risk series (``risk_every`` set or dynamics
         tracked); ``fit`` then trains on the rest.  The same split serves
-        every later ``prune``.  Stratified by class for the classifier,
-        unless some class is too rare to be split.  0 (without
+        every later ``prune``.  With ``early_stopping`` the classifier's
+        split is scikit-learn's (stratified for two classes, an error when
+        one is too rare; not stratified otherwise); without it, stratified
+        by class unless some class is too rare to be split.  0 (without
         ``early_stopping``) measures the risk on the training data.
     beta_1 : float in [0, 1), default=0.9
         Adam's decay rate of the first-moment estimates.
@@ -80,8 +90,11 @@ TRAINING_PARAMS = """
     n_iter_no_change : int or np.inf, default=10
         Epochs without a ``tol`` improvement before the convergence test
         stops training.  ``np.inf``: never stop, run exactly ``max_iter``
-        epochs, and give no ``ConvergenceWarning`` (scikit-learn warns even
-        then); the paper's fixed-length runs use it.
+        epochs (with a ``ConvergenceWarning`` at the end, as scikit-learn);
+        the paper's fixed-length runs use it.
+    max_fun : int, default=15000
+        ``solver='lbfgs'`` only: the most loss evaluations (SciPy's
+        ``maxfun``); reaching it gives a ``ConvergenceWarning``.
     init_std : float or None, default=None
         None: Glorot-uniform initial weights and biases (as sklearn's MLP);
         a float: normal with this standard deviation (the paper used 0.1).

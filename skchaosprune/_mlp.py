@@ -14,9 +14,12 @@ from sklearn.metrics import r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
+    type_of_target,
+    unique_labels,
 )
 from sklearn.utils.validation import _check_sample_weight
 
@@ -36,7 +39,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions({"sigmoid", "logistic", "tanh", "relu", "identity"})],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
@@ -54,6 +57,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"),
                              Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init_std": [None, Interval(Real, 0, None, closed="neither")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "risk_every": [None, Interval(Integral, 1, None, closed="left")],
@@ -72,7 +76,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
                  learning_rate, learning_rate_init, power_t, max_iter, loss, shuffle,
                  random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
                  early_stopping, validation_fraction, beta_1, beta_2, epsilon,
-                 n_iter_no_change, init_std, risk_every, keep_trajectory,
+                 n_iter_no_change, max_fun, init_std, risk_every, keep_trajectory,
                  trajectory_dtype, record_train_score, pruning, track_dynamics, retrain,
                  prune_units):
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -96,6 +100,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.init_std = init_std
         self.risk_every = risk_every
         self.keep_trajectory = keep_trajectory
@@ -219,7 +224,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._check_early_stopping_split()
         strategy = self._strategy()
         judged = strategy is not None and strategy.needs_validation  # sparsity='auto'
-        self._holds_out = ((measures_risk or self.early_stopping or judged)
+        self._holds_out = ((measures_risk or self._early_stopping() or judged)
                            and self.validation_fraction > 0)
         self._forget_pruning()
         # prune(X, y) must be given these data again (one split, one retraining).
@@ -237,7 +242,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         return self
 
     def _check_early_stopping_split(self):
-        if self.early_stopping and self.validation_fraction == 0:
+        if self._early_stopping() and self.validation_fraction == 0:
             raise ValueError(
                 "early_stopping=True needs a held-out split: set validation_fraction "
                 "above 0 (e.g. 0.1).")
@@ -248,7 +253,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         without a new pruning decision."""
         self._check_early_stopping_split()
         Y = self._encode_targets(y)
-        self._holds_out = ((self.risk_every is not None or self.early_stopping)
+        self._holds_out = ((self.risk_every is not None or self._early_stopping())
                            and self.validation_fraction > 0)
         # As scikit-learn's warm start: the stream of random_state for the
         # split and the shuffling (no initial weights drawn).
@@ -257,7 +262,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self._rng_state = rng
         self._fit_fingerprint = None  # trained on more than one data set now
         self._set_masks(masks)
-        if self.early_stopping and self.validation_scores_ is None:
+        if self._early_stopping() and self.validation_scores_ is None:
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -281,7 +286,12 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
             self._holds_out = False  # partial_fit measures the risk on its data
             self._forget_pruning()
             self._fit_fingerprint = None  # partial_fit calls may see different data
+            # Weights set by hand on an unfitted estimator are where training
+            # starts (as scikit-learn's partial_fit takes them).
+            given = (self.__dict__.get("coefs_"), self.__dict__.get("intercepts_"))
             self._start_shuffling(self._start_stream(X.shape[1], Y.shape[1]))
+            if given[0] is not None:
+                self._set_initial_weights(*given)
             self._dense_seconds = self._dynamics_seconds = 0.0
             self._set_masks(masks)
             self._start_trajectory()
@@ -291,6 +301,21 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
             self._set_masks(masks)
         self._train(X, Y, X, Y, 1, sw=sample_weight, swv=sample_weight, incremental=True)
         return self
+
+    def _check_solver(self):
+        """``partial_fit`` exists for the stochastic solvers only (as in
+        scikit-learn: ``hasattr(est, 'partial_fit')`` is False for
+        ``solver='lbfgs'``)."""
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic.")
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified for training, as a dense array
+        return tags
 
     # ------------------------------------------------------------------ #
     # Out of the training stack (skchaosprune.export).
@@ -418,6 +443,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         init_std=None,
         risk_every=None,
         keep_trajectory=False,
@@ -436,37 +462,58 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             verbose=verbose, warm_start=warm_start, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, init_std=init_std,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            init_std=init_std,
             risk_every=risk_every, keep_trajectory=keep_trajectory,
             trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
             prune_units=prune_units,
         )
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _multilabel(self):
+        return self._label_binarizer.y_type_.startswith("multilabel")
+
     def _output_layer(self):
         if self.loss == "squared_error":
             return _k.SIGMOID, _k.SQUARED, _k.RISK_MISCLASSIFICATION
-        out = _k.SIGMOID if len(self.classes_) == 2 else _k.SOFTMAX
+        # scikit-learn's: softmax for more than two classes, logistic
+        # outputs for two classes (one output), one class and multilabel y.
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        out = _k.SOFTMAX if multiclass else _k.SIGMOID
         return out, _k.LOG_LOSS, _k.RISK_MISCLASSIFICATION
 
     def _score_outputs(self, out, Y, sample_weight=None):
-        """Accuracy of the outputs against the one-hot targets (weighted)."""
+        """Accuracy of the outputs against the one-hot targets (weighted;
+        multilabel: the rows whose every label is right)."""
         if out.shape[1] == 1:
             correct = (out[:, 0] > 0.5) == (Y[:, 0] == 1.0)
+        elif self._multilabel():
+            correct = ((out > 0.5) == (Y == 1.0)).all(axis=1)
         else:
             correct = np.argmax(out, axis=1) == np.argmax(Y, axis=1)
         return float(np.average(correct, weights=sample_weight))
 
     def _check_warm_targets(self, y):
         check_classification_targets(y)
-        classes = np.unique(y)
+        classes = unique_labels(y)
         if set(classes) != set(self.classes_):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in the "
                 f"previous call to fit. Previously got {self.classes_}, `y` has {classes}")
 
     def _encode_targets(self, y):
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if self._multilabel():
+            if np.ndim(y) != 2 or y.shape[1] != self.classes_.shape[0]:
+                raise ValueError(
+                    f"y must be an indicator matrix of {self.classes_.shape[0]} labels, "
+                    "as in the first call.")
+            return np.ascontiguousarray(y, dtype=np.float64)
+        unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if unknown.size:
             raise ValueError(
                 f"y contains labels {unknown.tolist()} that are not in classes_ "
@@ -475,15 +522,13 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             )
         return np.ascontiguousarray(self._label_binarizer.transform(y), dtype=np.float64)
 
-    def _set_classes(self, classes):
-        classes = np.asarray(classes)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                "DenseMLPClassifier needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {classes[0]!r}."
-            )
-        self.classes_ = classes
-        self._label_binarizer = LabelBinarizer().fit(classes)
+    def _set_classes(self, y):
+        """The classes of ``y`` (labels, the list of classes, or a
+        multilabel indicator matrix), by scikit-learn's ``LabelBinarizer``:
+        one class is fitted as scikit-learn fits it (one logistic output
+        trained towards 0, every prediction that class)."""
+        self._label_binarizer = LabelBinarizer().fit(y)
+        self.classes_ = self._label_binarizer.classes_
 
     @_fit_context(prefer_skip_nested_validation=True)
     @atomic
@@ -523,14 +568,15 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
 
     def _prepare_targets(self, y, sample_weight=None):
         check_classification_targets(y)
-        self._set_classes(np.unique(y))
-        if sample_weight is not None:
+        self._set_classes(y)
+        if sample_weight is not None and not self._multilabel() and len(self.classes_) > 1:
             weighted = np.unique(y[sample_weight > 0])
             if weighted.shape[0] < 2:
                 raise ValueError(
                     "DenseMLPClassifier needs samples of at least 2 classes with a "
                     f"non-zero sample_weight, but only class {weighted[0]!r} has any.")
 
+    @available_if(lambda est: est._check_solver())
     @atomic
     def partial_fit(self, X, y, sample_weight=None, classes=None, *, masks=None):
         """Run one epoch of the solver over (X, y), starting where training
@@ -564,7 +610,8 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         X, y = self._validate_train(X, y, reset=first_call)
         check_classification_targets(y)
         if _check_partial_fit_first_call(self, classes):
-            self._set_classes(self.classes_)
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._set_classes(y if multilabel else self.classes_)
         return self._partial_fit(X, y, sample_weight, masks, first_call)
 
     def predict_log_proba(self, X):
@@ -602,7 +649,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         out = self._outputs(X)
         if out.shape[1] == 1:
             return np.hstack([1.0 - out, out])
-        if self.loss == "squared_error":
+        if self.loss == "squared_error" and not self._multilabel():
             total = out.sum(axis=1, keepdims=True)
             total[total == 0] = 1.0
             return out / total
@@ -622,6 +669,10 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             The predicted classes.
         """
         out = self._outputs(X)
+        if self._multilabel():
+            return self._label_binarizer.inverse_transform(out)
+        if self.classes_.shape[0] == 1:
+            return np.repeat(self.classes_[0], out.shape[0])
         if out.shape[1] == 1:
             return self.classes_[(out[:, 0] > 0.5).astype(int)]
         return self.classes_[np.argmax(out, axis=1)]
@@ -649,8 +700,12 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
     Parameters
     ----------
     {_doc(_docstrings.TRAINING_PARAMS)}
-    loss : {{'squared_error'}}, default='squared_error'
-        The only loss.
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        'squared_error': identity outputs, ``0.5 * mean((output - y) ** 2)``
+        per sample.  'poisson': exponential outputs (the log link) and half
+        the Poisson deviance, ``sum(xlogy(y, y / output) - y + output)``
+        per sample, as scikit-learn's MLPRegressor; y must be
+        non-negative.
     {_doc(_docstrings.PRUNING_PARAMS)}
 
     Attributes
@@ -674,7 +729,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     _parameter_constraints: dict = {
         **_BaseDenseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error"})],
+        "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
     def __init__(
@@ -703,6 +758,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         init_std=None,
         risk_every=None,
         keep_trajectory=False,
@@ -721,7 +777,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             verbose=verbose, warm_start=warm_start, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, init_std=init_std,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            init_std=init_std,
             risk_every=risk_every, keep_trajectory=keep_trajectory,
             trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
@@ -734,6 +791,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         return tags
 
     def _output_layer(self):
+        if self.loss == "poisson":
+            return _k.EXP, _k.POISSON, _k.RISK_MSE
         return _k.IDENTITY, _k.SQUARED_MEAN, _k.RISK_MSE
 
     def _score_outputs(self, out, Y, sample_weight=None):
@@ -792,7 +851,10 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
 
     def _prepare_targets(self, y, sample_weight=None):
         self._y_ndim = np.ndim(y)
+        if self.loss == "poisson" and np.any(np.asarray(y) < 0):
+            raise ValueError("loss='poisson' needs non-negative targets y.")
 
+    @available_if(lambda est: est._check_solver())
     @atomic
     def partial_fit(self, X, y, sample_weight=None, *, masks=None):
         """Run one epoch of the solver over (X, y), starting where training
@@ -814,7 +876,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         self : DenseMLPRegressor
             The updated estimator.
         """
-        first_call = not hasattr(self, "coefs_")
+        # Weights set by hand on an unfitted estimator are not a fit.
+        first_call = "_sizes" not in self.__dict__ and "compaction_" not in self.__dict__
         self._validate_params()  # every call: set_params may have changed them
         X, y = self._validate_train(X, y, reset=first_call)
         if first_call:

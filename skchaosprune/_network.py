@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import _progress
 from ._kernels import codes as _c
@@ -64,6 +64,10 @@ def _inplace_relu(Z):
     np.maximum(Z, 0, out=Z)
 
 
+def _inplace_exp(Z):
+    np.exp(Z, out=Z)
+
+
 def _inplace_softmax(Z):
     tmp = Z - Z.max(axis=1)[:, np.newaxis]
     np.exp(tmp, out=Z)
@@ -78,10 +82,17 @@ _NUMPY_ACTIVATIONS = {
     _c.TANH: _inplace_tanh,
     _c.RELU: _inplace_relu,
     _c.SOFTMAX: _inplace_softmax,
+    _c.EXP: _inplace_exp,
 }
-_CODES = {**ACTIVATIONS, "softmax": _c.SOFTMAX}
+_CODES = {**ACTIVATIONS, "softmax": _c.SOFTMAX, "exp": _c.EXP}
 #: ``out_activation_`` by output code, with scikit-learn's names.
-_OUTPUT_NAMES = {_c.IDENTITY: "identity", _c.SIGMOID: "logistic", _c.SOFTMAX: "softmax"}
+_OUTPUT_NAMES = {_c.IDENTITY: "identity", _c.SIGMOID: "logistic", _c.SOFTMAX: "softmax",
+                 _c.EXP: "exp"}
+
+#: What scikit-learn's MLP raises when the solver produced non-finite weights
+#: (its tests match it); ours goes on with advice.
+NONFINITE_MESSAGE = ("Solver produced non-finite parameter weights. The input data may "
+                     "contain large values and need to be preprocessed.")
 
 
 def _activation_code(kind):
@@ -111,7 +122,7 @@ def forward_numpy(X, coefs, intercepts, activation, output):
         Weight matrices ``(fan_in, fan_out)`` and bias vectors.
     activation, output : str or int
         Hidden and output activations: 'identity', 'sigmoid' (or
-        'logistic'), 'tanh', 'relu', 'softmax' (output only), or the kernel
+        'logistic'), 'tanh', 'relu', 'softmax' and 'exp' (outputs only), or the kernel
         codes of :mod:`skchaosprune._kernels.codes`.
     """
     hidden = _NUMPY_ACTIVATIONS[_activation_code(activation)]
@@ -167,16 +178,35 @@ def all_or_nothing(est):
     Attributes are replaced, not mutated, by training, except the lists of
     curves (appended to) and the shuffling state (advanced in place): those
     are copied; the rest is kept by reference.
+
+    When the outermost such block ends well, the weights take the dtype of
+    the training data (:func:`keep_input_dtype`).
     """
     saved = {name: (list(value) if isinstance(value, list)
                     else copy.deepcopy(value) if name == "_rng_state" else value)
              for name, value in est.__dict__.items()}
+    outermost = not est.__dict__.get("_in_call", False)
+    est.__dict__["_in_call"] = True
     try:
         yield
     except BaseException:
         est.__dict__.clear()
         est.__dict__.update(saved)
         raise
+    finally:
+        if outermost:
+            est.__dict__.pop("_in_call", None)
+    if outermost:
+        keep_input_dtype(est)
+
+
+def keep_input_dtype(est):
+    """float32 training data gives float32 ``coefs_`` and ``intercepts_``
+    (and so float32 predictions for float32 input), as scikit-learn's MLP;
+    training itself runs in float64 on the data cast to float64."""
+    if est.__dict__.get("_input_dtype") == np.float32 and "coefs_" in est.__dict__:
+        est.coefs_ = [np.asarray(c, dtype=np.float32) for c in est.coefs_]
+        est.intercepts_ = [np.asarray(b, dtype=np.float32) for b in est.intercepts_]
 
 
 def atomic(method):
@@ -320,7 +350,7 @@ class NetworkMixin:
         """The convergence test's state: a new network to judge (its best
         weights so far are the current ones)."""
         self._no_improvement_count = 0
-        if self.early_stopping:
+        if self._early_stopping():
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
@@ -331,6 +361,11 @@ class NetworkMixin:
         self._best_coefs = [c.copy() for c in self.coefs_]
         self._best_intercepts = [b.copy() for b in self.intercepts_]
 
+    def _early_stopping(self):
+        """Whether early stopping is on: ``early_stopping``, which L-BFGS
+        ignores (as scikit-learn's MLP)."""
+        return bool(self.early_stopping) and self.solver != "lbfgs"
+
     def _new_optimizer(self):
         """A fresh solver object (:mod:`skchaosprune._optimizers`) with its
         state in flat arrays beside the weights."""
@@ -340,7 +375,10 @@ class NetworkMixin:
 
     def _batch(self, n_samples):
         """The batch size of an epoch over ``n_samples`` ('auto': as
-        scikit-learn, ``min(200, n_samples)``)."""
+        scikit-learn, ``min(200, n_samples)``; L-BFGS: all of them, one
+        update per iteration)."""
+        if self.solver == "lbfgs":
+            return n_samples
         if self.batch_size == "auto":
             return min(200, n_samples)
         return min(int(self.batch_size), n_samples)
@@ -448,7 +486,14 @@ class NetworkMixin:
         ``n_iter_no_change`` epochs, else training stops (SGD with
         ``learning_rate='adaptive'`` divides the learning rate by 5 instead,
         until it is below 1e-6).
+
+        L-BFGS (``solver='lbfgs'``) runs :meth:`_train_lbfgs` instead, with
+        ``n_epochs`` its iterations.
         """
+        if self.solver == "lbfgs":
+            return self._train_lbfgs(X, Y, Xv, Yv, n_epochs, sw=sw, swv=swv,
+                                     recorder=recorder, phase=phase, stopping=stopping,
+                                     convergence_warning=convergence_warning)
         _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
         hidden = ACTIVATIONS[self.activation]
@@ -475,7 +520,7 @@ class NetworkMixin:
         # Replaced, not mutated, so that an interrupted call leaves it as it was.
         opt = self._optimizer.copy()
         opt.apply_mask(mask)
-        early_stopping = self.early_stopping and not incremental
+        early_stopping = self._early_stopping() and not incremental
         own = self._risk_schedule(total)
         # The recorder's schedule (its window ends) and the estimator's own
         # (risk_every): one measurement where they meet.
@@ -545,7 +590,8 @@ class NetworkMixin:
                     break
                 if status != _k.OK:
                     raise ValueError(
-                        "Training diverged: the weights or the loss became NaN or "
+                        f"{NONFINITE_MESSAGE} Training diverged: the weights or the loss "
+                        "became NaN or "
                         f"infinite in epoch {self.n_iter_ + 1}, after {self._n_updates} "
                         f"updates. Lower learning_rate_init (now {self.learning_rate_init}) "
                         "or standardise X (e.g. with sklearn's StandardScaler)."
@@ -607,12 +653,149 @@ class NetworkMixin:
         if keep:
             setattr(self, self._trajectory_name(), full[:kept.shape[0] + done])
         if (stopping and convergence_warning and not incremental and not converged
-                and not diverged and n_epochs == self.max_iter
-                and np.isfinite(self.n_iter_no_change)):
+                and not diverged and n_epochs == self.max_iter):
             warn_user(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 f"and the optimization hasn't converged yet ({phase}).",
                 ConvergenceWarning)
+
+    def _train_lbfgs(self, X, Y, Xv, Yv, n_iter, *, sw=None, swv=None, recorder=None,
+                     phase="training", stopping=True, convergence_warning=True):
+        """Up to ``n_iter`` iterations of L-BFGS-B over the whole data, as
+        scikit-learn's ``_fit_lbfgs``: SciPy minimises the compiled loss and
+        gradient (:func:`~skchaosprune._kernels.mlp.loss_grad`, one call
+        over every row) of the packed weights and biases (the kept weights
+        only when a mask is set, so that the pruned ones stay exactly 0).
+
+        One iteration is one update: after each, SciPy's callback takes the
+        weights as a row of the trajectory (``keep_trajectory``) and of
+        ``recorder`` and measures the risks at the recorder's window ends
+        and every ``risk_every`` iterations; ``loss_curve_`` gets the loss
+        of each iterate.  ``stopping=False`` (a recorded run of planned
+        length): the tolerances are 0, so the run stops only at ``n_iter``,
+        ``max_fun`` or where the line search can go no further, and
+        without a ``ConvergenceWarning``.
+        """
+        from sklearn.utils.optimize import _check_optimize_result
+
+        _k = kernels()
+        out_act, loss, risk_kind = self._output_layer()
+        hidden = ACTIVATIONS[self.activation]
+        weights = flatten(self.coefs_)
+        biases = flatten(self.intercepts_)
+        mask = flatten(self.masks_).astype(np.bool_)
+        weights[~mask] = 0.0
+        kept = np.flatnonzero(mask)
+        dense = kept.shape[0] == weights.shape[0]
+        n_kept = kept.shape[0]
+        use_sw = sw is not None
+        sw_arr = sw if use_sw else np.empty(0)
+        swv_arr = (swv if swv is not None else np.ones(Xv.shape[0])) if use_sw else np.empty(0)
+        grad_w = np.empty_like(weights)
+        grad_b = np.empty_like(biases)
+        opt = self._new_optimizer()
+        opt.max_iter = int(n_iter)
+        alpha = float(self.alpha)
+        args = (self._sizes, self._w_off, self._b_off, hidden, out_act, loss)
+
+        def unpack(x):
+            if dense:
+                weights[:] = x[:n_kept]
+            else:
+                weights[kept] = x[:n_kept]
+            biases[:] = x[n_kept:]
+
+        last = {"x": None, "loss": np.nan}
+
+        def fun(x):
+            unpack(x)
+            value = _k.loss_grad(X, Y, sw_arr, use_sw, weights, biases, *args, alpha,
+                                 grad_w, grad_b)
+            last["x"], last["loss"] = x.copy(), value
+            return value, np.concatenate([grad_w if dense else grad_w[kept], grad_b])
+
+        own = self._risk_schedule(n_iter)
+        risk_at = own if recorder is None else np.union1d(own, recorder.risk_at)
+        risk_at = risk_at.astype(np.int64)
+        risk_out = np.full((risk_at.shape[0], 2), np.nan)
+        keep = bool(self.keep_trajectory)
+        rows = []
+        state = {"done": 0, "risk_ptr": 0}
+
+        def callback(xk, *_):
+            xk = np.asarray(getattr(xk, "x", xk))
+            unpack(xk)
+            if not np.array_equal(xk, last["x"]):
+                fun(xk)
+            self.loss_curve_.append(float(last["loss"]))
+            state["done"] += 1
+            if recorder is not None:
+                recorder.reserve(1)[0] = weights
+                recorder.commit(1)
+            if keep:
+                rows.append(weights.astype(self.trajectory_dtype))
+            ptr = state["risk_ptr"]
+            if ptr < risk_at.shape[0] and risk_at[ptr] == self._n_updates + state["done"]:
+                _k.risks(Xv, Yv, swv_arr, use_sw, weights, biases, *args, risk_kind,
+                         risk_out[ptr])
+                state["risk_ptr"] = ptr + 1
+            if self.verbose:
+                print(f"Iteration {len(self.loss_curve_)}, loss = {last['loss']:.8f}")
+
+        x0 = np.concatenate([weights if dense else weights[kept], biases])
+        _progress.report(phase, 0, n_iter)
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = opt.minimize(fun, x0, callback=callback, measure=not stopping)
+        unpack(result.x)
+        if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
+            raise ValueError(
+                f"{NONFINITE_MESSAGE} L-BFGS diverged ({phase}): standardise X (e.g. "
+                "with sklearn's StandardScaler).")
+        if stopping and convergence_warning:
+            self.n_iter_ = _check_optimize_result("lbfgs", result, opt.max_iter)
+        else:
+            self.n_iter_ = min(int(result.nit), opt.max_iter)
+        _progress.report(phase, n_iter, n_iter)
+        self.loss_ = float(result.fun)
+        self._n_updates += state["done"]
+        self._optimizer = opt
+        self._order = None
+        self.coefs_ = unflatten(weights, [c.shape for c in self.coefs_])
+        self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
+        measured, pairs = risk_at[:state["risk_ptr"]], risk_out[:state["risk_ptr"]]
+        if recorder is not None:
+            recorder.take_risks(measured, pairs)
+            mine = np.isin(measured, own)
+            measured, pairs = measured[mine], pairs[mine]
+        self._risk_pairs = np.concatenate([self._risk_pairs, pairs])
+        self.risk_curve_ = self._risk_pairs[:, 0].copy()
+        self.risk_updates_ = np.concatenate([self.risk_updates_, measured])
+        if keep and rows:
+            kept_rows = getattr(self, self._trajectory_name())
+            setattr(self, self._trajectory_name(),
+                    np.concatenate([kept_rows, np.asarray(rows, dtype=kept_rows.dtype)]))
+
+    def _loss_grad_lbfgs(self, packed, X, Y, sample_weight=None, *buffers):
+        """The loss and gradient L-BFGS minimises, at the packed weights and
+        biases ``packed`` (scikit-learn's ``_loss_grad_lbfgs``, whose
+        signature it keeps; the work buffers are not needed): ``(loss,
+        gradient)``, from :func:`~skchaosprune._kernels.mlp.loss_grad`."""
+        out_act, loss, _ = self._output_layer()
+        packed = np.asarray(packed, dtype=np.float64)
+        n_weights = int(self._w_off[-1] + self._sizes[-2] * self._sizes[-1])
+        weights = np.ascontiguousarray(packed[:n_weights])
+        biases = np.ascontiguousarray(packed[n_weights:])
+        Y = np.asarray(Y, dtype=np.float64)
+        Y = np.ascontiguousarray(Y.reshape(Y.shape[0], -1))
+        use_sw = sample_weight is not None
+        sw = (np.ascontiguousarray(sample_weight, dtype=np.float64) if use_sw
+              else np.empty(0))
+        grad_w, grad_b = np.empty_like(weights), np.empty_like(biases)
+        value = kernels().loss_grad(
+            np.ascontiguousarray(X, dtype=np.float64), Y, sw, use_sw, weights, biases,
+            self._sizes, self._w_off, self._b_off, ACTIVATIONS[self.activation],
+            out_act, loss, float(self.alpha), grad_w, grad_b)
+        return value, np.concatenate([grad_w, grad_b])
 
     def _record_divergence(self, phase):
         """An early-stopping epoch in which the weights became NaN or
@@ -689,7 +872,17 @@ class NetworkMixin:
             stream.set_state(self._split_state)
         if not self._holds_out:
             return Split(X, Y, sample_weight, X, Y, sample_weight)
-        stratify = y if isinstance(self, ClassifierMixin) else None
+        classifier = isinstance(self, ClassifierMixin)
+        # A one-output problem (two classes, or one) with early stopping is
+        # split as scikit-learn splits it: stratified by the encoded target,
+        # an error when a class is too small for it.  More classes are
+        # stratified by class (scikit-learn does not stratify them), falling
+        # back to a plain split; a multilabel y is not stratified.
+        sklearns = classifier and self._early_stopping() and Y.shape[1] == 1
+        if sklearns:
+            stratify = Y.astype(bool)
+        else:
+            stratify = y if classifier and np.ndim(y) == 1 else None
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         try:
             try:
@@ -698,7 +891,7 @@ class NetworkMixin:
                     random_state=stream, stratify=stratify,
                 )
             except ValueError:
-                if stratify is None:
+                if stratify is None or sklearns:
                     raise
                 # Too few samples of some class to stratify: split plainly.
                 parts = train_test_split(
@@ -713,7 +906,7 @@ class NetworkMixin:
                 "validation_fraction=0 to measure the risk on the training data."
             ) from None
         parts = [np.ascontiguousarray(p) for p in parts]
-        if self.early_stopping and parts[1].shape[0] < 2:
+        if self._early_stopping() and parts[1].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset.")
@@ -747,11 +940,26 @@ class NetworkMixin:
         check_is_fitted(self)
         # The memory layout is kept, as sklearn's MLP keeps it: the same
         # arrays reach the same BLAS calls.
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        # float32 input stays float32 (with float32 weights, float32 outputs).
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                          accept_sparse=["csr", "csc"])
         return forward_numpy(X, self.coefs_, self.intercepts_, self.activation,
                              self._output_layer()[0])
 
     def _validate_train(self, X, y, reset):
+        """Validated training data: X as contiguous float64 (sparse X
+        densified; a fit on float32 X keeps its dtype for the fitted weights,
+        :func:`keep_input_dtype`) and y (a classifier's one-column y raveled
+        with scikit-learn's ``DataConversionWarning``; an indicator matrix
+        is a multilabel y)."""
         regression = not isinstance(self, ClassifierMixin)
-        return validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
-                             multi_output=regression, y_numeric=regression)
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
+                             accept_sparse=["csr", "csc"], multi_output=True,
+                             y_numeric=regression)
+        if not regression and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if reset:
+            self._input_dtype = X.dtype
+        if hasattr(X, "toarray"):
+            X = X.toarray()
+        return np.ascontiguousarray(X, dtype=np.float64), y

@@ -10,6 +10,10 @@ arrays; the object owns everything between two calls: the state that
 each epoch, and what a plateau of the convergence test does.  A new
 stochastic solver is a new subclass here plus its update in the kernel.
 
+:class:`LBFGSOptimizer` is the full-batch one (scikit-learn's ``'lbfgs'``):
+no per-batch state, it hands the compiled loss and gradient of the whole
+data (:func:`skchaosprune._kernels.mlp.loss_grad`) to SciPy's L-BFGS-B.
+
 Imports nothing from scikit-learn or Numba (the codes are plain integers).
 """
 
@@ -154,9 +158,79 @@ class AdamOptimizer(StochasticOptimizer):
         h[_c.H_EPSILON] = self.epsilon
 
 
+class LBFGSOptimizer:
+    """scikit-learn's ``'lbfgs'``: ``scipy.optimize.minimize(method='L-BFGS-B')``
+    over the packed weights and biases, with the options of scikit-learn's
+    ``_fit_lbfgs``.
+
+    Parameters
+    ----------
+    max_iter : int
+        ``maxiter``: the L-BFGS iterations.
+    max_fun : int
+        ``maxfun``: the loss evaluations.
+    tol : float
+        ``gtol``: stop when the largest component of the projected gradient
+        is at most ``tol``.  (``ftol`` is SciPy's default, 2.2e-9, as in
+        scikit-learn, which does not set it.)
+    verbose : bool or int
+        SciPy's ``iprint`` (1 when verbose, else -1), passed as scikit-learn
+        passes it: only to SciPy older than 1.15, which deprecated it.
+
+    Attributes
+    ----------
+    learning_rate : None
+        No learning rate (what the other solvers' schedules report).
+    """
+
+    code = None
+    learning_rate = None
+
+    def __init__(self, max_iter, max_fun, tol, verbose=False):
+        self.max_iter = int(max_iter)
+        self.max_fun = int(max_fun)
+        self.tol = float(tol)
+        self.verbose = verbose
+
+    def copy(self):
+        """A copy (the solver keeps no state between calls)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def apply_mask(self, keep):
+        """Nothing to zero: the pruned weights are not among the variables."""
+
+    def options(self, measure=False):
+        """The options of ``minimize``.  ``measure``: a recorded run of
+        planned length, whose tolerances are 0 (it stops at ``max_iter``,
+        ``max_fun``, or when the line search can go no further)."""
+        import scipy
+
+        options = {"maxfun": self.max_fun, "maxiter": self.max_iter,
+                   "gtol": 0.0 if measure else self.tol}
+        if measure:
+            options["ftol"] = 0.0
+        if tuple(int(p) for p in scipy.__version__.split(".")[:2]) < (1, 15):
+            options["iprint"] = 1 if (self.verbose is True or self.verbose >= 1) else -1
+        return options
+
+    def minimize(self, fun, x0, callback=None, measure=False):
+        """``scipy.optimize.minimize(fun, x0, method='L-BFGS-B', jac=True)``;
+        ``fun(x)`` returns the loss and its gradient; ``callback(x)`` is
+        called after each iteration.  Returns SciPy's ``OptimizeResult``."""
+        from scipy.optimize import minimize
+
+        return minimize(fun, x0, method="L-BFGS-B", jac=True, callback=callback,
+                        options=self.options(measure))
+
+
 def make_optimizer(params, n_weights, n_biases):
     """The optimizer of an estimator's parameters (a ``get_params()``-like
     mapping with scikit-learn's MLP names)."""
+    if params["solver"] == "lbfgs":
+        return LBFGSOptimizer(params["max_iter"], params["max_fun"], params["tol"],
+                              params["verbose"])
     common = (n_weights, n_biases, params["learning_rate_init"], params["alpha"])
     if params["solver"] == "sgd":
         return SGDOptimizer(*common, schedule=params["learning_rate"],
@@ -166,4 +240,4 @@ def make_optimizer(params, n_weights, n_biases):
     if params["solver"] == "adam":
         return AdamOptimizer(*common, beta_1=params["beta_1"], beta_2=params["beta_2"],
                              epsilon=params["epsilon"])
-    raise ValueError(f"Unknown solver {params['solver']!r}; expected 'sgd' or 'adam'.")
+    raise ValueError(f"Unknown solver {params['solver']!r}; expected 'lbfgs', 'sgd' or 'adam'.")

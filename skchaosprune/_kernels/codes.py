@@ -10,6 +10,7 @@ SIGMOID = 1
 TANH = 2
 RELU = 3
 SOFTMAX = 4
+EXP = 5  # output only: the log link of the Poisson loss
 
 # Loss codes.  SQUARED: ``0.5 * sum_j (o_j - y_j) ** 2`` per sample (the
 # paper's squared error on sigmoid outputs); SQUARED_MEAN: the mean over the
@@ -18,6 +19,10 @@ SOFTMAX = 4
 SQUARED = 0
 LOG_LOSS = 1
 SQUARED_MEAN = 2
+# POISSON: half the Poisson deviance, ``sum_j xlogy(y_j, y_j / o_j) - y_j + o_j``
+# on exponential outputs (scikit-learn's MLPRegressor(loss='poisson')); its
+# output delta is ``o - y``, as the log-loss's.
+POISSON = 3
 
 # Solver codes.
 SOLVER_SGD = 0

@@ -19,6 +19,7 @@ from numba import njit
 # Activation, loss, risk and status codes, shared with the estimators.
 from .codes import (  # noqa: F401
     DIVERGED,
+    EXP,
     H_ALPHA,
     H_BETA1,
     H_BETA2,
@@ -30,6 +31,7 @@ from .codes import (  # noqa: F401
     LOG_LOSS,
     N_HYPER,
     OK,
+    POISSON,
     RELU,
     RISK_MISCLASSIFICATION,
     RISK_MSE,
@@ -72,6 +74,9 @@ def _activate(z, kind):
             s += z[j]
         for j in range(n):
             z[j] /= s
+    elif kind == EXP:
+        for j in range(n):
+            z[j] = np.exp(z[j])
 
 
 @njit(cache=True)
@@ -161,6 +166,11 @@ def _sample_loss(o, y, out, loss):
         total *= 0.5
         if loss == SQUARED_MEAN:
             total /= n
+    elif loss == POISSON:
+        for j in range(n):
+            if y[j] != 0.0:
+                total += y[j] * np.log(y[j] / o[j])
+            total += o[j] - y[j]
     elif out == SOFTMAX:
         for j in range(n):
             if y[j] != 0.0:
@@ -525,7 +535,7 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
             batch_loss += sw * _sample_loss(orow, y, out, loss)
             for j in range(n_out):
                 dj = orow[j] - y[j]
-                if loss != LOG_LOSS:
+                if loss == SQUARED or loss == SQUARED_MEAN:
                     dj *= _derivative(orow[j], out)
                 drow[j] = dj * sw if use_sw else dj
         if norm > 0.0:
@@ -583,6 +593,70 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
                 status = DIVERGED
                 break
     return loss_sum, n_updates, status, risk_ptr
+
+
+@njit(cache=True)
+def loss_grad(X, Y, SW, use_sw, weights, biases, sizes, w_off, b_off, hidden,
+              out, loss, alpha, grad_w, grad_b):
+    """The full-data loss and its gradient (L-BFGS's objective), in one call.
+
+    One forward and backward pass over every row of X at once (one BLAS
+    product per layer, as scikit-learn's ``_backprop``): returns the
+    weighted mean sample loss plus ``0.5 * alpha * ||W||^2 / sw_sum`` and
+    writes into ``grad_w`` / ``grad_b`` its gradient, ``(sum of a * delta +
+    alpha * w) / sw_sum`` and ``sum of delta / sw_sum`` (``sw_sum``: the
+    number of rows, or the sum of ``SW`` when ``use_sw``), the output delta
+    being ``o - y`` (times the sample weight) as in :func:`train_batches`.
+    """
+    n = X.shape[0]
+    n_layers = sizes.shape[0] - 1
+    n_out = sizes[n_layers]
+    off = block_offsets(sizes, n)
+    A = np.empty(off[n_layers + 1])
+    D = np.empty(off[n_layers + 1])
+    src = _block(A, off, 0, n, sizes[0])
+    for r in range(n):
+        src[r] = X[r]
+    _forward_block(A, off, n, weights, biases, sizes, w_off, b_off, hidden, out)
+    o = _block(A, off, n_layers, n, n_out)
+    d = _block(D, off, n_layers, n, n_out)
+    total = 0.0
+    norm = 0.0
+    for r in range(n):
+        orow = o[r]
+        drow = d[r]
+        y = Y[r]
+        sw = SW[r] if use_sw else 1.0
+        norm += sw
+        total += sw * _sample_loss(orow, y, out, loss)
+        for j in range(n_out):
+            dj = orow[j] - y[j]
+            if loss == SQUARED or loss == SQUARED_MEAN:
+                dj *= _derivative(orow[j], out)
+            drow[j] = dj * sw if use_sw else dj
+    total /= norm
+    n_weights = weights.shape[0]
+    if alpha != 0.0:
+        values = 0.0
+        for k in range(n_weights):
+            values += weights[k] * weights[k]
+        total += (0.5 * alpha) * values / norm
+    _gradients(A, D, off, n, weights, sizes, w_off, b_off, hidden, grad_w, grad_b)
+    for k in range(n_weights):
+        grad_w[k] = (grad_w[k] + alpha * weights[k]) / norm
+    for k in range(biases.shape[0]):
+        grad_b[k] /= norm
+    return total
+
+
+@njit(cache=True)
+def risks(Xv, Yv, SWv, use_sw, weights, biases, sizes, w_off, b_off, hidden,
+          out, loss, risk_kind, dest):
+    """Both risks of the network on ``(Xv, Yv)`` written to ``dest`` (see
+    :func:`_risk`): what a full-batch solver measures at a window end."""
+    result = np.empty((Xv.shape[0], sizes[sizes.shape[0] - 1]))
+    _risk(Xv, Yv, SWv, use_sw, weights, biases, sizes, w_off, b_off, hidden,
+          out, loss, risk_kind, result, dest)
 
 
 @njit(cache=True)
@@ -664,6 +738,10 @@ def warmup():
                       Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
                       0, 0, np.empty(0 if use_sw else 3))
     forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
+    loss_grad(X, Y, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID,
+              SOFTMAX, LOG_LOSS, 1e-4, np.empty(20), np.empty(6))
+    risks(X, Y, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX,
+          LOG_LOSS, RISK_MISCLASSIFICATION, np.empty(2))
     accumulate_updates(traj.astype(np.float64), 3, np.arange(20), np.zeros(20), np.zeros(20),
                        np.zeros(3), np.zeros((2, 20), dtype=np.float32),
                        np.zeros(2), np.array([0, 0, 1]))
