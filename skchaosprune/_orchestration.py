@@ -114,15 +114,7 @@ class PruningMixin:
         if self._tracks():
             plan = self._recording_strategy()
             plan._validate_params()
-            n_updates = per_epoch * epochs
-            settings = plan.recording_plan(self.max_iter, per_epoch)[1]
-            maxlag = getattr(plan, "_maxlag", auto_maxlag)(
-                n_windows(n_updates + 1, settings["window"], settings["overlap"]))
-            what = (f"partial_epochs={epochs}" if epochs < self.max_iter
-                    else f"max_iter={epochs}")
-            check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
-            recorder = Recorder(settings, self._n_updates, n_updates, flatten(self.coefs_),
-                                epochs, self._regression)
+            recorder = self._recorder(plan, per_epoch, epochs)
             # A measurement of planned length: the convergence test does not
             # stop it (docs/method.md section 1).
             self._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
@@ -137,6 +129,20 @@ class PruningMixin:
             self._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
                         swv=data.swv)
         self._dense_seconds = time.perf_counter() - start
+
+    def _recorder(self, plan, per_epoch, epochs):
+        """The :class:`~skchaosprune._recording.Recorder` of a tracked run of
+        ``epochs`` epochs from the current weights, with the recording
+        settings of the strategy ``plan`` (a clear error when the run is too
+        short for its Granger tests)."""
+        n_updates = per_epoch * epochs
+        settings = plan.recording_plan(self.max_iter, per_epoch)[1]
+        maxlag = getattr(plan, "_maxlag", auto_maxlag)(
+            n_windows(n_updates + 1, settings["window"], settings["overlap"]))
+        what = f"partial_epochs={epochs}" if epochs < self.max_iter else f"max_iter={epochs}"
+        check_run_length(settings, maxlag, n_updates, what, per_epoch, epochs)
+        return Recorder(settings, self._n_updates, n_updates, flatten(self.coefs_), epochs,
+                        self._regression)
 
     # ------------------------------------------------------------------ #
     @atomic  # a failed prune changes nothing, its pruning parameter included
@@ -291,9 +297,21 @@ class PruningMixin:
         solver, the dense run's data order and split) from given weights,
         or from a saved rewind point, with a mask, and returns its weights;
         this estimator is untouched."""
-        def train(masks, coefs, intercepts, epochs, state, recorder=None):
+        def train(masks, coefs, intercepts, epochs, state, recorder=None,
+                  record_dynamics=False):
             # recorder: a _recording.UpdateRecorder of the run's updates
             # (context.retrain(record_updates=True)), fed as training goes.
+            if record_dynamics:  # a tracked run, as the dense one (its length)
+                twin = self._twin(coefs, intercepts)
+                twin._set_masks(masks)
+                plan = self._recording_strategy()
+                per_epoch = updates_per_epoch(data.X.shape[0], self._batch(data.X.shape[0]))
+                epochs = plan.dense_epochs(self.max_iter, per_epoch)
+                tracked = twin._recorder(plan, per_epoch, epochs)
+                twin._train(data.X, data.Y, data.Xv, data.Yv, epochs, sw=data.sw,
+                            swv=data.swv, recorder=tracked, stopping=False,
+                            phase="retraining + Lyapunov exponents (strategy)")
+                return twin.coefs_, twin.intercepts_, tracked.dynamics()
             if state is None:
                 twin, resume = self._twin(coefs, intercepts), False
                 epochs = self.max_iter if epochs is None else int(epochs)

@@ -36,7 +36,7 @@ def test_strategies_are_sklearn_style_objects():
     assert (repr(MagnitudePruning(0.3, scope="layer"))
             == "MagnitudePruning(scope='layer', sparsity=0.3)")
     assert RandomPruning(0.2, random_state=1).get_params() == {
-        "random_state": 1, "sparsity": 0.2, "max_drop": 0.01}
+        "random_state": 1, "sparsity": 0.2, "max_drop": 0.01, "keep_connected": False}
     est = DenseMLPClassifier(pruning=ChaosCausalPruning(alpha=0.01))
     deep = est.get_params(deep=True)
     assert deep["pruning__alpha"] == 0.01 and deep["pruning__risk"] == "loss"
@@ -410,8 +410,13 @@ def test_iterative_in_grid_search_and_its_errors(iris):
                           {"pruning__sparsity": [0.5, 0.9],
                            "pruning__base__scope": ["global", "lamp"]}, cv=3).fit(X, y)
     assert len(search.cv_results_["params"]) == 4
-    with pytest.raises(ValueError, match="base must rank weights"):
-        DenseMLPClassifier(pruning=IterativePruning(ChaosCausalPruning()), **NET).fit(X, y)
+    from skchaosprune import LayerShuffledPruning
+
+    with pytest.raises(ValueError, match="base must rank the weights"):
+        DenseMLPClassifier(pruning=IterativePruning(LayerShuffledPruning()), **NET).fit(X, y)
+    with pytest.raises(ValueError, match="use rewind='init'"):
+        DenseMLPClassifier(pruning=IterativePruning(ChaosCausalPruning(), rewind="lr"),
+                           **NET).fit(X, y)
     with pytest.raises(InvalidParameterError):
         DenseMLPClassifier(pruning=IterativePruning(rewind="epoch"), **NET).fit(X, y)
     est = DenseMLPClassifier(**NET).fit(X, y)
@@ -434,3 +439,43 @@ def test_a_new_fit_forgets_the_attributes_of_the_last_strategy(iris):
     chaos.prune(X, y, pruning=MagnitudePruning(0.5))
     assert not hasattr(chaos, "granger_pvalues_")
     assert chaos.risk_series_ is risk    # what the dense run recorded stays
+
+
+class _Seen(ChaosCausalPruning):
+    """A chaos-causal base that notes the dynamics each round decides on."""
+
+    seen = []
+
+    def decide(self, context):
+        _Seen.seen.append((context.dynamics, self.sparsity))
+        return super().decide(context)
+
+
+def test_iterative_with_a_chaos_causal_base_records_each_round_again(iris):
+    """Rounds of the causal ranking: each round's run is recorded as the
+    dense run was, and the next round ranks by its p-values."""
+    from skchaosprune.pruning import IterativePruning
+
+    X, y = iris
+    _Seen.seen = []
+    base = _Seen(window=30, maxlag=3)
+    est = DenseMLPClassifier(pruning=IterativePruning(base, sparsity=0.7, rounds=3),
+                             **FAST).fit(X, y)
+    dynamics = [d for d, _ in _Seen.seen]
+    assert [s for _, s in _Seen.seen] == pytest.approx(
+        IterativePruning(sparsity=0.7, rounds=3).schedule())
+    assert dynamics[0] is est._dynamics                      # the dense run's recording
+    assert len({id(d) for d in dynamics}) == 3               # then one per round
+    for d in dynamics[1:]:
+        assert d.exponents.shape == est._dynamics.exponents.shape
+        assert d.settings == est._dynamics.settings
+    rounds = [np.concatenate([m.ravel() for m in r]) for r in est.pruning_rounds_]
+    for before, after, d in zip(rounds, rounds[1:], dynamics[1:]):
+        assert not (after & ~before).any()
+        # A weight pruned before is static in the next run: no exponent moves.
+        assert np.ptp(d.exponents[:, ~before], axis=0).max(initial=0) == 0
+    assert abs((~rounds[-1]).sum() - 0.7 * rounds[-1].size) <= 1
+    one_shot = DenseMLPClassifier(pruning=ChaosCausalPruning(window=30, maxlag=3,
+                                                             sparsity=0.7), **FAST).fit(X, y)
+    assert not np.array_equal(rounds[-1],
+                              np.concatenate([m.ravel() for m in one_shot.masks_]))

@@ -137,15 +137,18 @@ class PruningContext:
         #: the training rows).
         self.held_out = data is not None and data.Xv is not data.X
 
-    def derived(self, dense_coefs, dense_intercepts=None):
+    def derived(self, dense_coefs, dense_intercepts=None, dynamics=None):
         """A copy of this context whose "dense" weights are ``dense_coefs``
-        (e.g. the network a previous round retrained), everything else
-        shared: how a strategy that works in rounds asks another strategy
-        to decide on its current network."""
+        (e.g. the network a previous round retrained), and whose dynamics
+        are ``dynamics`` when given, everything else shared: how a strategy
+        that works in rounds asks another strategy to decide on its current
+        network."""
         new = copy.copy(self)
         new.dense_coefs = list(dense_coefs)
         if dense_intercepts is not None:
             new.dense_intercepts = list(dense_intercepts)
+        if dynamics is not None:
+            new.dynamics = dynamics
         return new
 
     def predict(self, X, coefs, intercepts):
@@ -182,7 +185,7 @@ class PruningContext:
         return out
 
     def retrain(self, masks, coefs=None, intercepts=None, epochs=None, start=None,
-                record_updates=False, max_rows=None):
+                record_updates=False, max_rows=None, record_dynamics=False):
         """Train the masked network with the estimator's solver and compiled
         engine, and return its weights.
 
@@ -207,6 +210,15 @@ class PruningContext:
             Resume the dense run where :meth:`rewind_point` saved it (its
             weights, the solver's state, the learning-rate schedule and the
             data order there): late rewinding.  Exclusive with ``coefs``.
+        record_dynamics : bool, default=False
+            Record this training as the dense run was recorded (every
+            weight's windowed Lyapunov exponents and the risk series, with
+            the strategy's recording settings and the dense run's length,
+            the convergence test not stopping it), and return the
+            :class:`~skchaosprune._recording.Dynamics` third: how a
+            strategy in rounds gives a chaos-causal base the dynamics of
+            each round's network.  Not with ``start``, ``epochs`` or
+            ``record_updates``.
         record_updates : bool, default=False
             Also record every update of this training: the squared change
             of each kept weight and the change of the update's batch loss
@@ -228,6 +240,15 @@ class PruningContext:
         """
         self._needs_trainer("context.retrain")
         masks = check_masks(masks, self.shapes)
+        if record_dynamics:
+            if start is not None or record_updates or epochs is not None:
+                raise ValueError("context.retrain(record_dynamics=True) records a run as "
+                                 "the dense one: from coefs (default: the initial weights), "
+                                 "for the dense run's epochs.")
+            return self._trainer(
+                masks, self.initial_coefs if coefs is None else coefs,
+                self.initial_intercepts if intercepts is None else intercepts, None, None,
+                record_dynamics=True)
         if start is not None:
             if coefs is not None or intercepts is not None:
                 raise ValueError("context.retrain takes start or coefs/intercepts, not both.")
@@ -403,3 +424,58 @@ class PruningStrategy(BaseEstimator):
         """The sparsity asked for explicitly (a mask that cuts the network
         off is then a warning, not an error), or None."""
         return getattr(self, "sparsity", None)
+
+
+class NestedBaseMixin:
+    """What a strategy built around another (its ``base``, returned by
+    ``_base()``) takes from it: whether the dense run records dynamics and
+    with which settings, and the kinds of the base's parameters, nested as
+    ``base__<name>`` (the strategy's own parameters are decisions).
+    :class:`LayerShuffledPruning` and :class:`IterativePruning` use it."""
+
+    @property
+    def needs_dynamics(self):
+        """Whether the dense run must record its dynamics (the base's)."""
+        return self._base().needs_dynamics
+
+    @property
+    def parameter_kinds(self):
+        """The base's kinds, as ``base__<name>``."""
+        return {f"base__{name}": kind for name, kind in self._base().parameter_kinds.items()}
+
+    def params_of_kind(self, kind):
+        """The base's parameters of ``kind`` as ``base__<name>``, and, for
+        'decision', this strategy's own."""
+        nested = tuple(f"base__{name}" for name in self._base().params_of_kind(kind))
+        own = tuple(name for name in self.get_params(deep=False) if name != "base")
+        return nested + (own if kind == "decision" else ())
+
+    @property
+    def mode(self):
+        """The base's ``mode`` ('full' for a baseline base)."""
+        return getattr(self._base(), "mode", "full")
+
+    @property
+    def risk(self):
+        """The base's ``risk`` ('loss' for a baseline base)."""
+        return getattr(self._base(), "risk", "loss")
+
+    def _validate_params(self):
+        super()._validate_params()
+        self._base()._validate_params()
+
+    def dense_epochs(self, max_iter, per_epoch):
+        """The base's dense epochs."""
+        return self._base().dense_epochs(max_iter, per_epoch)
+
+    def recording_plan(self, max_iter, per_epoch):
+        """The base's recording."""
+        return self._base().recording_plan(max_iter, per_epoch)
+
+    def check_recording(self, recorded, max_iter, per_epoch):
+        """The base's check of a recorded run."""
+        return self._base().check_recording(recorded, max_iter, per_epoch)
+
+    def _maxlag(self, n_windows):
+        return self._base()._maxlag(n_windows)
+

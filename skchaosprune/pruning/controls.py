@@ -4,11 +4,11 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._base import PruningResult, PruningStrategy
+from ._base import NestedBaseMixin, PruningResult, PruningStrategy
 from .chaos_causal import ChaosCausalPruning
 
 
-class LayerShuffledPruning(PruningStrategy):
+class LayerShuffledPruning(NestedBaseMixin, PruningStrategy):
     """The layer-wise shuffle control: a strategy's mask, permuted within
     each weight matrix.
 
@@ -66,62 +66,18 @@ class LayerShuffledPruning(PruningStrategy):
         return self.base
 
     @property
-    def needs_dynamics(self):
-        """Whether the dense run must record its dynamics (the base's)."""
-        return self._base().needs_dynamics
-
-    @property
     def needs_data(self):
         """Whether the base needs the training data."""
         return self._base().needs_data
-
-    @property
-    def parameter_kinds(self):
-        """The base's parameters are nested (``base__<name>``): their kinds
-        are the base's."""
-        return {f"base__{name}": kind for name, kind in self._base().parameter_kinds.items()}
-
-    def params_of_kind(self, kind):
-        """The base's parameters of ``kind``, as ``base__<name>``."""
-        return tuple(f"base__{name}" for name in self._base().params_of_kind(kind))
 
     def asked_sparsity(self):
         """The base's explicit sparsity."""
         return self._base().asked_sparsity()
 
     @property
-    def mode(self):
-        """The base's ``mode`` ('full' for a baseline base)."""
-        return getattr(self._base(), "mode", "full")
-
-    @property
-    def risk(self):
-        """The base's ``risk`` ('loss' for a baseline base)."""
-        return getattr(self._base(), "risk", "loss")
-
-    @property
     def sparsity(self):
         """The base's ``sparsity`` (None when it decides by a threshold)."""
         return getattr(self._base(), "sparsity", None)
-
-    def _validate_params(self):
-        super()._validate_params()
-        self._base()._validate_params()
-
-    def dense_epochs(self, max_iter, per_epoch):
-        """The base's dense epochs."""
-        return self._base().dense_epochs(max_iter, per_epoch)
-
-    def recording_plan(self, max_iter, per_epoch):
-        """The base's recording."""
-        return self._base().recording_plan(max_iter, per_epoch)
-
-    def check_recording(self, recorded, max_iter, per_epoch):
-        """The base's check of a recorded run."""
-        return self._base().check_recording(recorded, max_iter, per_epoch)
-
-    def _maxlag(self, n_windows):
-        return self._base()._maxlag(n_windows)
 
     def decide(self, context):
         """The base's masks, each permuted within its weight matrix.

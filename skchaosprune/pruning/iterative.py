@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import PruningResult, PruningStrategy
+from ._base import NestedBaseMixin, PruningResult, PruningStrategy
 from ._target import (
     MAX_DROP,
     MIN_KEPT,
@@ -22,7 +22,7 @@ from ._target import (
 from .magnitude import MagnitudePruning
 
 
-class IterativePruning(PruningStrategy):
+class IterativePruning(NestedBaseMixin, PruningStrategy):
     """Prune in rounds, rewinding and retraining between them (iterative
     magnitude pruning, the lottery ticket).
 
@@ -53,10 +53,10 @@ class IterativePruning(PruningStrategy):
     Parameters
     ----------
     base : strategy or None, default=None
-        A strategy with a ``sparsity`` parameter that ranks the weights by
-        what the trained network holds (None: ``MagnitudePruning()``,
-        global).  Its ``sparsity`` is set by each round; its other
-        parameters are nested (``base__scope``) once a base is given.
+        A strategy with a ``sparsity`` parameter that ranks the weights of
+        the trained network (None: ``MagnitudePruning()``, global).  Its
+        ``sparsity`` is set by each round; its other parameters are nested
+        (``base__scope``) once a base is given.
     sparsity : float or 'auto', default=0.9
         The final fraction of the weights pruned, in [0, 1]; 'auto': prune
         ``per_round`` of what remains until two rounds in a row score more
@@ -71,7 +71,13 @@ class IterativePruning(PruningStrategy):
         round prunes (the last round may prune fewer).
     rewind : {'init', 'lr'} or int, default='init'
         Where each round's retraining starts (see above); an int is an
-        epoch of the dense run (0 is 'init').
+        epoch of the dense run (0 is 'init').  With a base that needs the
+        dynamics (:class:`ChaosCausalPruning` with a ``sparsity``), 'init':
+        each round's run is recorded as the dense run was (its exponents
+        and risk series, the same settings and length), and the next round
+        ranks by the p-values of that run; the pruned weights, static,
+        have infeasible tests (``on_infeasible='prune'`` ranks them first,
+        so the masks nest and reach the sparsity).
     max_drop : float, default=0.01
         With ``sparsity='auto'``: how far below the dense network's score
         on the held-out validation rows a round's network may fall.
@@ -120,12 +126,17 @@ class IterativePruning(PruningStrategy):
     def _base(self):
         base = MagnitudePruning() if self.base is None else self.base
         if not isinstance(base, PruningStrategy):
-            self._validate_params()  # the constraint's InvalidParameterError
-        if base.needs_dynamics or "sparsity" not in base.get_params():
+            PruningStrategy._validate_params(self)  # the constraint's InvalidParameterError
+        if "sparsity" not in base.get_params():
             raise ValueError(
-                f"IterativePruning's base must rank weights by what the trained network "
-                f"holds and take a sparsity (MagnitudePruning, RandomPruning); got "
+                f"IterativePruning's base must rank the weights and take a sparsity "
+                f"(MagnitudePruning, RandomPruning, ChaosCausalPruning, OBSPruning); got "
                 f"{base!r}.")
+        if base.needs_dynamics and self.rewind not in ("init", 0):
+            raise ValueError(
+                f"A base that needs the dynamics ({type(base).__name__}) is recorded again "
+                f"in each round's run from the initial weights: use rewind='init', not "
+                f"{self.rewind!r}.")
         return base
 
     def schedule(self):
@@ -175,16 +186,23 @@ class IterativePruning(PruningStrategy):
         point = None if rewind == "lr" else context.rewind_point(rewind)
         keep = np.ones(context.n_weights, dtype=bool)
         coefs, intercepts = context.dense_coefs, context.dense_intercepts
+        dynamics = context.dynamics  # a chaos-causal base's, round by round
         best = (keep, coefs, intercepts, 0)  # with 'auto': the last round that passed
         rounds, scores, failures = [], [], 0
-        for target in self.schedule():
+        schedule = self.schedule()
+        for step, target in enumerate(schedule):
             trained = [np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)]
             decided = clone(base).set_params(sparsity=target).decide(
-                context.derived(trained, intercepts))
+                context.derived(trained, intercepts, dynamics))
             keep = keep & np.concatenate([np.ravel(m) for m in decided.masks])
             masks = context.unflat(keep)
             rounds.append([m.copy() for m in masks])
-            if rewind == "lr":
+            recorded = base.needs_dynamics and (auto or step < len(schedule) - 1)
+            if recorded:  # the next round's base decides on this run's dynamics
+                coefs, intercepts, dynamics = context.retrain(masks, record_dynamics=True)
+            if recorded and base.mode == "full":
+                pass  # the recorded run trained max_iter epochs: its weights are the round's
+            elif rewind == "lr":
                 coefs, intercepts = context.retrain(masks, coefs=coefs, intercepts=intercepts)
             elif point.epoch == 0:
                 coefs, intercepts = context.retrain(masks)
