@@ -26,6 +26,8 @@ import numpy as np
 from sklearn.base import ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ._network import _OUTPUT_NAMES
+
 __all__ = ["compact", "to_onnx", "to_sklearn"]
 
 _SKLEARN_ACTIVATIONS = {"identity": "identity", "sigmoid": "logistic",
@@ -36,7 +38,7 @@ _SKLEARN_TRAINING = ("solver", "alpha", "batch_size", "learning_rate",
                      "learning_rate_init", "power_t", "max_iter", "shuffle", "tol",
                      "warm_start", "momentum", "nesterovs_momentum", "early_stopping",
                      "validation_fraction", "beta_1", "beta_2", "epsilon",
-                     "n_iter_no_change")
+                     "n_iter_no_change", "max_fun")
 
 #: Fitted attributes a compact copy keeps besides the network itself: the
 #: data description and the small summaries of how the model was made.
@@ -248,8 +250,9 @@ def compact(est):
         if name in est.__dict__:
             setattr(new, name, copy.deepcopy(est.__dict__[name]))
     new.n_layers_ = len(sizes)
-    new.coefs_ = coefs
-    new.intercepts_ = intercepts
+    dtype = est.coefs_[0].dtype  # float32 after a fit on float32 data
+    new.coefs_ = [np.asarray(c, dtype=dtype) for c in coefs]
+    new.intercepts_ = [np.asarray(b, dtype=dtype) for b in intercepts]
     new.masks_ = [m.astype(bool) for m in _slice_hidden(est.masks_, kept)]
     original = [est.coefs_[0].shape[0]] + [c.shape[1] for c in est.coefs_]
     new.compaction_ = {
@@ -338,9 +341,13 @@ def to_sklearn(est):
         random_state=est.random_state, verbose=bool(est.verbose),
         **{name: getattr(est, name) for name in _SKLEARN_TRAINING},
     )
+    if not classifier:
+        params["loss"] = est.loss  # 'squared_error' or 'poisson', as sklearn's
     model = (MLPClassifier if classifier else MLPRegressor)(**params)
-    model.coefs_ = [np.array(c, dtype=np.float64) for c in est.coefs_]
-    model.intercepts_ = [np.array(b, dtype=np.float64) for b in est.intercepts_]
+    # The weights' dtype is kept (float32 after a fit on float32 data, as
+    # scikit-learn's own would be).
+    model.coefs_ = [np.array(c) for c in est.coefs_]
+    model.intercepts_ = [np.array(b) for b in est.intercepts_]
     model.n_layers_ = len(est.coefs_) + 1
     model.n_outputs_ = int(est.coefs_[-1].shape[1])
     model.n_features_in_ = est.n_features_in_
@@ -349,10 +356,10 @@ def to_sklearn(est):
     if classifier:
         model.classes_ = est.classes_.copy()
         model._label_binarizer = copy.deepcopy(est._label_binarizer)
-        softmax = est.loss == "log_loss" and len(est.classes_) > 2
-        model.out_activation_ = "softmax" if softmax else "logistic"
-    else:
-        model.out_activation_ = "identity"
+    # The output layer's own name: softmax for more than two classes under
+    # log_loss; logistic units otherwise (two classes, one, multilabel, our
+    # squared_error); 'identity', or 'exp' for the Poisson loss.
+    model.out_activation_ = _OUTPUT_NAMES[est._output_layer()[0]]
     curve = [float(v) for v in getattr(est, "loss_curve_", [])]
     model.n_iter_ = int(getattr(est, "n_iter_", 0))
     model.t_ = int(getattr(est, "t_", 0))
@@ -445,6 +452,9 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
     tensor = FloatTensorType if np.dtype(dtype) == np.float32 else DoubleTensorType
     mlp = _final(model)
     options = {id(mlp): {"zipmap": zipmap}} if isinstance(mlp, ClassifierMixin) else None
+    poisson = mlp.out_activation_ == "exp"
+    if poisson:  # skl2onnx knows no exp outputs: converted linear, then an Exp
+        mlp.out_activation_ = "identity"
     onx = convert_sklearn(model, initial_types=[("X", tensor([None, model.n_features_in_]))],
                           options=options, target_opset=target_opset)
     if _is_squared_multiclass(_final(est)):
@@ -452,7 +462,22 @@ def to_onnx(est, *, dtype="float32", zipmap=False, target_opset=None):
     n_outputs = int(_final(est).coefs_[-1].shape[1])
     if not isinstance(mlp, ClassifierMixin) and n_outputs > 1:
         _reshape_outputs(onx, n_outputs)
+    if poisson:
+        _exp_output(onx)
     return onx
+
+
+def _exp_output(onx):
+    """The exponential of the regressor's output (``loss='poisson'``'s log
+    link), as the graph's last node."""
+    from onnx import helper
+
+    graph = onx.graph
+    name = graph.output[0].name
+    linear = name + "_linear"
+    for node in graph.node:
+        node.output[:] = [linear if o == name else o for o in node.output]
+    graph.node.append(helper.make_node("Exp", [linear], [name], name=name + "_exp"))
 
 
 def _reshape_outputs(onx, n_outputs):

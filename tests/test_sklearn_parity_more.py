@@ -230,3 +230,24 @@ def test_partial_fit_from_hand_set_weights():
             est.partial_fit(X, y, classes=[0, 1, 2])
         models.append(est)
     assert _max_diff(*models) < 1e-10
+
+
+def test_exports_of_the_new_outputs():
+    """to_sklearn: scikit-learn's own MLP with our weights predicts what we
+    predict (exp outputs, multilabel logistic outputs, float32 weights)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(50, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = DenseMLPRegressor((4,), loss="poisson", max_iter=20, random_state=0).fit(
+            X, rng.poisson(2.0, size=50).astype(float))
+        Xm, Ym = make_multilabel_classification(n_samples=50, random_state=0)
+        clf = DenseMLPClassifier((6,), max_iter=20, random_state=0).fit(
+            Xm.astype(np.float32), Ym)
+    np.testing.assert_array_equal(reg.to_sklearn().predict(X), reg.predict(X))
+    mlp = clf.to_sklearn()
+    assert mlp.coefs_[0].dtype == np.float32
+    np.testing.assert_array_equal(mlp.predict(Xm.astype(np.float32)),
+                                  clf.predict(Xm.astype(np.float32)))
+    np.testing.assert_array_equal(mlp.predict_proba(Xm.astype(np.float32)),
+                                  clf.predict_proba(Xm.astype(np.float32)))
