@@ -117,7 +117,26 @@ TRAINING_PARAMS = """
         compute exponents offline exactly as the tracked ones.
     record_train_score : bool, default=False
         Record the training accuracy (regressor: R^2) after every epoch in
-        ``train_score_curve_``, for :func:`skchaosprune.metrics.epochs_to_accuracy`."""
+        ``train_score_curve_``, for :func:`skchaosprune.metrics.epochs_to_accuracy`.
+    scoring : str, callable or None, default=None
+        The validation score of ``early_stopping`` (not in scikit-learn's
+        MLPs): None, accuracy (regressor: R^2), as scikit-learn; or any
+        scorer, a name of ``sklearn.metrics.get_scorer_names()`` or a
+        callable ``scorer(estimator, X_val, y_val)`` (greater is better),
+        called after every epoch on the estimator holding that epoch's
+        weights.  ``validation_scores_`` holds its values.
+    on_update : callable or None, default=None
+        Called after the updates of training (not in scikit-learn's MLPs)
+        as ``on_update(step, loss, weights)``: ``step`` the updates done so
+        far, ``loss`` the mean batch loss per sample of the updates since
+        the last call, ``weights`` a read-only array of shape (k,
+        n_weights), the flat weights (``coefs_`` raveled one after the
+        other) after each of those k updates.  So that no Python runs per
+        sample, it is called once per chunk of updates: once per epoch, or
+        more often when an epoch's rows would pass 32 MB; under 'lbfgs'
+        once per iteration.  Returning True stops training there, without
+        a ``ConvergenceWarning`` ('lbfgs' needs SciPy >= 1.11 for this).
+        None costs nothing."""
 
 PRUNING_PARAMS = """
     pruning : strategy, {'chaos_causal', 'magnitude', 'random'} or None, default=None

@@ -70,6 +70,8 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         "prune_units": [None, StrOptions({"dead"}), Interval(Real, 0, 1, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "scoring": [None, str, callable],
+        "on_update": [None, callable],
     }
 
     def __init__(self, hidden_layer_sizes, activation, *, solver, alpha, batch_size,
@@ -78,7 +80,7 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
                  early_stopping, validation_fraction, beta_1, beta_2, epsilon,
                  n_iter_no_change, max_fun, init_std, risk_every, keep_trajectory,
                  trajectory_dtype, record_train_score, pruning, track_dynamics, retrain,
-                 prune_units):
+                 prune_units, scoring=None, on_update=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -110,6 +112,8 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
         self.track_dynamics = track_dynamics
         self.retrain = retrain
         self.prune_units = prune_units
+        self.scoring = scoring
+        self.on_update = on_update
         self.random_state = random_state
         self.verbose = verbose
 
@@ -280,7 +284,8 @@ class _BaseDenseMLP(PruningMixin, NetworkMixin, BaseEstimator):
                 f"partial_fit trains the dense network and never prunes (pruning="
                 f"{self.pruning!r} is not applied): call prune(X, y) when training is "
                 "done, or fit(X, y) to train and prune in one call.", UserWarning)
-        sample_weight = self._sample_weight(sample_weight, X)
+        sample_weight = self._class_weighted(y, self._sample_weight(sample_weight, X),
+                                             partial=True)
         if first_call:
             Y = self._encode_targets(y)
             self._holds_out = False  # partial_fit measures the risk on its data
@@ -385,6 +390,13 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         loss ``0.5 * sum((output - target) ** 2)`` per sample, the paper's
         setting (not in scikit-learn's MLPClassifier).
     {_doc(_docstrings.PRUNING_PARAMS)}
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes (not in scikit-learn's MLPClassifier): each
+        row's sample weight is multiplied by its class's weight, exactly as
+        ``sample_weight=compute_sample_weight(class_weight, y)`` would
+        (``sklearn.utils.class_weight``); 'balanced':
+        ``n_samples / (n_classes * np.bincount(y))``, computed on the data
+        given to ``fit`` (not available to ``partial_fit``).
 
     Attributes
     ----------
@@ -415,6 +427,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
     _parameter_constraints: dict = {
         **_BaseDenseMLP._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
+        "class_weight": [None, StrOptions({"balanced"}), dict],
     }
 
     def __init__(
@@ -453,7 +466,11 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
         track_dynamics="auto",
         retrain="rewind",
         prune_units=None,
+        scoring=None,
+        on_update=None,
+        class_weight=None,
     ):
+        self.class_weight = class_weight
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha,
             batch_size=batch_size, learning_rate=learning_rate,
@@ -467,7 +484,7 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
             risk_every=risk_every, keep_trajectory=keep_trajectory,
             trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
-            prune_units=prune_units,
+            prune_units=prune_units, scoring=scoring, on_update=on_update,
         )
 
     def __sklearn_tags__(self):
@@ -477,6 +494,29 @@ class DenseMLPClassifier(ClassifierMixin, _BaseDenseMLP):
 
     def _multilabel(self):
         return self._label_binarizer.y_type_.startswith("multilabel")
+
+    def _class_weighted(self, y, sample_weight, partial=False):
+        """The sample weights times the ``class_weight`` of each row's class
+        (what ``fit``, ``prune`` and ``partial_fit`` train with)."""
+        if self.class_weight is None:
+            return sample_weight
+        if partial and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not available for partial_fit (the "
+                "class frequencies of one call are not those of the data): pass "
+                "class_weight as a dict, e.g. from "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', ...).")
+        from sklearn.utils.class_weight import compute_sample_weight
+
+        weights = compute_sample_weight(self.class_weight, y)
+        if sample_weight is not None:
+            weights = weights * sample_weight
+        return np.ascontiguousarray(weights, dtype=np.float64)
+
+    def _decode_targets(self, Y):
+        if self._multilabel():
+            return Y.astype(int)
+        return self._label_binarizer.inverse_transform(Y)
 
     def _output_layer(self):
         if self.loss == "squared_error":
@@ -768,6 +808,8 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
         track_dynamics="auto",
         retrain="rewind",
         prune_units=None,
+        scoring=None,
+        on_update=None,
     ):
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha,
@@ -782,7 +824,7 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
             risk_every=risk_every, keep_trajectory=keep_trajectory,
             trajectory_dtype=trajectory_dtype, record_train_score=record_train_score,
             pruning=pruning, track_dynamics=track_dynamics, retrain=retrain,
-            prune_units=prune_units,
+            prune_units=prune_units, scoring=scoring, on_update=on_update,
         )
 
     def __sklearn_tags__(self):
@@ -798,6 +840,9 @@ class DenseMLPRegressor(RegressorMixin, _BaseDenseMLP):
     def _score_outputs(self, out, Y, sample_weight=None):
         """R^2 of the outputs (weighted; the mean over the targets)."""
         return float(r2_score(Y, out, sample_weight=sample_weight))
+
+    def _decode_targets(self, Y):
+        return Y[:, 0] if self._y_ndim == 1 else Y
 
     def _check_warm_targets(self, y):
         if np.ndim(y) != self._y_ndim or (np.ndim(y) == 2 and y.shape[1] != self.n_outputs_):

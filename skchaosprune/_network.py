@@ -361,6 +361,11 @@ class NetworkMixin:
         self._best_coefs = [c.copy() for c in self.coefs_]
         self._best_intercepts = [b.copy() for b in self.intercepts_]
 
+    def _class_weighted(self, y, sample_weight, partial=False):
+        """The sample weights times the class weights (a classifier's
+        ``class_weight``; here: as they are)."""
+        return sample_weight
+
     def _early_stopping(self):
         """Whether early stopping is on: ``early_stopping``, which L-BFGS
         ignores (as scikit-learn's MLP)."""
@@ -537,10 +542,15 @@ class NetworkMixin:
             traj = full[kept.shape[0]:]
         else:
             traj = np.empty((0, n_weights), dtype=self.trajectory_dtype)
-        if recorder is not None:
+        on_update = getattr(self, "on_update", None)
+        if recorder is not None or on_update is not None:
             chunk = max(1, min(per_epoch, CHUNK_BYTES // (8 * n_weights)))
         else:
             chunk = per_epoch
+        # on_update without a trajectory to write into: a bounded buffer.
+        rows = (np.empty((chunk, n_weights)) if on_update is not None and recorder is None
+                and not keep else None)
+        stopped = False
         risk_ptr = 0
         done = 0
         # The sample order, shuffled from the previous epoch's (as
@@ -572,14 +582,15 @@ class NetworkMixin:
                                    else _NO_LOSS_CHANGES)
                 else:
                     loss_change = _NO_LOSS_CHANGES
-                    target = traj[done:]
+                    target = traj[done:] if rows is None else rows
                     max_batches = chunk
                 loss_sum, n_updates, status, risk_ptr = _k.train_batches(
                     X, Y, sw, use_sw, order, first, max_batches, weights, biases,
                     self._sizes, self._w_off, self._b_off, opt.code, hyper, opt.w,
                     opt.b, opt.t, batch, hidden, out_act, loss, mask, use_mask,
-                    target, recorder is not None or keep, Xv, Yv, swv, risk_kind,
-                    risk_at, risk_out, risk_ptr, self._n_updates, loss_change,
+                    target, recorder is not None or keep or rows is not None, Xv, Yv,
+                    swv, risk_kind, risk_at, risk_out, risk_ptr, self._n_updates,
+                    loss_change,
                 )
                 self._n_updates += n_updates
                 epoch_loss += loss_sum
@@ -596,14 +607,26 @@ class NetworkMixin:
                         f"updates. Lower learning_rate_init (now {self.learning_rate_init}) "
                         "or standardise X (e.g. with sklearn's StandardScaler)."
                     )
+                if on_update is not None:
+                    stopped = self._call_on_update(
+                        on_update, self._n_updates, target[:n_updates], loss_sum,
+                        min(n, first + n_updates * batch) - first)
                 if recorder is not None:
                     if keep:
                         traj[done:done + n_updates] = target[:n_updates]
                     recorder.commit(n_updates)
                 done += n_updates
                 first = min(n, first + n_updates * batch)
+                if stopped:
+                    break
             self.n_iter_ += 1
-            self.t_ += n
+            self.t_ += first if stopped else n
+            if stopped:
+                # on_update asked to stop: this epoch's loss over its samples.
+                self.loss_ = epoch_loss / max(first, 1)
+                self.loss_curve_.append(self.loss_)
+                converged = True
+                break
             if diverged:
                 self._record_divergence(phase)
                 break
@@ -720,7 +743,8 @@ class NetworkMixin:
         risk_out = np.full((risk_at.shape[0], 2), np.nan)
         keep = bool(self.keep_trajectory)
         rows = []
-        state = {"done": 0, "risk_ptr": 0}
+        state = {"done": 0, "risk_ptr": 0, "stopped": False}
+        on_update = getattr(self, "on_update", None)
 
         def callback(xk, *_):
             xk = np.asarray(getattr(xk, "x", xk))
@@ -741,6 +765,11 @@ class NetworkMixin:
                 state["risk_ptr"] = ptr + 1
             if self.verbose:
                 print(f"Iteration {len(self.loss_curve_)}, loss = {last['loss']:.8f}")
+            if on_update is not None:
+                if self._call_on_update(on_update, self._n_updates + state["done"],
+                                        weights[None, :], last["loss"], 1):
+                    state["stopped"] = True
+                    raise StopIteration  # SciPy >= 1.11 ends the run there
 
         x0 = np.concatenate([weights if dense else weights[kept], biases])
         _progress.report(phase, 0, n_iter)
@@ -751,7 +780,7 @@ class NetworkMixin:
             raise ValueError(
                 f"{NONFINITE_MESSAGE} L-BFGS diverged ({phase}): standardise X (e.g. "
                 "with sklearn's StandardScaler).")
-        if stopping and convergence_warning:
+        if stopping and convergence_warning and not state["stopped"]:
             self.n_iter_ = _check_optimize_result("lbfgs", result, opt.max_iter)
         else:
             self.n_iter_ = min(int(result.nit), opt.max_iter)
@@ -797,6 +826,18 @@ class NetworkMixin:
             out_act, loss, float(self.alpha), grad_w, grad_b)
         return value, np.concatenate([grad_w, grad_b])
 
+    def _call_on_update(self, on_update, step, rows, loss_sum, n_samples):
+        """``on_update(step, loss, weights)`` after a chunk of updates:
+        ``step`` the updates done so far (all phases), ``loss`` the chunk's
+        mean batch loss per sample, ``weights`` a read-only array of the
+        flat weights after each update of the chunk, shape (k, n_weights)
+        (the layout of ``coefs_`` flattened one after the other).  True
+        from it stops training."""
+        view = rows.view()
+        view.flags.writeable = False
+        loss = loss_sum / n_samples if n_samples else np.nan
+        return bool(on_update(int(step), float(loss), view))
+
     def _record_divergence(self, phase):
         """An early-stopping epoch in which the weights became NaN or
         infinite: NaN loss and validation score recorded, as scikit-learn's
@@ -825,8 +866,12 @@ class NetworkMixin:
         validation score of non-finite outputs is NaN, as scikit-learn's)."""
         if early_stopping:
             out = self._forward(Xv, weights, biases)
-            score = (self._score_outputs(out, Yv, swv) if np.isfinite(out).all()
-                     else np.nan)
+            if not np.isfinite(out).all():
+                score = np.nan
+            elif getattr(self, "scoring", None) is None:
+                score = self._score_outputs(out, Yv, swv)
+            else:
+                score = self._scorer_score(Xv, Yv, swv, weights, biases)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
@@ -846,6 +891,29 @@ class NetworkMixin:
                 self._no_improvement_count = 0
             if self.loss_curve_[-1] < self.best_loss_:
                 self.best_loss_ = self.loss_curve_[-1]
+
+    def _scorer_score(self, Xv, Yv, swv, weights, biases):
+        """The validation score by ``scoring`` (a scorer name or callable,
+        ``sklearn.metrics.check_scoring``), on the estimator holding the
+        weights of this epoch."""
+        import warnings
+
+        from sklearn.metrics import check_scoring
+
+        scorer = check_scoring(self, scoring=self.scoring)
+        saved = self.coefs_, self.intercepts_
+        self.coefs_ = unflatten(weights, [c.shape for c in saved[0]])
+        self.intercepts_ = unflatten(biases, [b.shape for b in saved[1]])
+        try:
+            with warnings.catch_warnings():
+                # The held-out rows are an array (fit's feature names are known).
+                warnings.filterwarnings("ignore", message="X does not have valid feature")
+                y = self._decode_targets(Yv)
+                if swv is None:
+                    return float(scorer(self, Xv, y))
+                return float(scorer(self, Xv, y, sample_weight=swv))
+        finally:
+            self.coefs_, self.intercepts_ = saved
 
     def _risk_schedule(self, total):
         """Update indices of the next ``total`` updates that are multiples
@@ -867,6 +935,7 @@ class NetworkMixin:
         default, from a copy of that stream's saved state.  The sample
         weights are split with the rows.
         """
+        sample_weight = self._class_weighted(y, sample_weight)
         if stream is None:
             stream = np.random.RandomState()
             stream.set_state(self._split_state)
