@@ -145,9 +145,11 @@ class OBSPruning(PruningStrategy):
     without retraining at 90 and 95 % (0.62 and 0.20): its single
     quadratic model is trusted much farther from the dense weights than a
     layer's.  A 784-300-100-10 network (266 200 weights) on a
-    ``make_classification(10000, 784)`` table is pruned to 90 % layer-wise
-    in about 7 to 13 s, while its dense fit (adam, 20 epochs) took 6 to
-    33 s.
+    ``make_classification(10000, 784)`` table (7500 training rows, 2000
+    of them for the curvature) is pruned to 90 % layer-wise in 5.8 to
+    13 s, while its dense fit (adam, 20 epochs) took 2.6 to 33 s in the
+    same runs; without retraining it then kept 0.575 test accuracy where
+    magnitude pruning kept 0.300 (dense: 0.479).
 
     **The size limit.**  Whole-network OBS over ``p`` parameters costs
     about ``p^3`` operations and ``8 p^2`` bytes (2.7 to 3.7 s at
