@@ -75,6 +75,8 @@ METHODS = {
     "OBS, rewound": lambda s: _obs(s, "rewind"),
     "trajectory-causal": lambda s: _trajectory(s, "rewind"),
     "chaos-causal": lambda s: (ChaosCausalPruning(sparsity=s), "rewind"),
+    "chaos-causal in rounds (IMP, recorded again)": lambda s: (
+        IterativePruning(ChaosCausalPruning(), sparsity=s), "rewind"),
 }
 
 

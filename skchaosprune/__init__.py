@@ -8,6 +8,7 @@ The public pieces:
 - the strategies :class:`ChaosCausalPruning` (LEGCNet-FT/PT),
   :class:`MagnitudePruning` and :class:`RandomPruning`,
   :class:`IterativePruning` (rounds with rewinding),
+  :class:`OBSPruning` (Optimal Brain Surgeon),
   :class:`TrajectoryCausalPruning` (the successor method, experimental),
   and the layer-wise shuffle control :class:`LayerShuffledPruning`
   (:mod:`skchaosprune.pruning`);
@@ -32,6 +33,7 @@ from .pruning import (
     IterativePruning,
     LayerShuffledPruning,
     MagnitudePruning,
+    OBSPruning,
     PrunedModelWarning,
     RandomPruning,
     TrajectoryCausalPruning,
@@ -46,6 +48,7 @@ __all__ = [
     "IterativePruning",
     "LayerShuffledPruning",
     "MagnitudePruning",
+    "OBSPruning",
     "PrunedModelWarning",
     "RandomPruning",
     "TrajectoryCausalPruning",

@@ -15,7 +15,7 @@ from skchaosprune import (
     DenseMLPRegressor,
     MagnitudePruning,
 )
-from skchaosprune.pruning import IterativePruning, TrajectoryCausalPruning
+from skchaosprune.pruning import IterativePruning, OBSPruning, TrajectoryCausalPruning
 
 ESTIMATORS = [
     # The defaults (scikit-learn's: adam), and each other solver.
@@ -41,6 +41,8 @@ ESTIMATORS = [
     DenseMLPClassifier(pruning=IterativePruning(sparsity="auto", rewind="lr")),
     DenseMLPRegressor(pruning=MagnitudePruning("auto", keep_connected=True)),
     DenseMLPClassifier(pruning=TrajectoryCausalPruning(sparsity=0.7, rounds=3)),
+    DenseMLPClassifier(pruning=OBSPruning(0.5), random_state=0),
+    DenseMLPRegressor(pruning=OBSPruning(0.3, max_exact=0), random_state=0),  # layer-wise
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
 ]

@@ -15,6 +15,8 @@ docs/extending.md shows how to write one):
 - :class:`IterativePruning` (:mod:`.iterative`): a rank-based strategy in
   rounds with rewinding to the initial weights, an epoch, or the
   learning-rate schedule;
+- :class:`OBSPruning` (:mod:`.obs`): Optimal Brain Surgeon, the weights
+  of least saliency under the loss's curvature, the kept ones updated;
 - :class:`TrajectoryCausalPruning` (:mod:`.trajectory`): a lasso of each
   update's loss change on the squared weight changes, in rounds on a cubic
   schedule with rewinding (arXiv:2412.03035; experimental);
@@ -58,6 +60,7 @@ from .chaos_causal import (
 from .controls import LayerShuffledPruning
 from .iterative import IterativePruning
 from .magnitude import MagnitudePruning, RandomPruning
+from .obs import OBSPruning
 from .trajectory import TrajectoryCausalPruning
 
 __all__ = [
@@ -69,6 +72,7 @@ __all__ = [
     "RandomPruning",
     "LayerShuffledPruning",
     "IterativePruning",
+    "OBSPruning",
     "TrajectoryCausalPruning",
     "DegenerateRiskWarning",
     "PrunedModelWarning",
