@@ -17,6 +17,7 @@ what training measures (training scores, the no-collapse checks).
 
 import copy
 import os
+import threading
 from contextlib import contextmanager
 from functools import wraps
 from numbers import Integral
@@ -169,6 +170,10 @@ def unflatten(flat, shapes):
     return out
 
 
+#: The estimators inside an all_or_nothing block, per thread (by id).
+_ACTIVE = threading.local()
+
+
 @contextmanager
 def all_or_nothing(est):
     """Restore ``est``'s state if the block raises (even KeyboardInterrupt):
@@ -185,8 +190,9 @@ def all_or_nothing(est):
     saved = {name: (list(value) if isinstance(value, list)
                     else copy.deepcopy(value) if name == "_rng_state" else value)
              for name, value in est.__dict__.items()}
-    outermost = not est.__dict__.get("_in_call", False)
-    est.__dict__["_in_call"] = True
+    active = _ACTIVE.__dict__.setdefault("ids", set())
+    outermost = id(est) not in active
+    active.add(id(est))
     try:
         yield
     except BaseException:
@@ -195,7 +201,7 @@ def all_or_nothing(est):
         raise
     finally:
         if outermost:
-            est.__dict__.pop("_in_call", None)
+            active.discard(id(est))
     if outermost:
         keep_input_dtype(est)
 
