@@ -135,7 +135,7 @@ TRAINING_PARAMS = """
         sample, it is called once per chunk of updates: once per epoch, or
         more often when an epoch's rows would pass 32 MB; under 'lbfgs'
         once per iteration.  Returning True stops training there, without
-        a ``ConvergenceWarning`` ('lbfgs' needs SciPy >= 1.11 for this).
+        a ``ConvergenceWarning``.
         None costs nothing."""
 
 PRUNING_PARAMS = """

@@ -21,6 +21,7 @@ import threading
 from contextlib import contextmanager
 from functools import wraps
 from numbers import Integral
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
@@ -168,6 +169,10 @@ def unflatten(flat, shapes):
         out.append(np.asarray(flat[start:start + size]).reshape(shape).copy())
         start += size
     return out
+
+
+class _StopTraining(Exception):
+    """Raised in L-BFGS's callback when ``on_update`` asks to stop."""
 
 
 #: The estimators inside an all_or_nothing block, per thread (by id).
@@ -749,7 +754,7 @@ class NetworkMixin:
         risk_out = np.full((risk_at.shape[0], 2), np.nan)
         keep = bool(self.keep_trajectory)
         rows = []
-        state = {"done": 0, "risk_ptr": 0, "stopped": False}
+        state = {"done": 0, "risk_ptr": 0, "stopped": None}
         on_update = getattr(self, "on_update", None)
 
         def callback(xk, *_):
@@ -774,19 +779,23 @@ class NetworkMixin:
             if on_update is not None:
                 if self._call_on_update(on_update, self._n_updates + state["done"],
                                         weights[None, :], last["loss"], 1):
-                    state["stopped"] = True
-                    raise StopIteration  # SciPy >= 1.11 ends the run there
+                    state["stopped"] = xk.copy()
+                    raise _StopTraining
 
         x0 = np.concatenate([weights if dense else weights[kept], biases])
         _progress.report(phase, 0, n_iter)
         with np.errstate(over="ignore", invalid="ignore"):
-            result = opt.minimize(fun, x0, callback=callback, measure=not stopping)
+            try:
+                result = opt.minimize(fun, x0, callback=callback, measure=not stopping)
+            except _StopTraining:  # on_update asked to stop, after an iteration
+                x = state["stopped"]
+                result = SimpleNamespace(x=x, fun=fun(x)[0], nit=state["done"])
         unpack(result.x)
         if not (np.isfinite(weights).all() and np.isfinite(biases).all()):
             raise ValueError(
                 f"{NONFINITE_MESSAGE} L-BFGS diverged ({phase}): standardise X (e.g. "
                 "with sklearn's StandardScaler).")
-        if stopping and convergence_warning and not state["stopped"]:
+        if stopping and convergence_warning and state["stopped"] is None:
             self.n_iter_ = _check_optimize_result("lbfgs", result, opt.max_iter)
         else:
             self.n_iter_ = min(int(result.nit), opt.max_iter)

@@ -12,7 +12,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import LabelBinarizer
 
-from skchaosprune import DenseMLPClassifier, DenseMLPRegressor, MagnitudePruning
+from skchaosprune import (
+    ChaosCausalPruning,
+    DenseMLPClassifier,
+    DenseMLPRegressor,
+    MagnitudePruning,
+)
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 
@@ -146,6 +151,27 @@ def test_lbfgs_keeps_pruned_weights_zero_and_records_one_row_per_iteration():
         pruned = DenseMLPClassifier(solver="lbfgs", hidden_layer_sizes=(10,), max_iter=40,
                                     random_state=0, pruning=MagnitudePruning(0.5)).fit(X, y)
     assert pruned.score(X, y) > 0.9
+
+
+def test_lbfgs_records_the_dynamics_one_row_per_iteration():
+    """Chaos-causal pruning under L-BFGS: the dense run is a measurement of
+    max_iter iterations (tolerances 0), one recorded row each, and the
+    windows and risks are those of the iterations."""
+    X, y = _digits(3)
+    calls = []
+    est = DenseMLPClassifier((8,), solver="lbfgs", max_iter=200, random_state=0,
+                             pruning=ChaosCausalPruning(), keep_trajectory=True,
+                             trajectory_dtype="float64",
+                             on_update=lambda step, loss, w: calls.append(step))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.weight_trajectory_.shape[0] == 201  # the initial weights + 200 iterations
+    assert calls[:200] == list(range(1, 201))
+    assert est.window_ends_.max() <= 200
+    assert est.lyapunov_exponents_.shape[0] == est.window_ends_.shape[0] == 11
+    assert np.isfinite(est.risk_series_).all()
+    assert 0.0 < est.sparsity_ < 1.0
 
 
 # --------------------------------------------------------------------- #
