@@ -131,7 +131,8 @@ TRAINING_PARAMS = """
         far, ``loss`` the mean batch loss per sample of the updates since
         the last call, ``weights`` a read-only array of shape (k,
         n_weights), the flat weights (``coefs_`` raveled one after the
-        other) after each of those k updates.  So that no Python runs per
+        other) after each of those k updates (valid during the call: copy
+        what you keep).  So that no Python runs per
         sample, it is called once per chunk of updates: once per epoch, or
         more often when an epoch's rows would pass 32 MB; under 'lbfgs'
         once per iteration.  Returning True stops training there, without
