@@ -272,3 +272,42 @@ def test_changing_threshold_or_max_features_fits_nothing(fitted, monkeypatch):
     sel.set_params(max_features=None, threshold="median").get_support()
     sel.set_params(threshold=None)
     assert calls == []
+
+
+def test_prefit_estimator_with_a_strategy_that_decides_on_data(planted):
+    X, y = planted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = DenseMLPClassifier(pruning=OBSPruning(0.5), **NET).fit(X, y)
+        sel = CausalPruningTransformer(own, prefit=True).fit(X, y)
+    # Its own decision is used as it is (no second pruning).
+    np.testing.assert_array_equal(sel.estimator_.coefs_[0], own.coefs_[0])
+    for a, b in zip(sel.masks_, own.masks_):
+        np.testing.assert_array_equal(a, b)
+    # A dense prefit network is pruned on the data it was fitted on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dense = DenseMLPClassifier(**NET).fit(X, y)
+        before = dense.coefs_[0].copy()
+        other = CausalPruningTransformer(dense, pruning=OBSPruning(0.5), prefit=True).fit(X, y)
+    # The user's estimator is untouched.
+    assert dense.pruning is None
+    np.testing.assert_array_equal(dense.coefs_[0], before)
+    for a, b in zip(other.masks_, own.masks_):
+        np.testing.assert_array_equal(a, b)
+    assert other.get_params()["pruning__sparsity"] == 0.5
+
+
+@pytest.mark.parametrize("name", ["magnitude", "chaos"])
+def test_a_score_equal_to_the_threshold_is_kept(fitted, name):
+    sel = fitted[name]
+    scores = sel.feature_scores_
+    try:
+        for i in range(N_FEATURES):
+            threshold = float(scores[i])
+            sel.set_params(threshold=threshold)
+            assert sel.get_support()[i]
+            reference = SelectFromModel(_Scores(scores), prefit=True, threshold=threshold)
+            np.testing.assert_array_equal(sel.get_support(), reference.get_support())
+    finally:
+        sel.set_params(threshold=None)
