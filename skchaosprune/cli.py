@@ -16,7 +16,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from .datasets import DEMO_NETWORK, SKLEARN_DATASETS
+from .datasets import DEMO_NETWORK, REGRESSION_DATASETS, SKLEARN_DATASETS
+from .experiments.study import REGIMES, SWEEP_ALL_METHODS, SWEEP_EXTRA
 
 
 class _Parser(argparse.ArgumentParser):
@@ -228,7 +229,7 @@ def _demo(args):
 def _reproduce(args):
     from . import _progress
     from .datasets import PAPER_SETTINGS, load_paper_dataset
-    from .experiments import run_methods, summarize
+    from .experiments import reproduce, summarize
 
     names = args.datasets or list(PAPER_SETTINGS)
     unknown = [n for n in names if n not in PAPER_SETTINGS]
@@ -245,10 +246,10 @@ def _reproduce(args):
     bars = _bars(args)
     all_rows = []
     with _progress.listening(bars):
-        for name in names:
-            all_rows += run_methods(name, data_dir=args.data_dir, seeds=range(args.seeds),
-                                    scaling=args.scaling, progress=_labeller(bars),
-                                    pruning={"risk": args.risk}, on_error="record")
+        all_rows += reproduce(names, data_dir=args.data_dir, seeds=range(args.seeds),
+                              scaling=args.scaling, progress=_labeller(bars),
+                              pruning={"risk": args.risk}, on_error="record",
+                              n_jobs=args.n_jobs)
     bars.close()
     summary = summarize(all_rows)
     _print_rows(summary, f"The paper's experiments (scaling={args.scaling}, risk="
@@ -325,9 +326,11 @@ def _check_output(path, flag):
 def _write_csv(path, summary):
     import csv
 
-    fields = ["dataset", "method", "target", "n", "failed", "accuracy_mean", "accuracy_sd",
-              "f1_macro_mean", "f1_macro_sd", "sparsity_mean", "sparsity_sd", "flops_mean",
-              "flops_sd", "layer_sparsity", "jaccard", "jaccard_pairs", "error"]
+    fields = ["dataset", "method", "target", "task", "n", "failed", "score_mean", "score_sd",
+              "accuracy_mean", "accuracy_sd", "f1_macro_mean", "f1_macro_sd", "r2_mean",
+              "r2_sd", "sparsity_mean", "sparsity_sd", "flops_mean", "flops_sd",
+              "cost_seconds_mean", "cost_seconds_sd", "cost_ratio_mean", "cost_ratio_sd",
+              "layer_sparsity", "jaccard", "jaccard_pairs", "error"]
     try:
         with open(path, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=fields)
@@ -346,7 +349,7 @@ def _sweep(args):
     from .datasets import PAPER_SETTINGS, demo_data, load_paper_dataset
     from .experiments import (
         SPLIT_SEED,
-        SWEEP_COMPARISONS,
+        format_findings,
         format_overview,
         format_sweep,
         format_wilcoxon,
@@ -374,7 +377,8 @@ def _sweep(args):
             _figure_class()
         except ImportError as exc:
             raise _Failure(str(exc)) from None
-    names = args.datasets or ([] if (args.dataset or args.csv) else list(PAPER_SETTINGS))
+    names = args.datasets or ([] if (args.dataset or args.csv or args.regression)
+                              else list(PAPER_SETTINGS))
     unknown = [n for n in names if n not in PAPER_SETTINGS]
     if unknown:
         raise _Failure(f"unknown dataset(s) {unknown}; choose from {list(PAPER_SETTINGS)}")
@@ -390,6 +394,7 @@ def _sweep(args):
     specs = list(names)
     specs += [sklearn_study_data(name, **network, window=args.window, maxlag=args.maxlag)
               for name in dict.fromkeys(args.dataset or [])]
+    specs += [f"sklearn_{name}" for name in dict.fromkeys(args.regression or [])]
     if args.csv:
         X_train, X_test, y_train, y_test = _load_csv(args.csv, args.target, SPLIT_SEED)
         specs.append(demo_data(Path(args.csv).stem, X_train, X_test, y_train, y_test,
@@ -402,7 +407,8 @@ def _sweep(args):
             result = sweep(specs, data_dir=args.data_dir,
                            seeds=range(args.seeds) if args.seeds else None,
                            sparsities=sparsities, quick=args.quick, scaling=args.scaling,
-                           progress=steps)
+                           progress=steps, methods=_methods(args.methods),
+                           regimes=args.regime, n_jobs=args.n_jobs)
     finally:
         steps.close()
     settings = result["settings"]
@@ -411,10 +417,12 @@ def _sweep(args):
           + (" (quick)" if args.quick else ""))
     print()
     print(format_sweep(result))
+    print(format_sweep(result, "cost"))
     if len(settings["datasets"]) > 1:
         print(format_overview(result))
-    for method, against in SWEEP_COMPARISONS:
+    for method, against in settings["comparisons"]:
         print(format_wilcoxon(result, method, against))
+    print(format_findings(result))
     counts = result["counts"]
     print(f"wall time {result['seconds']:.1f} s ({result['seconds'] / 60:.1f} min): "
           f"{_plural(counts['full'], 'dense run')} with dynamics, "
@@ -431,6 +439,13 @@ def _sweep(args):
             print(f"wrote {path}", file=sys.stderr)
     _check_rows(result["rows"], "run")
     return 0
+
+
+def _methods(names):
+    """--methods: None (the default set), 'all', or the names given."""
+    if not names:
+        return None
+    return "all" if "all" in names else names
 
 
 def _labeller(bars, prefix=""):
@@ -546,6 +561,9 @@ def build_parser():
     rep.add_argument("--risk", choices=("error", "loss"), default="error",
                      help="risk series: misclassification rate (the paper's, default) "
                           "or validation loss")
+    rep.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                     help="run the (data set, seed) units in N processes (joblib; -1: "
+                          "every core); the results do not depend on it (default: 1)")
     rep.add_argument("--quiet", action="store_true", help="no progress bars")
     rep.add_argument("--json", metavar="FILE",
                      help="also write the results as JSON, with the settings used and "
@@ -596,6 +614,21 @@ def build_parser():
                           "0.25,0.5,0.75,0.9 (the default; --quick: 0.5,0.9)")
     swp.add_argument("--seeds", type=int, default=None,
                      help="number of seeds, 0 .. N-1 (default: 5; --quick: 1)")
+    swp.add_argument("--regression", nargs="+", choices=REGRESSION_DATASETS, metavar="NAME",
+                     help="regression tables scored by test R^2 "
+                          f"({', '.join(REGRESSION_DATASETS)}), with a one-hidden-layer "
+                          "regressor (32 sigmoid units, lr 0.01, 20 epochs, batch 1)")
+    swp.add_argument("--methods", nargs="+", metavar="NAME",
+                     choices=list(SWEEP_ALL_METHODS[1:]) + ["all"],
+                     help="the methods to compare, or 'all' (default: the chaos-causal "
+                          "ranking, magnitude, random, the shuffle control and the FT/PT "
+                          "masks); more: " + ", ".join(SWEEP_EXTRA))
+    swp.add_argument("--regime", nargs="+", choices=REGIMES, default=["paper"],
+                     help="training regimes: 'paper' (one-sample plain SGD, the default) "
+                          "and/or 'sklearn' (the estimator's defaults: adam, batch 200)")
+    swp.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                     help="run the (data set, seed, regime) units in N processes (joblib; "
+                          "-1: every core); the results do not depend on it (default: 1)")
     swp.add_argument("--quick", action="store_true",
                      help="for tests and CI: 1 seed, 2 sparsities, a quarter of the epochs, "
                           "auto windows and lags")
@@ -623,6 +656,8 @@ def main(argv=None):
             value = getattr(args, name, 1)
             if value is not None and value != "auto" and value < 1:
                 raise _Failure(f"--{name.replace('_', '-')} must be at least 1")
+        if getattr(args, "n_jobs", None) == 0:
+            raise _Failure("--n-jobs must not be 0 (1: serial; -1: every core)")
         # Warnings in one line each, for this command only.
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning

@@ -36,14 +36,17 @@ __all__ = [
     "PAPER_SETTINGS",
     "PaperDataset",
     "PaperSettings",
+    "REGRESSION_DATASETS",
     "SKLEARN_DATASETS",
     "demo_data",
     "demo_estimator",
     "load_csv_dataset",
     "load_paper_dataset",
+    "load_regression_dataset",
     "load_sklearn_dataset",
     "paper_estimator",
     "paper_pruning",
+    "regression_data",
 ]
 
 DATA_DIR_ENV = "SKCHAOSPRUNE_DATA_DIR"
@@ -736,4 +739,119 @@ def demo_data(name, X_train, X_test, y_train, y_test, *, hidden=DEMO_NETWORK["hi
            f"lr {lr}, {epochs} epochs, batch {batch_size}")
     return {"name": name, "X_train": X_train, "X_test": X_test, "y_train": y_train,
             "y_test": y_test, "estimator": estimator,
+            "pruning": ChaosCausalPruning(window=window, maxlag=maxlag), "network": net}
+
+
+# ---------------------------------------------------------------------------
+# Regression tables for the study
+# ---------------------------------------------------------------------------
+
+#: Regression data sets the study loads by name: scikit-learn's diabetes
+#: table (442 x 10) and Friedman's first generator
+#: (``sklearn.datasets.make_friedman1``, 500 x 10, noise 1, seed 0).
+REGRESSION_DATASETS = ("diabetes", "friedman1")
+
+#: The regression network of the study's 'paper' regime: the demo's
+#: (one sigmoid hidden layer, plain one-sample SGD) with a smaller learning
+#: rate, for a linear output trained on standardised targets.
+REGRESSION_NETWORK = {"hidden": 32, "epochs": 20, "lr": 0.01, "batch_size": 1}
+
+
+def load_regression_dataset(name, random_state=42):
+    """A regression table, split 80/20 and standardised (features and target).
+
+    The split is 80/20 with ``random_state`` (not stratified); the features
+    and the target are standardised with the training part's mean and
+    standard deviation (R^2 does not change under that affine map of the
+    target).
+
+    Parameters
+    ----------
+    name : {'diabetes', 'friedman1'}
+        ``sklearn.datasets.load_diabetes`` or ``make_friedman1(n_samples=500,
+        noise=1.0, random_state=0)``; one of :data:`REGRESSION_DATASETS`.
+    random_state : int, default=42
+        Seed of the train/test split.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import load_regression_dataset
+    >>> X_train, X_test, y_train, y_test = load_regression_dataset("diabetes")
+    >>> X_train.shape, X_test.shape, round(float(y_train.std()), 6)
+    ((353, 10), (89, 10), 1.0)
+    """
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    if name == "diabetes":
+        X, y = datasets.load_diabetes(return_X_y=True)
+    elif name == "friedman1":
+        X, y = datasets.make_friedman1(n_samples=500, noise=1.0, random_state=0)
+    else:
+        raise ValueError(f"Unknown regression data set {name!r}; choose one of "
+                         f"{list(REGRESSION_DATASETS)}.")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
+                                                        random_state=random_state)
+    scaler = StandardScaler().fit(X_train)
+    mean, sd = float(np.mean(y_train)), float(np.std(y_train))
+    return (scaler.transform(X_train), scaler.transform(X_test), (y_train - mean) / sd,
+            (y_test - mean) / sd)
+
+
+def regression_data(name, *, hidden=REGRESSION_NETWORK["hidden"],
+                    epochs=REGRESSION_NETWORK["epochs"], lr=REGRESSION_NETWORK["lr"],
+                    batch_size=REGRESSION_NETWORK["batch_size"], window="auto",
+                    maxlag="auto", random_state=42):
+    """A regression table with the study's regression network, as
+    :func:`skchaosprune.experiments.sweep` takes a data set.
+
+    The network is :func:`demo_estimator`'s training (sigmoid hidden units,
+    plain SGD without momentum or L2, normal initial weights of sd 0.1,
+    exactly ``epochs`` epochs) as a :class:`~skchaosprune.DenseMLPRegressor`
+    with an identity output and squared error; the data are
+    :func:`load_regression_dataset`'s.
+
+    Parameters
+    ----------
+    name : {'diabetes', 'friedman1'}
+        One of :data:`REGRESSION_DATASETS`; the study names it
+        ``'sklearn_' + name``.
+    hidden, epochs, lr, batch_size : int, int, float, int
+        The network (defaults: :data:`REGRESSION_NETWORK`).
+    window, maxlag : int or 'auto', default='auto'
+        Of the :class:`~skchaosprune.ChaosCausalPruning` strategy.
+    random_state : int, default=42
+        Seed of the train/test split.
+
+    Returns
+    -------
+    data : dict
+        Keys 'name', 'X_train', 'X_test', 'y_train', 'y_test', 'estimator'
+        (unfitted), 'pruning' and 'network' (a description).
+
+    Examples
+    --------
+    >>> from skchaosprune.datasets import regression_data
+    >>> data = regression_data("diabetes")
+    >>> data["name"], data["network"]
+    ('sklearn_diabetes', '10-32-1 sigmoid, identity output, lr 0.01, 20 epochs, batch 1')
+    """
+    from ._mlp import DenseMLPRegressor
+    from .pruning import ChaosCausalPruning
+
+    X_train, X_test, y_train, y_test = load_regression_dataset(name, random_state)
+    estimator = DenseMLPRegressor(
+        hidden_layer_sizes=(hidden,), activation="sigmoid", loss="squared_error",
+        solver="sgd", momentum=0.0, alpha=0.0, learning_rate_init=lr,
+        n_iter_no_change=np.inf, batch_size=batch_size, max_iter=epochs, init_std=0.1,
+        random_state=0)
+    net = (f"{X_train.shape[1]}-{hidden}-1 sigmoid, identity output, lr {lr}, "
+           f"{epochs} epochs, batch {batch_size}")
+    return {"name": f"sklearn_{name}", "X_train": X_train, "X_test": X_test,
+            "y_train": y_train, "y_test": y_test, "estimator": estimator,
             "pruning": ChaosCausalPruning(window=window, maxlag=maxlag), "network": net}

@@ -197,13 +197,15 @@ def test_method_estimators_get_their_strategies():
     assert pt.get_params() == dict(expected, mode="partial", partial_epochs="auto")
     assert pruning("chaos_pt", partial_epochs=6).partial_epochs == 6
     mag, rnd = pruning("magnitude"), pruning("random")
-    assert isinstance(mag, MagnitudePruning) and mag.get_params() == dict(sparsity=0.3,
-                                                                          scope="global")
-    assert isinstance(rnd, RandomPruning) and rnd.get_params() == dict(sparsity=0.3,
-                                                                       random_state=5)
+    # The strategies' defaults otherwise (keep_connected, max_drop, ...).
+    assert isinstance(mag, MagnitudePruning) and mag.get_params() == dict(
+        MagnitudePruning().get_params(), sparsity=0.3, scope="global")
+    assert isinstance(rnd, RandomPruning) and rnd.get_params() == dict(
+        RandomPruning().get_params(), sparsity=0.3, random_state=5)
     # Neither the strategy nor the template is modified.
     assert strategy.get_params() == before and ft is not strategy and pt is not strategy
-    assert template.pruning.get_params() == dict(sparsity=0.9, scope="global")
+    assert template.pruning.get_params() == dict(MagnitudePruning().get_params(), sparsity=0.9,
+                                                 scope="global")
 
 
 def test_partial_epochs_auto_is_the_fewest_the_estimator_accepts():
@@ -310,7 +312,8 @@ def test_compare_methods_on_any_data(iris_split):
     assert rows[2]["pruned_weights"] == rows[1]["pruned_weights"] != round(0.9 * 42)
     assert (rows[1]["window"], rows[1]["maxlag"]) == (30, 3)
     assert isinstance(template.pruning, RandomPruning)  # the template itself is untouched
-    assert template.pruning.get_params() == dict(sparsity=0.9, random_state=1)
+    assert template.pruning.get_params() == dict(RandomPruning().get_params(), sparsity=0.9,
+                                                 random_state=1)
     assert not hasattr(template, "coefs_")
     unmeasured = compare_methods(template, X_tr, y_tr, X_te, y_te, methods=("dense",))
     assert unmeasured[0]["epochs_to_benchmark"] is None

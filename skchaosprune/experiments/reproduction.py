@@ -29,9 +29,10 @@ import numpy as np
 from .. import metrics
 from .._network import updates_per_epoch
 from ..datasets import PAPER_SETTINGS, load_paper_dataset, paper_estimator, paper_pruning
+from ._runner import run_units
 from .common import FIELDS, _error_text
 
-__all__ = ["METHODS", "compare_methods", "run_methods"]
+__all__ = ["METHODS", "compare_methods", "reproduce", "run_methods"]
 
 #: The methods :func:`run_methods` knows, in the order it fits them.
 METHODS = ("dense", "chaos_ft", "chaos_pt", "magnitude", "random")
@@ -277,7 +278,7 @@ def compare_methods(estimator, X_train, y_train, X_test, y_test, *, benchmark=No
 
 def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
                 partial_epochs=None, progress=None, *, scaling="per_feature",
-                pruning=None, on_error="raise", **overrides):
+                pruning=None, on_error="raise", n_jobs=None, **overrides):
     """Fit and measure dense and pruned networks on one paper dataset.
 
     Per seed: the dense network; chaos-causal pruning with the mask from
@@ -322,6 +323,9 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
         skipped, with a row that says so, when chaos_ft failed: they prune
         at its sparsity), and goes on with the other methods.  Invalid
         parameters raise before any training either way.
+    n_jobs : int or None, default=None
+        joblib's ``n_jobs`` for the seeds (see :func:`reproduce`); the rows
+        do not depend on it, only their 'seconds'.
     **overrides : dict
         Estimator parameters replacing the paper's (e.g. ``max_iter``), for
         every method.
@@ -365,13 +369,86 @@ def run_methods(name, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
             f"run_methods sets {fixed} itself for each method and seed; use the "
             "methods, seeds, partial_epochs and pruning arguments instead."
         )
+    load_paper_dataset(name, data_dir, scaling=scaling)   # a missing file fails here
+    units = [(name, data_dir, seed, order, partial_epochs, scaling, pruning, on_error,
+              overrides) for seed in seeds]
+    return _run(units, n_jobs, progress)
+
+
+def _seed_rows(name, data_dir, seed, order, partial_epochs, scaling, pruning, on_error,
+               overrides, progress=None):
+    """One (data set, seed) unit of :func:`run_methods` and :func:`reproduce`."""
+    settings = PAPER_SETTINGS[name]
     strategy = paper_pruning(name, **(pruning or {}))
     X_tr, X_te, y_tr, y_te, _, _ = load_paper_dataset(name, data_dir, scaling=scaling)
-    rows = []
-    for seed in seeds:
-        template = paper_estimator(name, random_state=seed, **overrides)
-        rows += _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
-                         order=order, partial_epochs=partial_epochs, progress=progress,
-                         dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy,
-                         on_error=on_error)
-    return rows
+    template = paper_estimator(name, random_state=seed, **overrides)
+    return _compare(template, X_tr, y_tr, X_te, y_te, benchmark=settings.benchmark,
+                    order=order, partial_epochs=partial_epochs, progress=progress,
+                    dataset=name, prefix=f"{name} seed {seed}: ", pruning=strategy,
+                    on_error=on_error)
+
+
+def _run(units, n_jobs, progress):
+    """The units in order or through joblib; rows in the units' order."""
+    def finished(index):
+        name, seed = units[index][0], units[index][2]
+        if parallel and progress is not None:
+            progress(f"{name} seed {seed}: finished")
+
+    from joblib import effective_n_jobs
+
+    parallel = effective_n_jobs(n_jobs) != 1 and len(units) > 1
+    outputs = run_units(_seed_rows, units, n_jobs=n_jobs, serial=lambda i: (progress,),
+                        on_done=finished)
+    return [row for rows in outputs for row in rows]
+
+
+def reproduce(datasets=None, data_dir=None, seeds=(0, 1, 2, 3, 4), methods=METHODS,
+              partial_epochs=None, progress=None, *, scaling="per_feature", pruning=None,
+              on_error="raise", n_jobs=None, **overrides):
+    """:func:`run_methods` on several paper data sets, their seeds in parallel.
+
+    The (data set, seed) units are independent and run through joblib:
+    ``n_jobs=2`` on two local processes, or any joblib backend (``with
+    joblib.parallel_backend('dask'):`` on a ``distributed`` client).  Each
+    unit is seeded by its seed, so the rows are those of the serial run, in
+    the same order, whatever the backend and the number of workers (only
+    their 'seconds' differ); a unit in a worker runs with one Numba and one
+    BLAS thread.
+
+    Parameters
+    ----------
+    datasets : iterable of str or None, default=None
+        Keys of :data:`~skchaosprune.datasets.PAPER_SETTINGS`; None: all.
+    data_dir, seeds, methods, partial_epochs, scaling, pruning, on_error, **overrides
+        As in :func:`run_methods`.
+    progress : callable or None, default=None
+        Called with a one-line status string before each fit when run in
+        this process, and after each finished unit when run in parallel.
+    n_jobs : int or None, default=None
+        joblib's ``n_jobs``: None is one job unless a
+        ``joblib.parallel_backend`` context sets it; -1 every core.
+
+    Returns
+    -------
+    rows : list of dict
+        As :func:`run_methods`' rows, data set by data set.
+    """
+    names = list(PAPER_SETTINGS) if datasets is None else (
+        [datasets] if isinstance(datasets, str) else list(datasets))
+    unknown = [n for n in names if n not in PAPER_SETTINGS]
+    if unknown:
+        raise ValueError(f"Unknown paper dataset(s) {unknown}; choose from "
+                         f"{sorted(PAPER_SETTINGS)}.")
+    order = _check_methods(methods)
+    _check_partial_epochs(partial_epochs)
+    _check_on_error(on_error)
+    fixed = sorted({"random_state"} & set(overrides))
+    if fixed:
+        raise ValueError(f"reproduce sets {fixed} itself for each method and seed.")
+    for name in names:
+        paper_pruning(name, **(pruning or {}))
+        load_paper_dataset(name, data_dir, scaling=scaling)
+    units = [(name, data_dir, seed, order, partial_epochs, scaling, pruning, on_error,
+              overrides) for name in names for seed in seeds]
+    return _run(units, n_jobs, progress)
