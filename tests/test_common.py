@@ -43,6 +43,7 @@ ESTIMATORS = [
     DenseMLPClassifier(pruning=TrajectoryCausalPruning(sparsity=0.7, rounds=3)),
     DenseMLPClassifier(pruning=OBSPruning(0.5), random_state=0),
     DenseMLPRegressor(pruning=OBSPruning(0.3, max_exact=0), random_state=0),  # layer-wise
+    DenseMLPRegressor(solver="lbfgs", random_state=0),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
 ]
@@ -54,6 +55,7 @@ ESTIMATORS = [
 _WEIGHTS = ("sample weights are not repeated rows for a mask decided from the recorded "
             "dynamics: the split, the batches and so the mask differ")
 _SW = "check_sample_weight_equivalence_on_dense_data"
+_SW_SPARSE = "check_sample_weight_equivalence_on_sparse_data"
 # The same for a sparsity chosen on held-out rows (sparsity='auto'): the
 # repeated rows change the held-out split, so the chosen sparsity differs.
 _HELD_OUT = ("sample weights are not repeated rows when the sparsity is chosen on held-out "
@@ -62,16 +64,20 @@ _HELD_OUT = ("sample weights are not repeated rows when the sparsity is chosen o
 # chaos-causal mask that would cut outputs off is repaired by default
 # (on_collapse='repair', docs/method.md section 5), so no check fails on it.
 EXPECTED_FAILURES = {
-    "DenseMLPClassifier(pruning=ChaosCausalPruning(),random_state=0)": {_SW: _WEIGHTS},
-    "DenseMLPRegressor(pruning=ChaosCausalPruning(),random_state=0)": {_SW: _WEIGHTS},
+    "DenseMLPClassifier(pruning=ChaosCausalPruning(),random_state=0)": {
+        _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
+    "DenseMLPRegressor(pruning=ChaosCausalPruning(),random_state=0)": {
+        _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
     "DenseMLPClassifier(pruning=ChaosCausalPruning(mode='partial',risk='error'),random_state=0)": {
-        _SW: _WEIGHTS},
-    "DenseMLPClassifier(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {_SW: _WEIGHTS},
-    "DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {_SW: _WEIGHTS},
+        _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
+    "DenseMLPClassifier(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {
+        _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
+    "DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {
+        _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
     "DenseMLPClassifier(pruning=IterativePruning(rewind='lr',sparsity='auto'))": {
-        _SW: _HELD_OUT},
+        _SW: _HELD_OUT, _SW_SPARSE: _HELD_OUT},
     "DenseMLPRegressor(pruning=MagnitudePruning(keep_connected=True,sparsity='auto'))": {
-        _SW: _HELD_OUT},
+        _SW: _HELD_OUT, _SW_SPARSE: _HELD_OUT},
 }
 
 

@@ -259,11 +259,13 @@ def test_convergence_warning_and_its_absence(iris_std):
     X, y = iris_std
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
         DenseMLPClassifier(max_iter=3, random_state=0).fit(X, y)
+    # n_iter_no_change=np.inf asks for exactly max_iter epochs, and warns as
+    # scikit-learn's does.
+    with pytest.warns(ConvergenceWarning):
+        est = DenseMLPClassifier(max_iter=3, n_iter_no_change=np.inf, random_state=0).fit(X, y)
+    assert est.n_iter_ == 3
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        # n_iter_no_change=np.inf asks for exactly max_iter epochs.
-        est = DenseMLPClassifier(max_iter=3, n_iter_no_change=np.inf, random_state=0).fit(X, y)
-        assert est.n_iter_ == 3
         # A converged run does not warn either.
         est = DenseMLPClassifier(max_iter=300, tol=0.5, n_iter_no_change=1,
                                  random_state=0).fit(X, y)
