@@ -28,6 +28,18 @@ STYLES = {
     "random": ("C7", "-", True),
     "shuffle_loss": ("C0", ":", False),
     "shuffle_error": ("C1", ":", False),
+    "lamp": ("C3", "--", False),
+    "imp": ("C5", "-", True),
+    "imp_late": ("C5", "--", False),
+    "imp_lr": ("C5", ":", False),
+    "obs": ("C6", "-", False),
+    "obs_finetune": ("C6", "--", False),
+    "obs_rewind": ("C6", ":", False),
+    "trajectory": ("C8", "-", False),
+    "chaos_imp": ("C0", "-.", False),
+    "fresh_magnitude": ("C2", "-.", False),
+    "fresh_chaos": ("C0", (0, (1, 3)), False),
+    "small_dense": ("C9", "-", False),
 }
 #: (colour, marker) per operating point.
 POINTS = {"ft_loss": ("C0", "*"), "ft_error": ("C1", "*"),
@@ -121,32 +133,36 @@ def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
     # Every curve starts at the dense network: pruning nothing and
     # rewinding retrains the same network with the same data order.
     x = 100.0 * np.asarray([0.0] + list(targets))
+    regression = result["settings"].get("tasks", {}).get(dataset) == "regression"
+    key = "score" if metric == "accuracy" and dense is not None and "score_mean" in dense \
+        else metric
     for method, (colour, style, band) in STYLES.items():
         entries = [dense] + [summary.get((method, t)) for t in targets]
-        mean = np.array([np.nan if e is None or e[f"{metric}_mean"] is None
-                         else e[f"{metric}_mean"] for e in entries])
-        sd = np.array([np.nan if e is None or e[f"{metric}_sd"] is None
-                       else e[f"{metric}_sd"] for e in entries])
+        mean = np.array([np.nan if e is None or e.get(f"{key}_mean") is None
+                         else e[f"{key}_mean"] for e in entries])
+        sd = np.array([np.nan if e is None or e.get(f"{key}_sd") is None
+                       else e[f"{key}_sd"] for e in entries])
         if np.all(np.isnan(mean[1:])):
             continue
         ax.plot(x, mean, style, color=colour, marker="o", markersize=3, label=_label(method))
         if band:
             ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.15, linewidth=0)
-    if dense is not None and dense[f"{metric}_mean"] is not None:
-        ax.axhline(dense[f"{metric}_mean"], color="black", linestyle="--", linewidth=0.8,
+    if dense is not None and dense.get(f"{key}_mean") is not None:
+        ax.axhline(dense[f"{key}_mean"], color="black", linestyle="--", linewidth=0.8,
                    label="dense")
     for method, (colour, marker) in POINTS.items():
         entry = summary.get((method, None))
-        if entry is None or entry[f"{metric}_mean"] is None:
+        if entry is None or entry.get(f"{key}_mean") is None:
             continue
-        ax.errorbar(100.0 * entry["sparsity_mean"], entry[f"{metric}_mean"],
-                    xerr=100.0 * entry["sparsity_sd"], yerr=entry[f"{metric}_sd"],
+        ax.errorbar(100.0 * entry["sparsity_mean"], entry[f"{key}_mean"],
+                    xerr=100.0 * entry["sparsity_sd"], yerr=entry[f"{key}_sd"],
                     color=colour, marker=marker, markersize=9, linestyle="none",
                     markeredgecolor="black", markeredgewidth=0.5, elinewidth=0.8,
                     capsize=2, label=_label(method))
     ax.set_xlim(0, 100)
     ax.set_xlabel("weights pruned (%)")
-    ax.set_ylabel("test accuracy" if metric == "accuracy" else "test macro F1")
+    ax.set_ylabel("test R^2" if regression and metric == "accuracy"
+                  else "test accuracy" if metric == "accuracy" else "test macro F1")
     ax.set_title(f"{dataset} ({_plural(len(result['settings']['seeds']), 'seed')})",
                  fontsize="medium")
     ax.grid(alpha=0.3)
@@ -186,24 +202,29 @@ def plot_datasets(result, *, metric="accuracy", ncols=3):
     return figure
 
 
-def plot_overview(result, *, metric="accuracy"):
-    """Accuracy lost against the dense network, averaged over the data sets.
+def plot_overview(result, *, metric="accuracy", group=None):
+    """Accuracy (or R^2) lost against the dense network, averaged over the data sets.
 
     Per method and target sparsity: the mean over data sets of (the
     method's mean accuracy over seeds minus the dense network's)
     (:func:`~skchaosprune.experiments.overview`); the FT and PT masks at
     their mean sparsity and loss.  No bands: the spread across data sets
     is that of their difficulty, not an uncertainty (the per-data-set
-    figure has the bands over seeds).
+    figure has the bands over seeds).  ``group``: which data sets, as in
+    :func:`~skchaosprune.experiments.overview` (None: the first group, the
+    paper regime's classifiers when there are any).
 
     Returns
     -------
     figure : matplotlib Figure
     """
     from .experiments import overview
+    from .experiments.study import _pooled_groups
 
-    drops = overview(result, metric)
-    names = result["settings"]["datasets"]
+    drops = overview(result, metric, group)
+    groups = dict(_pooled_groups(result["rows"])) or {"all": result["settings"]["datasets"]}
+    label = group if group is not None else next(iter(groups))
+    names = groups[label]
     targets = result["settings"]["sparsities"]
     figure = _figure_class()(figsize=(7, 4.8), layout="constrained")
     ax = figure.add_subplot()
@@ -222,9 +243,11 @@ def plot_overview(result, *, metric="accuracy"):
     ax.axhline(0.0, color="black", linestyle="--", linewidth=0.8, label="dense")
     ax.set_xlim(0, 100)
     ax.set_xlabel("weights pruned (%)")
-    what = "accuracy" if metric == "accuracy" else "macro F1"
+    what = ("R^2" if label.startswith("all_r2") else "accuracy" if metric == "accuracy"
+            else "macro F1")
     ax.set_ylabel(f"test {what} minus dense {what}")
-    ax.set_title(f"Mean over {_plural(len(names), 'data set')}, "
+    where = "" if "@" not in label else f" ({label.split('@')[1]} regime)"
+    ax.set_title(f"Mean over {_plural(len(names), 'data set')}{where}, "
                  f"{_plural(len(result['settings']['seeds']), 'seed')} each", fontsize="medium")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="x-small", loc="lower left")
@@ -233,16 +256,28 @@ def plot_overview(result, *, metric="accuracy"):
 
 def save_figures(result, path, *, metric="accuracy", dpi=110):
     """Write :func:`plot_datasets` to ``path`` and :func:`plot_overview` to
-    ``path``'s name + ``_overview`` (``study.png``, ``study_overview.png``).
+    ``path``'s name + ``_overview`` (``study.png``, ``study_overview.png``);
+    the overviews of further groups of data sets (regression, the
+    'sklearn' regime) to ``_overview_<group>`` (``study_overview_all_r2.png``).
 
     Returns
     -------
     paths : list of str
         The files written.
     """
+    from .experiments.study import _pooled_groups
+
     path = Path(path)
-    overview = path.with_name(f"{path.stem}_overview{path.suffix or '.png'}")
+    suffix = path.suffix or ".png"
     # bbox_inches='tight': nothing drawn (legend, top axis) is cut off.
     plot_datasets(result, metric=metric).savefig(path, dpi=dpi, bbox_inches="tight")
-    plot_overview(result, metric=metric).savefig(overview, dpi=dpi, bbox_inches="tight")
-    return [str(path), str(overview)]
+    written = [str(path)]
+    labels = [label for label, _ in _pooled_groups(result["rows"])] or [None]
+    for i, label in enumerate(labels):
+        name = (f"{path.stem}_overview{suffix}" if i == 0
+                else f"{path.stem}_overview_{label.replace('@', '_')}{suffix}")
+        target = path.with_name(name)
+        plot_overview(result, metric=metric, group=label).savefig(target, dpi=dpi,
+                                                                  bbox_inches="tight")
+        written.append(str(target))
+    return written

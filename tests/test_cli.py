@@ -1,6 +1,7 @@
 """The command line as a user runs it."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -521,3 +522,45 @@ def test_readme_set_up_gives_the_python_versions_a_venv_and_two_commands():
     # The time of the whole command (install and first demo), not "a minute".
     assert "about a minute" not in section
     assert re.search(r"whole command took \d+ min \d+ s", section)
+
+
+def test_reproduce_n_jobs_prints_the_serial_table(data_dir, capsys):
+    argv = ["reproduce", "--data-dir", str(data_dir), "--datasets", "iris", "--seeds", "2",
+            "--quiet"]
+    assert main(argv) == 0
+    serial = capsys.readouterr().out
+    assert main([*argv, "--n-jobs", "2"]) == 0
+    parallel = capsys.readouterr().out
+
+    def without_fit_seconds(text):   # the 'fit s' column (2 decimals) is a wall time
+        return [[t for t in line.split() if not re.fullmatch(r"\d+\.\d\d", t)]
+                for line in text.splitlines()]
+
+    assert without_fit_seconds(parallel) == without_fit_seconds(serial)
+    assert main([*argv, "--n-jobs", "0"]) == 1
+    assert "--n-jobs must not be 0" in capsys.readouterr().err
+
+
+def test_sweep_methods_regimes_regression_and_n_jobs(capsys, tmp_path):
+    out_json = tmp_path / "s.json"
+    assert main(["sweep", "--dataset", "iris", "--regression", "diabetes", "--quick",
+                 "--quiet", "--sparsities", "0.5", "--methods", "lamp", "small_dense",
+                 "fresh_magnitude",
+                 "--regime", "paper", "sklearn", "--n-jobs", "2",
+                 "--json", str(out_json)]) == 0
+    out = capsys.readouterr().out
+    payload = json.loads(out_json.read_text())
+    # fresh_magnitude brings its source, magnitude.
+    assert payload["settings"]["methods"] == ["dense", "magnitude", "lamp", "fresh_magnitude",
+                                              "small_dense"]
+    assert payload["settings"]["datasets"] == ["sklearn_iris", "sklearn_diabetes",
+                                               "sklearn_iris@sklearn",
+                                               "sklearn_diabetes@sklearn"]
+    assert payload["arguments"]["n-jobs"] == 2
+    assert "sklearn_diabetes (10-32-1 sigmoid, identity output" in out
+    assert "test R^2; dense" in out and "cost, s (x the dense training)" in out
+    assert "Findings at 0.05 after adjusting" in out
+    assert "lamp against magnitude: mean score difference" in out
+    assert "holm=" in out and "bh=" in out
+    with pytest.raises(SystemExit):
+        main(["sweep", "--dataset", "iris", "--methods", "nope"])

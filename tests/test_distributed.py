@@ -16,6 +16,7 @@ ends the process if the module as a whole overruns.
 
 import faulthandler
 import functools
+import json
 import os
 import pickle
 import sys
@@ -254,3 +255,78 @@ def test_best_estimator_survives_pickling_and_predicts_on_a_worker(client, case)
     # Shipped to a worker process, it predicts there what it predicts here.
     future = client.submit(best.predict_proba, X, pure=False)
     np.testing.assert_array_equal(_within(STEP_TIMEOUT, future.result), expected_proba)
+
+
+# -- the studies on the cluster (issue 26) ---------------------------------------
+
+#: Wall-time fields: the only ones a parallel run may change.
+TIME_KEYS = ("seconds", "decision_seconds", "retrain_seconds", "cost_seconds", "cost_ratio")
+
+SWEEP_CASE = dict(quick=True, seeds=(0, 1), sparsities=(0.5,),
+                  methods=["chaos_loss", "magnitude", "random", "shuffle_loss", "lamp", "imp_lr",
+                           "obs", "fresh_chaos", "small_dense", "ft_loss", "pt_loss"],
+                  regimes=("paper", "sklearn"))
+SWEEP_DATA = ["sklearn_iris", "sklearn_diabetes"]
+
+
+def _sweep(**kwargs):
+    from skchaosprune.experiments import sweep
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sweep(SWEEP_DATA, **SWEEP_CASE, **kwargs)
+
+
+def _without_times(result):
+    rows = [{k: v for k, v in r.items() if k not in TIME_KEYS} for r in result["rows"]]
+    summary = [{k: v for k, v in s.items() if not k.startswith("cost_")}
+               for s in result["summary"]]
+    return {"rows": rows, "summary": summary, "wilcoxon": result["wilcoxon"],
+            "counts": result["counts"], "settings": result["settings"]}
+
+
+def _on_dask(client, fn, *args, **kwargs):
+    def run():
+        with parallel_backend("dask"):
+            return fn(*args, **kwargs)
+
+    with distributed.get_task_stream(client=client) as stream:
+        result = _within(3 * STEP_TIMEOUT, run)
+    workers = {task["worker"] for task in stream.data}
+    assert workers and workers <= set(client.pids_at_start)   # it ran on the cluster
+    assert client.run(os.getpid) == client.pids_at_start       # no worker died
+    return result
+
+
+def test_sweep_on_dask_equals_the_serial_sweep(client):
+    serial = _sweep(n_jobs=1)
+    seen = []
+    got = _on_dask(client, _sweep, progress=lambda *args: seen.append(args))
+    assert json.dumps(_without_times(got)) == json.dumps(_without_times(serial))
+    # Rows of every kind ran there: regression, both regimes, the controls.
+    assert {r["regime"] for r in got["rows"]} == {"paper", "sklearn"}
+    assert {r["task"] for r in got["rows"]} == {"classification", "regression"}
+    assert {r["method"] for r in got["rows"]} >= {"obs", "fresh_chaos", "small_dense"}
+    # The progress bar advanced once per finished unit (2 data sets x 2
+    # regimes x 2 seeds), then 'done'.
+    assert [m.endswith("finished") for m, *_ in seen] == [True] * 8 + [False]
+    assert seen[-1][1] == seen[-1][2] and [d for _, d, _ in seen] == sorted(
+        d for _, d, _ in seen)
+
+
+def test_reproduce_on_dask_equals_the_serial_run(client, data_dir):
+    from skchaosprune.experiments import reproduce
+
+    def run(**kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return reproduce(["iris", "banknote"], data_dir=data_dir, seeds=(0, 1),
+                             max_iter=6, pruning={"window": 30, "maxlag": 3},
+                             on_error="record", **kwargs)
+
+    serial = run(n_jobs=1)
+    got = _on_dask(client, run)
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in serial]
+    assert [{k: v for k, v in r.items() if k != "seconds"} for r in got] == strip
+    assert [(r["dataset"], r["seed"]) for r in got][::5] == [
+        ("iris", 0), ("iris", 1), ("banknote", 0), ("banknote", 1)]

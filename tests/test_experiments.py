@@ -454,3 +454,43 @@ def test_summary_of_failed_runs():
     assert lines[2].split()[:4] == ["d", "m", "3", "0.7000"]
     assert lines[2].endswith("[2/2]  1.00 +/- 0.00  3 +/- 0  1 of 3 failed: it broke")
     assert lines[3].split() == ["d", "x", "1", "failed:", "always"]
+
+
+# -- several data sets, their seeds in parallel (issue 26) -----------------------
+
+
+def _without_seconds(rows):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in rows]
+
+
+def test_reproduce_in_two_processes_gives_the_serial_rows(data_dir):
+    from skchaosprune.experiments import reproduce
+
+    kwargs = dict(data_dir=data_dir, seeds=SEEDS, pruning=TINY_PRUNING, on_error="record",
+                  **TINY)
+    messages = []
+    serial = reproduce(["iris", "banknote"], n_jobs=1, **kwargs)
+    parallel = reproduce(["iris", "banknote"], n_jobs=2, progress=messages.append, **kwargs)
+    kwargs.pop("data_dir")
+    assert _without_seconds(parallel) == _without_seconds(serial)
+    # One reproduce is run_methods per data set, in order.
+    alone = run_methods("iris", data_dir, **kwargs)
+    assert _without_seconds(serial[:len(alone)]) == _without_seconds(alone)
+    assert [(r["dataset"], r["seed"]) for r in serial][::len(METHODS)] == [
+        ("iris", 0), ("iris", 1), ("banknote", 0), ("banknote", 1)]
+    # In parallel the progress reports one line per finished unit.
+    assert sorted(messages) == sorted(f"{d} seed {s}: finished"
+                                      for d in ("iris", "banknote") for s in SEEDS)
+    assert _without_seconds(run_methods("iris", data_dir, n_jobs=2, **kwargs)) == \
+        _without_seconds(alone)
+
+
+def test_reproduce_argument_errors(data_dir):
+    from skchaosprune.experiments import reproduce
+
+    with pytest.raises(ValueError, match="Unknown paper dataset"):
+        reproduce(["mnist"], data_dir=data_dir)
+    with pytest.raises(ValueError, match="random_state"):
+        reproduce(["iris"], data_dir=data_dir, random_state=0)
+    with pytest.raises(ValueError, match="Unknown method"):
+        reproduce(["iris"], data_dir=data_dir, methods=("lamp",))
