@@ -46,6 +46,9 @@ ESTIMATORS = [
     DenseMLPRegressor(solver="lbfgs", random_state=0),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
+    CausalPruningTransformer(pruning=IterativePruning(sparsity=0.5), threshold="median"),
+    CausalPruningTransformer(pruning=OBSPruning(0.5), max_features=1),
+    CausalPruningTransformer(max_features=1),
 ]
 
 # Weighting a row by k is not repeating it k times once the dynamics decide
