@@ -408,7 +408,8 @@ def _sweep(args):
                            seeds=range(args.seeds) if args.seeds else None,
                            sparsities=sparsities, quick=args.quick, scaling=args.scaling,
                            progress=steps, methods=_methods(args.methods),
-                           regimes=args.regime, n_jobs=args.n_jobs)
+                           regimes=args.regime, n_jobs=args.n_jobs,
+                           seeds_for=_seeds_for(args.seeds_for))
     finally:
         steps.close()
     settings = result["settings"]
@@ -439,6 +440,18 @@ def _sweep(args):
             print(f"wrote {path}", file=sys.stderr)
     _check_rows(result["rows"], "run")
     return 0
+
+
+def _seeds_for(values):
+    """--seeds-for digits=3 sklearn_digits=5 -> {'digits': 3, 'sklearn_digits': 5}."""
+    out = {}
+    for value in values or []:
+        name, _, count = value.partition("=")
+        try:
+            out[name] = int(count)
+        except ValueError:
+            raise _Failure(f"--seeds-for takes NAME=N (e.g. digits=3), got {value!r}") from None
+    return out or None
 
 
 def _methods(names):
@@ -629,6 +642,10 @@ def build_parser():
     swp.add_argument("--n-jobs", type=int, default=None, metavar="N",
                      help="run the (data set, seed, regime) units in N processes (joblib; "
                           "-1: every core); the results do not depend on it (default: 1)")
+    swp.add_argument("--seeds-for", nargs="+", metavar="NAME=N",
+                     help="fewer seeds for the slowest data sets: the first N of --seeds "
+                          "on NAME (as the tables name it, e.g. digits=3 "
+                          "sklearn_digits=5)")
     swp.add_argument("--quick", action="store_true",
                      help="for tests and CI: 1 seed, 2 sparsities, a quarter of the epochs, "
                           "auto windows and lags")

@@ -781,3 +781,20 @@ def test_two_processes_give_the_serial_result_exactly():
     done = [d for _, d, _ in seen]
     assert done == sorted(done) and done[-1] == total and len(seen) == 8 + 1
     assert sum(1 for m, *_ in seen if m.endswith("finished")) == 8
+
+
+def test_fewer_seeds_for_a_slow_data_set(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = sweep(["sklearn_iris", "sklearn_wine"], quick=True, seeds=(0, 1, 2),
+                    sparsities=(0.5,), methods=["magnitude", "random"],
+                    regimes=("paper", "sklearn"), seeds_for={"sklearn_wine": 2})
+    seen = {(r["dataset"], r["seed"]) for r in out["rows"]}
+    assert seen == {(d, s) for d in ("sklearn_iris", "sklearn_iris@sklearn") for s in (0, 1, 2)} \
+        | {(d, s) for d in ("sklearn_wine", "sklearn_wine@sklearn") for s in (0, 1)}
+    assert out["settings"]["seeds_for"] == {"sklearn_wine": 2}
+    with pytest.raises(ValueError, match="seeds_for"):
+        sweep(["sklearn_iris"], quick=True, seeds_for={"sklearn_wine": 2})
+    assert main(["sweep", "--dataset", "iris", "--quick", "--quiet", "--seeds-for",
+                 "iris"]) == 1
+    assert "--seeds-for takes NAME=N" in capsys.readouterr().err

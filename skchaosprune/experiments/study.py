@@ -931,7 +931,7 @@ def sweep_wilcoxon(rows, comparisons=None, *, metric="score"):
 
 def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
           scaling="per_feature", progress=None, methods=None, regimes=("paper",),
-          n_jobs=None):
+          n_jobs=None, seeds_for=None):
     """Accuracy (or R^2) against sparsity, over seeds, for every pruning method.
 
     For each data set, seed and training regime: **one dense run** with its
@@ -1022,6 +1022,10 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
         ``'dask'`` on a ``distributed`` client) sets it; -1 every core.
         The rows do not depend on it (only the wall times do); a unit in a
         worker runs with one Numba and one BLAS thread.
+    seeds_for : dict or None, default=None
+        Fewer seeds for some data sets (the slowest): ``{name: k}`` runs
+        only the first ``k`` of ``seeds`` on the data set ``name`` (its name
+        as given, every regime).  Their tests pair the seeds they have.
 
     Returns
     -------
@@ -1082,7 +1086,14 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
     specs = [_regime_spec(s, regime) for regime in regimes for s in specs]
     if quick:
         specs = [_quick_spec(s) for s in specs]
-    units = [(data, seed, methods, sparsities) for data in specs for seed in seeds]
+    limits = dict(seeds_for or {})
+    unknown = sorted(set(limits) - set(names))
+    if unknown or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1
+                      for k in limits.values()):
+        raise ValueError(f"seeds_for maps data set names {names} to a positive number of "
+                         f"seeds; got {seeds_for!r}.")
+    units = [(data, seed, methods, sparsities) for data in specs
+             for seed in seeds[:limits.get(data["name"].split("@")[0], len(seeds))]]
     steps = [_unit_steps(data, methods, sparsities) for data, *_ in units]
     total = int(sum(steps))
     done = [0]
@@ -1122,7 +1133,8 @@ def sweep(datasets, *, data_dir=None, seeds=None, sparsities=None, quick=False,
             "tasks": {s["name"]: s["task"] for s in specs},
             "seeds": seeds, "sparsities": sparsities, "methods": methods,
             "comparisons": [list(c) for c in _comparisons_of(rows)], "quick": quick,
-            "regimes": regimes, "scaling": scaling, "split_seed": SPLIT_SEED,
+            "regimes": regimes, "seeds_for": limits, "scaling": scaling,
+            "split_seed": SPLIT_SEED,
             "retrain": "rewind",
         },
         "rows": rows,
