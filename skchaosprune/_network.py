@@ -676,14 +676,7 @@ class NetworkMixin:
         else:
             self.coefs_ = unflatten(weights, shapes)
             self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
-        measured, pairs = risk_at[:risk_ptr], risk_out[:risk_ptr]
-        if recorder is not None:
-            recorder.take_risks(measured, pairs)
-            mine = np.isin(measured, own)
-            measured, pairs = measured[mine], pairs[mine]
-        self._risk_pairs = np.concatenate([self._risk_pairs, pairs])
-        self.risk_curve_ = self._risk_pairs[:, 0].copy()
-        self.risk_updates_ = np.concatenate([self.risk_updates_, measured])
+        self._store_risks(risk_at[:risk_ptr], risk_out[:risk_ptr], own, recorder)
         if keep:
             setattr(self, self._trajectory_name(), full[:kept.shape[0] + done])
         if (stopping and convergence_warning and not incremental and not converged
@@ -806,14 +799,8 @@ class NetworkMixin:
         self._order = None
         self.coefs_ = unflatten(weights, [c.shape for c in self.coefs_])
         self.intercepts_ = unflatten(biases, [b.shape for b in self.intercepts_])
-        measured, pairs = risk_at[:state["risk_ptr"]], risk_out[:state["risk_ptr"]]
-        if recorder is not None:
-            recorder.take_risks(measured, pairs)
-            mine = np.isin(measured, own)
-            measured, pairs = measured[mine], pairs[mine]
-        self._risk_pairs = np.concatenate([self._risk_pairs, pairs])
-        self.risk_curve_ = self._risk_pairs[:, 0].copy()
-        self.risk_updates_ = np.concatenate([self.risk_updates_, measured])
+        self._store_risks(risk_at[:state["risk_ptr"]], risk_out[:state["risk_ptr"]], own,
+                          recorder)
         if keep and rows:
             kept_rows = getattr(self, self._trajectory_name())
             setattr(self, self._trajectory_name(),
@@ -852,6 +839,18 @@ class NetworkMixin:
         view.flags.writeable = False
         loss = loss_sum / n_samples if n_samples else np.nan
         return bool(on_update(int(step), float(loss), view))
+
+    def _store_risks(self, measured, pairs, own, recorder):
+        """The risks measured in a training call (at the updates
+        ``measured``): the recorder's to it, the estimator's own schedule
+        (``own``) appended to ``risk_curve_`` and ``risk_updates_``."""
+        if recorder is not None:
+            recorder.take_risks(measured, pairs)
+            mine = np.isin(measured, own)
+            measured, pairs = measured[mine], pairs[mine]
+        self._risk_pairs = np.concatenate([self._risk_pairs, pairs])
+        self.risk_curve_ = self._risk_pairs[:, 0].copy()
+        self.risk_updates_ = np.concatenate([self.risk_updates_, measured])
 
     def _record_divergence(self, phase):
         """An early-stopping epoch in which the weights became NaN or
