@@ -144,7 +144,8 @@ def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
                        else e[f"{key}_sd"] for e in entries])
         if np.all(np.isnan(mean[1:])):
             continue
-        ax.plot(x, mean, style, color=colour, marker="o", markersize=3, label=_label(method))
+        ax.plot(x, mean, linestyle=style, color=colour, marker="o", markersize=3,
+                label=_label(method))
         if band:
             ax.fill_between(x, mean - sd, mean + sd, color=colour, alpha=0.15, linewidth=0)
     if dense is not None and dense.get(f"{key}_mean") is not None:
@@ -234,7 +235,8 @@ def plot_overview(result, *, metric="accuracy", group=None):
                               for t in targets])
         if np.all(np.isnan(y[1:])):
             continue
-        ax.plot(x, y, style, color=colour, marker="o", markersize=3, label=_label(method))
+        ax.plot(x, y, linestyle=style, color=colour, marker="o", markersize=3,
+                label=_label(method))
     for method, (colour, marker) in POINTS.items():
         if (method, None) in drops:
             ax.plot(100.0 * drops[(method, "sparsity")][0], drops[(method, None)][0],

@@ -798,3 +798,19 @@ def test_fewer_seeds_for_a_slow_data_set(capsys):
     assert main(["sweep", "--dataset", "iris", "--quick", "--quiet", "--seeds-for",
                  "iris"]) == 1
     assert "--seeds-for takes NAME=N" in capsys.readouterr().err
+
+
+def test_plots_draw_every_method_and_one_overview_per_group(extended, tmp_path):
+    pytest.importorskip("matplotlib")
+    from skchaosprune import plotting
+    from skchaosprune.experiments import SWEEP_ALL_METHODS
+    from skchaosprune.experiments.study import _SWEEP_LABELS
+
+    ax = plotting.plot_sweep(extended, "sklearn_iris")
+    labels = set(ax.get_legend_handles_labels()[1])
+    for method in SWEEP_ALL_METHODS[1:]:
+        assert _SWEEP_LABELS[method] in labels, method
+    assert plotting.plot_sweep(extended, "sklearn_diabetes").get_ylabel() == "test R^2"
+    paths = plotting.save_figures(extended, tmp_path / "study.png")
+    assert [p.rsplit("/", 1)[1] for p in paths] == [
+        "study.png", "study_overview.png", "study_overview_all_r2.png"]
