@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 distributed = pytest.importorskip("distributed")
 
@@ -166,7 +167,10 @@ def _run(kind, case, backend, memory=None):
             model = _make(case, memory).set_params(
                 **{key: 0.5 for key in GRIDS[case]})   # a candidate that fits on every fold
             result = cross_validate(model, X, y, cv=3, n_jobs=2, return_estimator=True)
-    assert not caught, [str(w.message) for w in caught]
+    # The fixed-length runs (n_iter_no_change=inf) end at max_iter with
+    # scikit-learn's ConvergenceWarning; anything else is a fault.
+    other = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+    assert not other, [str(w.message) for w in other]
     return result
 
 

@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import NestedBaseMixin, PruningResult, PruningStrategy
+from ._masks import n_to_prune
 from ._target import (
     MAX_DROP,
     MIN_KEPT,
@@ -192,9 +193,8 @@ class IterativePruning(NestedBaseMixin, PruningStrategy):
         schedule = self.schedule()
         for step, target in enumerate(schedule):
             trained = [np.where(m, c, 0.0) for m, c in zip(context.unflat(keep), coefs)]
-            decided = clone(base).set_params(sparsity=target).decide(
-                context.derived(trained, intercepts, dynamics))
-            keep = keep & np.concatenate([np.ravel(m) for m in decided.masks])
+            keep = _nested_keep(base, context.derived(trained, intercepts, dynamics), keep,
+                                target)
             masks = context.unflat(keep)
             rounds.append([m.copy() for m in masks])
             recorded = base.needs_dynamics and (auto or step < len(schedule) - 1)
@@ -226,3 +226,38 @@ class IterativePruning(NestedBaseMixin, PruningStrategy):
             attributes["dense_validation_score_"] = floor + self.max_drop
         return PruningResult(context.unflat(keep), attributes, coefs=coefs,
                              intercepts=intercepts, retrained=rewind != 0 and bool(rounds))
+
+
+def _nested_keep(base, context, keep, target):
+    """The keep mask of a round: what ``keep`` keeps, less the weights the
+    base ranks lowest, ``n_to_prune(n, target)`` pruned in all.
+
+    A base may rank a weight pruned in an earlier round above one still
+    kept (a chaos-causal base ties the static, pruned weights at p = 1 with
+    live ones and breaks the tie by exponent), so that its mask at
+    ``target`` together with the earlier pruning would prune more than
+    asked.  The base then decides at the smallest count of its own that
+    reaches the target together with the earlier pruning (a bisection;
+    the pruned set only grows with the count)."""
+    n = keep.size
+    wanted = n_to_prune(n, target)
+
+    def pruned_at(count):
+        decided = clone(base).set_params(sparsity=count / n).decide(context)
+        return keep & np.concatenate([np.ravel(m) for m in decided.masks])
+
+    new = pruned_at(wanted)
+    if (~new).sum() <= wanted:
+        return new
+    # At count c the round prunes at most the earlier ones plus c: below
+    # ``low`` too few; at ``high`` too many.  The smallest count that
+    # reaches ``wanted`` reaches it exactly (one more weight per count).
+    low, high = wanted - int((~keep).sum()) - 1, wanted
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (~pruned_at(middle)).sum() >= wanted:
+            high = middle
+        else:
+            low = middle
+    return pruned_at(high)
+
