@@ -1,9 +1,13 @@
 """Scores to masks: the chaos-causal rule and the baselines."""
 
+import warnings
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.base import clone
 
 from skchaosprune.pruning import (
     causal_keep_mask,
@@ -144,9 +148,40 @@ def test_keep_connected_strategies(iris):
         est = DenseMLPClassifier(pruning=strategy, retrain=None, **net).fit(X, y)
         keep = np.concatenate([m.ravel() for m in est.masks_])
         assert _cut_units(keep, [m.shape for m in est.masks_]) == []
-        assert (~keep).sum() == round(0.9 * keep.size)
+        assert (~keep).sum() == round(0.8 * keep.size)
     plain = DenseMLPClassifier(pruning=RandomPruning(0.9, random_state=0), retrain=None,
                                **net).fit(X, y)
     np.testing.assert_array_equal(   # the same random order: only the repairs differ
         np.concatenate([m.ravel() for m in plain.masks_]),
         random_keep_mask(keep.size, 0.9, 0))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: __import__("skchaosprune").ChaosCausalPruning(sparsity=0.8, window=20,
+                                                          keep_connected=True),
+    lambda: __import__("skchaosprune").OBSPruning(0.8, keep_connected=True),
+    lambda: __import__("skchaosprune").OBSPruning(0.8, max_exact=0, keep_connected=True),
+    lambda: __import__("skchaosprune").TrajectoryCausalPruning(0.8, rounds=3,
+                                                               keep_connected=True),
+], ids=["chaos-causal", "obs-network", "obs-layer", "trajectory"])
+def test_keep_connected_in_every_rank_based_strategy(iris, make):
+    from skchaosprune import DenseMLPClassifier
+
+    X, y = iris
+    strategy = make()
+    net = dict(hidden_layer_sizes=(8,), solver="sgd", batch_size=1, momentum=0.0,
+               learning_rate_init=0.05, max_iter=30, n_iter_no_change=np.inf, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = DenseMLPClassifier(pruning=strategy, retrain=None, **net).fit(X, y)
+        plain = DenseMLPClassifier(pruning=clone(strategy).set_params(keep_connected=False),
+                                   retrain=None, **net).fit(X, y)
+    shapes = [m.shape for m in est.masks_]
+    keep = np.concatenate([m.ravel() for m in est.masks_])
+    assert _cut_units(keep, shapes) == []
+    assert (~keep).sum() == round(0.8 * keep.size)
+    if hasattr(est, "pruning_rounds_"):
+        rounds = [np.concatenate([m.ravel() for m in r]) for r in est.pruning_rounds_]
+        assert all(not (b & ~a).any() for a, b in zip(rounds, rounds[1:]))
+    # The plain mask of the same strategy cuts units off here (what the option is for).
+    assert _cut_units(np.concatenate([m.ravel() for m in plain.masks_]), shapes) != []

@@ -71,9 +71,7 @@ def causal_keep_mask(pvalues, max_exponents=None, *, alpha=0.05,
         gated = np.asarray(max_exponents) <= lyapunov_threshold
     if sparsity is None:
         return ~(gated | (pvalues >= alpha))
-    lyap = np.zeros_like(pvalues) if max_exponents is None else np.asarray(max_exponents, float)
-    # lexsort: the last key is the primary one.
-    order = np.lexsort((np.arange(pvalues.size), lyap, -pvalues, ~gated))
+    order = causal_prune_order(pvalues, max_exponents, lyapunov_threshold)
     keep = np.ones(pvalues.size, dtype=bool)
     keep[order[:n_to_prune(pvalues.size, sparsity)]] = False
     return keep
@@ -97,18 +95,19 @@ def magnitude_keep_mask(weights, sparsity):
     return keep
 
 
-def connected_keep_mask(scores, shapes, sparsity):
+def connected_keep_mask(scores, shapes, sparsity, locked=None):
     """Keep mask of the ``round(sparsity * n)`` lowest ``scores`` pruned,
     that never cuts all inputs of a unit that still has outputs, nor all
     inputs of an output unit (where the weights allow it).
 
     The ranking mask is repaired in passes: every such unit gets back its
-    best-scoring input, and as many of the lowest-scoring kept weights that
-    are no unit's last input are pruned instead, so the sparsity stays
-    exact; a pass can only cut a unit by pruning two inputs of it, which
-    the next pass repairs.  When no exchange is left (every kept weight is
-    some unit's last input), or the passes do not settle, the restored
-    weights are simply kept, and the sparsity is then lower than asked.
+    best-scoring input (:func:`unit_repairs`), and as many of the
+    lowest-scoring kept weights that are no unit's last input are pruned
+    instead, so the sparsity stays exact; a pass can only cut a unit by
+    pruning two inputs of it, which the next pass repairs.  When no
+    exchange is left (every kept weight is some unit's last input), or the
+    passes do not settle, the restored weights are simply kept, and the
+    sparsity is then lower than asked.
 
     Parameters
     ----------
@@ -117,6 +116,10 @@ def connected_keep_mask(scores, shapes, sparsity):
     shapes : list of tuple
         ``(fan_in, fan_out)`` of each weight matrix.
     sparsity : float
+    locked : ndarray of bool, shape (n_weights,), default=None
+        Weights that stay pruned whatever (an earlier round's, so that
+        masks nest); give them the lowest scores.  A unit whose inputs are
+        all locked is left cut.
 
     Returns
     -------
@@ -133,22 +136,9 @@ def connected_keep_mask(scores, shapes, sparsity):
     """
     scores = np.asarray(scores, dtype=np.float64)
     keep = magnitude_keep_mask(scores, sparsity)
-    starts = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
     passes = 4 * len(shapes) + 4
     for done in range(passes + len(shapes) + 1):
-        masks = split_flat(keep, shapes)
-        restore, last_inputs = [], np.zeros(keep.size, dtype=bool)
-        for layer, (mask, shape) in enumerate(zip(masks, shapes)):
-            has_output = (np.ones(shape[1], dtype=bool) if layer == len(shapes) - 1
-                          else masks[layer + 1].any(axis=1))
-            n_inputs = mask.sum(axis=0)
-            cut = np.flatnonzero(has_output & (n_inputs == 0))
-            layer_scores = scores[starts[layer]:starts[layer + 1]].reshape(shape)
-            rows = layer_scores[:, cut].argmax(axis=0) if cut.size else cut
-            restore.append(starts[layer] + rows * shape[1] + cut)
-            sole = mask & (has_output & (n_inputs == 1))[None, :]
-            last_inputs[starts[layer]:starts[layer + 1]] = sole.ravel()
-        restore = np.concatenate(restore).astype(np.int64)
+        restore, last_inputs = unit_repairs(keep, scores, shapes, locked)
         if restore.size == 0:
             break
         keep[restore] = True
@@ -159,6 +149,57 @@ def connected_keep_mask(scores, shapes, sparsity):
         order = candidates[np.lexsort((candidates, scores[candidates]))]
         keep[order[:restore.size]] = False
     return keep
+
+
+def unit_repairs(keep, scores, shapes, locked=None):
+    """What :func:`connected_keep_mask` repairs in one pass.
+
+    Returns
+    -------
+    restore : ndarray of int
+        For every unit that has a kept output (every output unit) but no
+        kept input, the flat index of its best-scoring input that is not
+        ``locked`` (none for a unit whose inputs are all locked).
+    last_inputs : ndarray of bool, shape (n_weights,)
+        The kept weights that are the only kept input of a unit with
+        outputs.
+    """
+    keep = np.asarray(keep, dtype=bool)
+    scores = np.asarray(scores, dtype=np.float64)
+    if locked is not None:
+        scores = np.where(locked, -np.inf, scores)
+    starts = np.cumsum([0] + [int(np.prod(s)) for s in shapes])
+    masks = split_flat(keep, shapes)
+    restore, last_inputs = [], np.zeros(keep.size, dtype=bool)
+    for layer, (mask, shape) in enumerate(zip(masks, shapes)):
+        has_output = (np.ones(shape[1], dtype=bool) if layer == len(shapes) - 1
+                      else masks[layer + 1].any(axis=1))
+        n_inputs = mask.sum(axis=0)
+        cut = np.flatnonzero(has_output & (n_inputs == 0))
+        layer_scores = scores[starts[layer]:starts[layer + 1]].reshape(shape)
+        if cut.size:
+            rows = layer_scores[:, cut].argmax(axis=0)
+            fixable = np.isfinite(layer_scores[rows, cut])
+            restore.append(starts[layer] + rows[fixable] * shape[1] + cut[fixable])
+        sole = mask & (has_output & (n_inputs == 1))[None, :]
+        last_inputs[starts[layer]:starts[layer + 1]] = sole.ravel()
+    restore = (np.concatenate(restore) if restore else np.empty(0)).astype(np.int64)
+    return restore, last_inputs
+
+
+def causal_prune_order(pvalues, max_exponents=None, lyapunov_threshold=None):
+    """The order in which :func:`causal_keep_mask` prunes for a sparsity:
+    weights gated by the threshold first, then by descending p-value, then
+    by ascending largest exponent, then by index."""
+    pvalues = np.asarray(pvalues, dtype=np.float64)
+    gated = np.zeros(pvalues.shape, dtype=bool)
+    if lyapunov_threshold is not None:
+        if max_exponents is None:
+            raise ValueError("lyapunov_threshold needs the largest exponent of each weight.")
+        gated = np.asarray(max_exponents) <= lyapunov_threshold
+    lyap = np.zeros_like(pvalues) if max_exponents is None else np.asarray(max_exponents, float)
+    # lexsort: the last key is the primary one.
+    return np.lexsort((np.arange(pvalues.size), lyap, -pvalues, ~gated))
 
 
 def lamp_scores(coefs):

@@ -13,7 +13,13 @@ from .._windows import AUTO_WINDOWS, auto_window, check_window, window_stride
 from ..causality import auto_maxlag, granger_min_length
 from . import _base
 from ._base import DegenerateRiskWarning, PruningResult, PruningStrategy
-from ._masks import causal_keep_mask, reached_outputs, repair_collapse
+from ._masks import (
+    causal_keep_mask,
+    causal_prune_order,
+    connected_keep_mask,
+    reached_outputs,
+    repair_collapse,
+)
 from ._target import MAX_DROP, SPARSITY_OR_AUTO, search_sparsity
 
 #: ``multitest`` methods (statsmodels.stats.multitest.multipletests).
@@ -47,6 +53,7 @@ _PARAMETERS = {
     "multitest": ("decision", None),
     "sparsity": ("decision", None),
     "max_drop": ("decision", None),
+    "keep_connected": ("decision", None),
     "on_infeasible": ("decision", None),
     "on_collapse": ("decision", None),
 }
@@ -131,6 +138,11 @@ class ChaosCausalPruning(PruningStrategy):
     max_drop : float, default=0.01
         With ``sparsity='auto'``: how far below the dense network's score
         on the held-out validation rows the pruned one may fall.
+    keep_connected : bool, default=False
+        With ``sparsity``: never cut all inputs of a unit that still has
+        outputs, nor all inputs of an output; such a unit gets back its
+        least-pruned input in exchange for the next weight of the ranking
+        (:func:`~skchaosprune.pruning.connected_keep_mask`).
     on_infeasible : {'prune', 'keep'}, default='prune'
         A weight whose own exponent series makes the test infeasible (a
         static weight) gets p = 1 ('prune') or p = 0 ('keep', the reference
@@ -199,6 +211,7 @@ class ChaosCausalPruning(PruningStrategy):
         "multitest": [None, StrOptions(MULTITEST_METHODS)],
         "sparsity": [None, *SPARSITY_OR_AUTO],
         "max_drop": MAX_DROP,
+        "keep_connected": ["boolean"],
         "on_infeasible": [StrOptions({"prune", "keep"})],
         "on_collapse": [StrOptions({"repair", "raise"})],
     }
@@ -208,7 +221,8 @@ class ChaosCausalPruning(PruningStrategy):
                  lyapunov_steps=3, lyapunov_theiler=0, lyapunov_fit_steps=1,
                  min_range=1e-5, test="ssr_chi2test", stationarity=None, risk="loss",
                  alpha=0.05, lyapunov_threshold=None, multitest=None, sparsity=None,
-                 max_drop=0.01, on_infeasible="prune", on_collapse="repair"):
+                 max_drop=0.01, keep_connected=False, on_infeasible="prune",
+                 on_collapse="repair"):
         self.mode = mode
         self.partial_epochs = partial_epochs
         self.window = window
@@ -228,6 +242,7 @@ class ChaosCausalPruning(PruningStrategy):
         self.multitest = multitest
         self.sparsity = sparsity
         self.max_drop = max_drop
+        self.keep_connected = keep_connected
         self.on_infeasible = on_infeasible
         self.on_collapse = on_collapse
 
@@ -374,9 +389,15 @@ class ChaosCausalPruning(PruningStrategy):
                                                on_infeasible=self.on_infeasible,
                                                multitest=self.multitest, alpha=self.alpha)
         info["granger_pvalues_"] = pvalues
-        keep = causal_keep_mask(pvalues, max_exponents, alpha=self.alpha,
-                                lyapunov_threshold=self.lyapunov_threshold,
-                                sparsity=self.sparsity)
+        if self.sparsity is not None and self.keep_connected:
+            order = causal_prune_order(pvalues, max_exponents, self.lyapunov_threshold)
+            scores = np.empty(n_weights)
+            scores[order] = np.arange(n_weights)  # pruned first: lowest
+            keep = connected_keep_mask(scores, context.shapes, self.sparsity)
+        else:
+            keep = causal_keep_mask(pvalues, max_exponents, alpha=self.alpha,
+                                    lyapunov_threshold=self.lyapunov_threshold,
+                                    sparsity=self.sparsity)
         info["repaired_weights_"] = 0
         masks = context.unflat(keep)
         if self.sparsity is None and self.on_collapse == "repair":

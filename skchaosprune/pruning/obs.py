@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from threadpoolctl import threadpool_limits
 
 from ._base import PruningResult, PruningStrategy
-from ._masks import n_to_prune
+from ._masks import n_to_prune, unit_repairs
 
 #: Below this size the downdates of a column's inverse run on one BLAS
 #: thread: their products are too small to gain from threads, and on a busy
@@ -198,6 +198,14 @@ class OBSPruning(PruningStrategy):
         replacement beyond) build the curvature.
     random_state : int, RandomState instance or None, default=None
         Seeds the subset of rows (None: the estimator's ``random_state``).
+    keep_connected : bool, default=False
+        Never cut all inputs of a unit that still has outputs, nor all
+        inputs of an output: such a unit's input of largest saliency is
+        protected and OBS prunes again, the same number of weights, so
+        that its corrections are those of the final mask (up to
+        ``n_layers + 2`` OBS runs).  At a sparsity so high that the
+        protected weights leave too few to prune, fewer are pruned
+        (``sparsity_`` says how many).
 
     Attributes
     ----------
@@ -246,10 +254,11 @@ class OBSPruning(PruningStrategy):
                      Interval(Real, 0, 1, closed="neither")],
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "keep_connected": ["boolean"],
     }
 
     def __init__(self, sparsity=0.5, *, curvature="gauss_newton", damp=1e-4, max_exact=1000,
-                 per_step=0.02, n_samples=2000, random_state=None):
+                 per_step=0.02, n_samples=2000, random_state=None, keep_connected=False):
         self.sparsity = sparsity
         self.curvature = curvature
         self.damp = damp
@@ -257,6 +266,7 @@ class OBSPruning(PruningStrategy):
         self.per_step = per_step
         self.n_samples = n_samples
         self.random_state = random_state
+        self.keep_connected = keep_connected
 
     def decide(self, context):
         """Choose the weights by OBS and correct the kept ones (see the class).
@@ -277,18 +287,30 @@ class OBSPruning(PruningStrategy):
         net = _Network.from_context(context)
         X, Y, sw = self._rows(context)
         n_prune = n_to_prune(context.n_weights, self.sparsity)
-        if context.n_weights <= self.max_exact:
-            coefs, intercepts, removed, saliency, increase = _network_obs(
-                net, X, Y, sw, n_prune, curvature=self.curvature, damp=self.damp,
-                alpha=net.alpha / len(context.data.X), per_step=self.per_step)
-            mode = "network"
-        else:
-            coefs, intercepts, removed, saliency, increase = _layer_obs(
-                net, X, Y, sw, n_prune, curvature=self.curvature, damp=self.damp,
-                per_step=self.per_step)
-            mode = "layer"
-        keep = np.ones(context.n_weights, dtype=bool)
-        keep[removed] = False
+        mode = "network" if context.n_weights <= self.max_exact else "layer"
+        protected = np.zeros(context.n_weights, dtype=bool)
+        # keep_connected: a unit OBS cut off gets its input of largest
+        # saliency protected, and OBS prunes again (its corrections are then
+        # those of the final mask); a few passes, as units deeper in the
+        # network can be cut in turn.
+        for _ in range(len(context.shapes) + 2 if self.keep_connected else 1):
+            if mode == "network":
+                coefs, intercepts, removed, saliency, increase = _network_obs(
+                    net, X, Y, sw, n_prune, curvature=self.curvature, damp=self.damp,
+                    alpha=net.alpha / len(context.data.X), per_step=self.per_step,
+                    protected=protected)
+            else:
+                coefs, intercepts, removed, saliency, increase = _layer_obs(
+                    net, X, Y, sw, n_prune, curvature=self.curvature, damp=self.damp,
+                    per_step=self.per_step, protected=protected)
+            keep = np.ones(context.n_weights, dtype=bool)
+            keep[removed] = False
+            restore = unit_repairs(keep, saliency, context.shapes)[0] \
+                if self.keep_connected else np.empty(0, dtype=np.int64)
+            restore = restore[~protected[restore]]
+            if restore.size == 0:
+                break
+            protected[restore] = True
         masks = context.unflat(keep)
         coefs = [np.where(m, c, 0.0) for m, c in zip(masks, coefs)]
         return PruningResult(masks, {"obs_saliency_": saliency,
@@ -555,7 +577,7 @@ def _chunks(n, width):
     return [slice(start, min(n, start + size)) for start in range(0, n, size)]
 
 
-def _network_obs(net, X, Y, sw, n_prune, *, curvature, damp, alpha, per_step):
+def _network_obs(net, X, Y, sw, n_prune, *, curvature, damp, alpha, per_step, protected=None):
     """Whole-network OBS over all weights and biases."""
     sizes = [c.size for c in net.coefs]
     n_w = int(sum(sizes))
@@ -581,13 +603,15 @@ def _network_obs(net, X, Y, sw, n_prune, *, curvature, damp, alpha, per_step):
     theta = np.concatenate([c.ravel() for c in net.coefs] + net.intercepts)
     saliency = theta[:n_w] ** 2 / (2.0 * np.diag(hinv)[:n_w])
     prunable = np.arange(p) < n_w
+    if protected is not None:
+        prunable[:n_w] &= ~protected
     theta, removed, increase = obs_prune(hinv, theta, prunable, n_prune, per_step)
     coefs = [theta[w_off[i]:w_off[i + 1]].reshape(c.shape) for i, c in enumerate(net.coefs)]
     intercepts = [theta[b_off[i]:b_off[i + 1]].copy() for i in range(len(net.coefs))]
     return coefs, intercepts, removed, saliency, increase
 
 
-def _layer_obs(net, X, Y, sw, n_prune, *, curvature, damp, per_step):
+def _layer_obs(net, X, Y, sw, n_prune, *, curvature, damp, per_step, protected=None):
     """Layer-wise OBS (Optimal Brain Compression) with K-FAC column scales
     and a global threshold."""
     n_layers = len(net.coefs)
@@ -609,7 +633,8 @@ def _layer_obs(net, X, Y, sw, n_prune, *, curvature, damp, per_step):
     saliency = np.concatenate([
         (c ** 2 * s[None, :] / (2.0 * np.diag(h)[:-1, None])).ravel()
         for c, s, h in zip(net.coefs, scales, hinvs)])
-    order = np.lexsort((np.arange(saliency.size), saliency))
+    ranked = saliency if protected is None else np.where(protected, np.inf, saliency)
+    order = np.lexsort((np.arange(saliency.size), ranked))
     chosen = np.zeros(saliency.size, dtype=bool)
     chosen[order[:n_prune]] = True
     offsets = np.concatenate([[0], np.cumsum([c.size for c in net.coefs])])
@@ -634,7 +659,11 @@ def _layer_obs(net, X, Y, sw, n_prune, *, curvature, damp, per_step):
         small = fan_in + 1 < _ONE_THREAD_BELOW
         with threadpool_limits(1, user_api="blas") if small else nullcontext():
             for j in np.flatnonzero(counts):
-                theta, gone, inc = obs_prune(hinv, start[:, j], prunable, counts[j], per_step)
+                column = prunable.copy()
+                if protected is not None:
+                    column[:fan_in] &= ~protected[offsets[layer]:offsets[layer + 1]].reshape(
+                        fan_in, fan_out)[:, j]
+                theta, gone, inc = obs_prune(hinv, start[:, j], column, counts[j], per_step)
                 new_c[:, j], new_b[j] = theta[:-1], theta[-1]
                 removed.append(offsets[layer] + gone * fan_out + j)
                 increase += scales[layer][j] * inc

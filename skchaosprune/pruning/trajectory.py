@@ -13,7 +13,7 @@ from sklearn.linear_model import Lasso
 from sklearn.utils._param_validation import Interval
 
 from ._base import PruningResult, PruningStrategy
-from ._masks import n_to_prune
+from ._masks import connected_keep_mask, n_to_prune
 
 
 def cubic_schedule(sparsity, rounds):
@@ -171,6 +171,13 @@ class TrajectoryCausalPruning(PruningStrategy):
     max_rows : int or None, default=None
         The rows a recording keeps at most (None: 2048, fewer when 64 MB
         of float32 rows bind).
+    keep_connected : bool, default=False
+        Never cut all inputs of a unit that still has outputs, nor all
+        inputs of an output: each round, such a unit gets back its
+        best-ranked input still kept before the round, in exchange for the
+        next weight of the round's ranking
+        (:func:`~skchaosprune.pruning.connected_keep_mask`; the masks still
+        nest).
 
     Attributes
     ----------
@@ -204,13 +211,16 @@ class TrajectoryCausalPruning(PruningStrategy):
         "rounds": [Interval(Integral, 1, None, closed="left")],
         "lasso_alpha": [Interval(Real, 0, 1, closed="right")],
         "max_rows": [None, Interval(Integral, 2, None, closed="left")],
+        "keep_connected": ["boolean"],
     }
 
-    def __init__(self, sparsity=0.9, *, rounds=10, lasso_alpha=0.1, max_rows=None):
+    def __init__(self, sparsity=0.9, *, rounds=10, lasso_alpha=0.1, max_rows=None,
+                 keep_connected=False):
         self.sparsity = sparsity
         self.rounds = rounds
         self.lasso_alpha = lasso_alpha
         self.max_rows = max_rows
+        self.keep_connected = keep_connected
 
     def schedule(self):
         """The cumulative sparsity after each round (:func:`cubic_schedule`)."""
@@ -244,7 +254,12 @@ class TrajectoryCausalPruning(PruningStrategy):
                     record.squared_changes, record.loss_changes, self.lasso_alpha)
                 coefs[kept] = round_coefs
                 order = prune_first(scores, effects, context.flat(trained)[kept])
-                keep[kept[order[:extra]]] = False
+                if self.keep_connected:  # this round's ranking, earlier pruning locked
+                    ranks = np.full(n_weights, -1.0)
+                    ranks[kept[order]] = np.arange(kept.size)
+                    keep = connected_keep_mask(ranks, context.shapes, target, locked=~keep)
+                else:
+                    keep[kept[order[:extra]]] = False
             rounds.append([m.copy() for m in context.unflat(keep)])
         coefs[~keep] = 0.0
         attributes = {"pruning_rounds_": rounds,
