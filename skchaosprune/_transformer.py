@@ -158,7 +158,7 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
     estimator_ : estimator
         The fitted network (dense with its dynamics; pruned and retrained
         with ``retrain=True``).
-    feature_scores_ : ndarray of shape (n_features_in_,)
+    feature_scores_ : ndarray of shape (n_features,)
         One score per feature, larger meaning more important (see the
         property's documentation for each strategy's), read when asked.
     max_features_ : int or None
