@@ -513,11 +513,8 @@ class NetworkMixin:
         _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
         hidden = ACTIVATIONS[self.activation]
-        weights = flatten(self.coefs_)
-        biases = flatten(self.intercepts_)
-        mask = flatten(self.masks_).astype(np.bool_)
+        weights, biases, mask = self._flat_network()
         use_mask = not mask.all()
-        weights[~mask] = 0.0
         n = X.shape[0]
         n_weights = weights.shape[0]
         batch = self._batch(n)
@@ -708,10 +705,7 @@ class NetworkMixin:
         _k = kernels()
         out_act, loss, risk_kind = self._output_layer()
         hidden = ACTIVATIONS[self.activation]
-        weights = flatten(self.coefs_)
-        biases = flatten(self.intercepts_)
-        mask = flatten(self.masks_).astype(np.bool_)
-        weights[~mask] = 0.0
+        weights, biases, mask = self._flat_network()
         kept = np.flatnonzero(mask)
         dense = kept.shape[0] == weights.shape[0]
         n_kept = kept.shape[0]
@@ -839,6 +833,14 @@ class NetworkMixin:
         view.flags.writeable = False
         loss = loss_sum / n_samples if n_samples else np.nan
         return bool(on_update(int(step), float(loss), view))
+
+    def _flat_network(self):
+        """The weights (the pruned ones at 0), the biases and the keep mask
+        as the flat arrays the kernels train."""
+        weights = flatten(self.coefs_)
+        mask = flatten(self.masks_).astype(np.bool_)
+        weights[~mask] = 0.0
+        return weights, flatten(self.intercepts_), mask
 
     def _store_risks(self, measured, pairs, own, recorder):
         """The risks measured in a training call (at the updates

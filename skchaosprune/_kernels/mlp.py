@@ -183,6 +183,18 @@ def _sample_loss(o, y, out, loss):
 
 
 @njit(cache=True)
+def _output_row(orow, drow, y, sw, use_sw, out, loss):
+    """One sample's output deltas into ``drow`` (weighted by ``sw`` when
+    ``use_sw``); returns its loss times ``sw``."""
+    for j in range(orow.shape[0]):
+        dj = orow[j] - y[j]
+        if loss == SQUARED or loss == SQUARED_MEAN:
+            dj *= _derivative(orow[j], out)
+        drow[j] = dj * sw if use_sw else dj
+    return sw * _sample_loss(orow, y, out, loss)
+
+
+@njit(cache=True)
 def _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
                   out):
     """Network outputs for every row of X written to result, in blocks."""
@@ -527,17 +539,9 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
         norm = 0.0
         for r in range(nb):
             sample = order[start + r]
-            y = Y[sample]
-            orow = o[r]
-            drow = d[r]
             sw = SW[sample] if use_sw else 1.0
             norm += sw
-            batch_loss += sw * _sample_loss(orow, y, out, loss)
-            for j in range(n_out):
-                dj = orow[j] - y[j]
-                if loss == SQUARED or loss == SQUARED_MEAN:
-                    dj *= _derivative(orow[j], out)
-                drow[j] = dj * sw if use_sw else dj
+            batch_loss += _output_row(o[r], d[r], Y[sample], sw, use_sw, out, loss)
         if norm > 0.0:
             batch_loss /= norm
             if alpha != 0.0:
@@ -623,17 +627,9 @@ def loss_grad(X, Y, SW, use_sw, weights, biases, sizes, w_off, b_off, hidden,
     total = 0.0
     norm = 0.0
     for r in range(n):
-        orow = o[r]
-        drow = d[r]
-        y = Y[r]
         sw = SW[r] if use_sw else 1.0
         norm += sw
-        total += sw * _sample_loss(orow, y, out, loss)
-        for j in range(n_out):
-            dj = orow[j] - y[j]
-            if loss == SQUARED or loss == SQUARED_MEAN:
-                dj *= _derivative(orow[j], out)
-            drow[j] = dj * sw if use_sw else dj
+        total += _output_row(o[r], d[r], Y[r], sw, use_sw, out, loss)
     total /= norm
     n_weights = weights.shape[0]
     if alpha != 0.0:
