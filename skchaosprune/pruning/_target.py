@@ -52,11 +52,12 @@ def nothing_passed(strategy, sparsity, dense):
         PrunedModelWarning)
 
 
-def probe_sparsities():
-    """The increasing sparsities the search tries before it refines."""
+def probe_sparsities(step=PROBE_STEP):
+    """The increasing sparsities the search tries before it refines, each
+    pruning ``step`` of what the last kept, down to :data:`MIN_KEPT`."""
     out, kept = [], 1.0
-    while kept * (1 - PROBE_STEP) >= MIN_KEPT:
-        kept *= 1 - PROBE_STEP
+    while kept * (1 - step) >= MIN_KEPT:
+        kept *= 1 - step
         out.append(1.0 - kept)
     return out
 

@@ -14,11 +14,11 @@ from ._base import NestedBaseMixin, PruningResult, PruningStrategy
 from ._masks import n_to_prune
 from ._target import (
     MAX_DROP,
-    MIN_KEPT,
     PATIENCE,
     SPARSITY_OR_AUTO,
     check_validation,
     nothing_passed,
+    probe_sparsities,
 )
 from .magnitude import MagnitudePruning
 
@@ -147,11 +147,7 @@ class IterativePruning(NestedBaseMixin, PruningStrategy):
             if self.rounds is not None:
                 raise ValueError("IterativePruning(sparsity='auto') decides the rounds "
                                  "itself: leave rounds=None and set per_round.")
-            out, kept = [], 1.0
-            while kept * (1.0 - self.per_round) >= MIN_KEPT:
-                kept *= 1.0 - self.per_round
-                out.append(1.0 - kept)
-            return out
+            return probe_sparsities(self.per_round)
         if self.sparsity == 0:
             return [0.0]
         if self.rounds is not None:
