@@ -353,6 +353,7 @@ def _sweep(args):
         format_overview,
         format_sweep,
         format_wilcoxon,
+        seeds_run,
         sklearn_study_data,
         sweep,
     )
@@ -414,7 +415,7 @@ def _sweep(args):
         steps.close()
     settings = result["settings"]
     print(f"Pruning study: accuracy against sparsity, mean +/- sd over "
-          f"{_plural(len(settings['seeds']), 'seed')}, retrained by rewinding"
+          f"{seeds_run(settings)}, retrained by rewinding"
           + (" (quick)" if args.quick else ""))
     print()
     print(format_sweep(result))

@@ -125,6 +125,8 @@ def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
     if dataset not in result["settings"]["datasets"]:
         raise ValueError(f"No data set {dataset!r} in the result; it has "
                          f"{result['settings']['datasets']}.")
+    from .experiments import seeds_run
+
     if ax is None:
         ax = _figure_class()(figsize=(6, 4.2), layout="constrained").add_subplot()
     summary = _summary(result, dataset)
@@ -164,7 +166,7 @@ def plot_sweep(result, dataset, ax=None, *, metric="accuracy", legend=True):
     ax.set_xlabel("weights pruned (%)")
     ax.set_ylabel("test R^2" if regression and metric == "accuracy"
                   else "test accuracy" if metric == "accuracy" else "test macro F1")
-    ax.set_title(f"{dataset} ({_plural(len(result['settings']['seeds']), 'seed')})",
+    ax.set_title(f"{dataset} ({_plural(seeds_run(result['settings'], dataset), 'seed')})",
                  fontsize="medium")
     ax.grid(alpha=0.3)
     _flops_axis(ax, result, dataset)
@@ -219,7 +221,7 @@ def plot_overview(result, *, metric="accuracy", group=None):
     -------
     figure : matplotlib Figure
     """
-    from .experiments import overview
+    from .experiments import overview, seeds_run
     from .experiments.study import _pooled_groups
 
     drops = overview(result, metric, group)
@@ -250,7 +252,7 @@ def plot_overview(result, *, metric="accuracy", group=None):
     ax.set_ylabel(f"test {what} minus dense {what}")
     where = "" if "@" not in label else f" ({label.split('@')[1]} regime)"
     ax.set_title(f"Mean over {_plural(len(names), 'data set')}{where}, "
-                 f"{_plural(len(result['settings']['seeds']), 'seed')} each", fontsize="medium")
+                 f"{seeds_run(result['settings'])} each", fontsize="medium")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="x-small", loc="lower left")
     return figure

@@ -28,6 +28,7 @@ from skchaosprune.experiments import (
     format_wilcoxon,
     overview,
     pruned_mask,
+    seeds_run,
     sweep,
     sweep_summary,
     sweep_wilcoxon,
@@ -793,6 +794,15 @@ def test_fewer_seeds_for_a_slow_data_set(capsys):
     assert seen == {(d, s) for d in ("sklearn_iris", "sklearn_iris@sklearn") for s in (0, 1, 2)} \
         | {(d, s) for d in ("sklearn_wine", "sklearn_wine@sklearn") for s in (0, 1)}
     assert out["settings"]["seeds_for"] == {"sklearn_wine": 2}
+    # The tables say how many seeds each data set had, not how many were asked.
+    text = format_sweep(out)
+    assert "sklearn_wine@sklearn (" in text
+    for line in text.splitlines():
+        if line.startswith(("sklearn_wine (", "sklearn_wine@sklearn (")):
+            assert ", 2 seeds: test accuracy" in line
+        elif line.startswith(("sklearn_iris (", "sklearn_iris@sklearn (")):
+            assert ", 3 seeds: test accuracy" in line
+    assert seeds_run(out["settings"]) == "3 seeds (sklearn_wine: 2)"
     with pytest.raises(ValueError, match="seeds_for"):
         sweep(["sklearn_iris"], quick=True, seeds_for={"sklearn_wine": 2})
     assert main(["sweep", "--dataset", "iris", "--quick", "--quiet", "--seeds-for",

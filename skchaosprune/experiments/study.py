@@ -777,6 +777,42 @@ def sweep_summary(rows):
     return summary
 
 
+def seeds_run(settings, dataset=None):
+    """How many seeds a :func:`sweep` result ran, for one data set or all.
+
+    ``seeds_for`` gives some data sets fewer seeds than ``seeds``; the
+    tables and figures say how many each one had.
+
+    Parameters
+    ----------
+    settings : dict
+        The result's ``settings``.
+    dataset : str or None, default=None
+        A data set of the result (``name`` or ``name@regime``); None gives
+        the text for the whole result.
+
+    Returns
+    -------
+    n : int or str
+        The number of seeds of ``dataset``; without one, a text such as
+        ``'10 seeds'`` or ``'10 seeds (digits: 2)'``.
+
+    Examples
+    --------
+    >>> settings = {"seeds": list(range(10)), "seeds_for": {"digits": 2}}
+    >>> seeds_run(settings, "digits@sklearn"), seeds_run(settings, "iris")
+    (2, 10)
+    >>> seeds_run(settings)
+    '10 seeds (digits: 2)'
+    """
+    n_all = len(settings["seeds"])
+    limits = {k: min(int(v), n_all) for k, v in (settings.get("seeds_for") or {}).items()}
+    if dataset is not None:
+        return limits.get(dataset.split("@")[0], n_all)
+    fewer = ", ".join(f"{k}: {v}" for k, v in limits.items() if v < n_all)
+    return _plural(n_all, "seed") + (f" ({fewer})" if fewer else "")
+
+
 def adjust_pvalues(pvalues, method="holm"):
     """Holm or Benjamini-Hochberg adjusted p-values of one family of tests.
 
@@ -1239,7 +1275,7 @@ def format_sweep(result, metric="accuracy"):
         first = next((s for s in result["summary"]
                       if s["dataset"] == name and s["method"] == "chaos_loss"), None)
         line = (f"{name} ({settings['networks'].get(name, '')}), "
-                f"{_plural(len(settings['seeds']), 'seed')}: {title}")
+                f"{_plural(seeds_run(settings, name), 'seed')}: {title}")
         shown = set()   # errors already written in this block
         if dense is not None and dense["failed"] == dense["n"]:
             line += f"; dense failed: {dense['error']}"
