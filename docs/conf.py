@@ -124,7 +124,7 @@ def _warm_up_kernels():
     from skchaosprune._kernels import warmup_all
 
     start = time.perf_counter()
-    warmup_all()
+    warmup_all(parallel=True)
     print(f"skchaosprune kernels ready in {time.perf_counter() - start:.1f} s")
 
 

@@ -175,7 +175,7 @@ def _compile(args):
     if not args.quiet:
         print("loading the compiled kernels (the first run compiles them, ~30 s)...",
               file=sys.stderr, flush=True)
-    warmup_all()
+    warmup_all(parallel=True)
 
 
 def _demo(args):

@@ -7,13 +7,74 @@ call after installation compiles; later ones load the cache.
 """
 
 import importlib
+import os
 import pkgutil
+import subprocess
+import sys
 
 
-def warmup_all():
-    """Compile (or load from the cache) every kernel of the package."""
+def _modules():
+    """The kernel modules that define ``warmup()``, by name."""
+    names = []
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
-        warm = getattr(module, "warmup", None)
-        if warm is not None:
-            warm()
+        if getattr(module, "warmup", None) is not None:
+            names.append(info.name)
+    return names
+
+
+def _uncached(names, package=__name__):
+    """The modules with a cached kernel whose cache index is not on disk
+    yet (a fresh install). Read from Numba's cache objects; on a Numba
+    without them, no module (the kernels then compile in this process)."""
+    cold = []
+    for name in names:
+        module = importlib.import_module(f"{package}.{name}")
+        for value in vars(module).values():
+            index = getattr(getattr(getattr(value, "_cache", None), "_cache_file", None),
+                            "_index_path", None)
+            if isinstance(index, str) and not os.path.exists(index):
+                cold.append(name)
+                break
+    return cold
+
+
+def _warm_in_processes(names, package=__name__):
+    """Run each module's ``warmup()`` in a fresh Python process of its own,
+    all at once; raise with the child's error when one fails."""
+    children = [
+        (name, subprocess.Popen(
+            [sys.executable, "-c", f"from {package} import {name} as m; m.warmup()"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        for name in names
+    ]
+    failed = []
+    for name, child in children:
+        _, err = child.communicate()
+        if child.returncode != 0:
+            failed.append(f"{name} (exit {child.returncode}): {err.strip()[-2000:]}")
+    if failed:
+        raise RuntimeError("Compiling the kernels in separate processes failed: "
+                           + "; ".join(failed))
+
+
+def warmup_all(parallel=False):
+    """Compile (or load from the cache) every kernel of the package.
+
+    Parameters
+    ----------
+    parallel : bool, default=False
+        Compile the modules whose kernels are not in Numba's cache yet (a
+        fresh install) in fresh processes of their own, all at once, then
+        load them here from the cache those wrote. Numba compiles on one
+        core, so the compilation then takes about the slowest module's time
+        instead of the sum. Modules already cached load here directly. It
+        needs a writable cache (the package's ``__pycache__`` or
+        ``NUMBA_CACHE_DIR``), as ``cache=True`` does.
+    """
+    names = _modules()
+    cold = _uncached(names) if parallel else []
+    if len(cold) > 1:
+        _warm_in_processes(cold)
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}").warmup()
