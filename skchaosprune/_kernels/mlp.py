@@ -709,7 +709,8 @@ def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
 
 def warmup():
     """Compile the kernels on a tiny network (both trajectory dtypes, both
-    solvers, with and without sample weights)."""
+    solvers, with and without sample weights, and the read-only inputs that
+    scikit-learn's checks and joblib's memory-mapped arrays pass)."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3))
     Y = np.zeros((6, 2))
@@ -733,9 +734,24 @@ def warmup():
                       SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, X,
                       Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
                       0, 0, np.empty(0 if use_sw else 3))
-    forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
-    loss_grad(X, Y, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID,
-              SOFTMAX, LOG_LOSS, 1e-4, np.empty(20), np.empty(6))
+    # A read-only array is another type to Numba: each combination the
+    # estimator passes on read-only X or y is a specialization of its own.
+    X_ro, Y_ro = X.copy(), Y.copy()
+    X_ro.setflags(write=False)
+    Y_ro.setflags(write=False)
+    for Xa, Ya, dtype in ((X_ro, Y, np.float64), (X_ro, Y, np.float32),
+                          (X_ro, Y_ro, np.float32), (X, Y_ro, np.float32)):
+        train_batches(Xa, Ya, SW, False, order, 0, 3, weights.copy(), biases.copy(), sizes,
+                      w_off, b_off, SOLVER_SGD, hyper, np.zeros((2, 20)),
+                      np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
+                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, np.empty((3, 20), dtype=dtype),
+                      True, Xa, Ya, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
+                      0, 0, np.empty(3))
+    for Xa in (X, X_ro):
+        forward_all(Xa, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
+    for Xa, Ya in ((X, Y), (X_ro, Y), (X_ro, Y_ro), (X, Y_ro)):
+        loss_grad(Xa, Ya, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID,
+                  SOFTMAX, LOG_LOSS, 1e-4, np.empty(20), np.empty(6))
     risks(X, Y, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX,
           LOG_LOSS, RISK_MISCLASSIFICATION, np.empty(2))
     accumulate_updates(traj.astype(np.float64), 3, np.arange(20), np.zeros(20), np.zeros(20),
