@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from ._mlp import DenseMLPClassifier
@@ -304,6 +305,12 @@ class CausalPruningTransformer(SelectorMixin, MetaEstimatorMixin, BaseEstimator)
         """
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True,
                              y_numeric=False)
+        if self.estimator is None and type_of_target(y).startswith("continuous"):
+            raise ValueError(
+                "y is a continuous (regression) target, but the default estimator is "
+                "a classifier: pass a regressor, e.g. CausalPruningTransformer("
+                "DenseMLPRegressor(hidden_layer_sizes=(16,), activation='sigmoid', "
+                "solver='sgd', batch_size=1, max_iter=50)).")
         strategy = clone(resolve_strategy(self.pruning) if self.pruning is not None
                          else self._default_strategy())
         strategy._validate_params()

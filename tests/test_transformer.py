@@ -14,6 +14,7 @@ from skchaosprune import (
     CausalPruningTransformer,
     ChaosCausalPruning,
     DenseMLPClassifier,
+    DenseMLPRegressor,
     MagnitudePruning,
 )
 from skchaosprune.pruning import reaching_features
@@ -248,3 +249,14 @@ def test_default_transformer_repairs_a_collapsed_mask_with_a_warning(iris_noisy)
     selector.set_params(pruning__on_collapse="raise")
     with pytest.raises(ValueError, match="selects no feature"):
         selector.get_support()
+
+
+def test_regression_target_with_the_default_classifier_says_to_pass_a_regressor():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.1
+    with pytest.raises(ValueError, match="continuous .*pass a regressor.*DenseMLPRegressor"):
+        CausalPruningTransformer().fit(X, y)
+    # With a regressor, the same data fits.
+    est = DenseMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    fitted = CausalPruningTransformer(est, pruning=MagnitudePruning(0.3)).fit(X, y)
+    assert fitted.transform(X).shape[0] == 40
