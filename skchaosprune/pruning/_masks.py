@@ -64,13 +64,8 @@ def causal_keep_mask(pvalues, max_exponents=None, *, alpha=0.05,
     array([ True,  True,  True, False])
     """
     pvalues = np.asarray(pvalues, dtype=np.float64)
-    gated = np.zeros(pvalues.shape, dtype=bool)
-    if lyapunov_threshold is not None:
-        if max_exponents is None:
-            raise ValueError("lyapunov_threshold needs the largest exponent of each weight.")
-        gated = np.asarray(max_exponents) <= lyapunov_threshold
     if sparsity is None:
-        return ~(gated | (pvalues >= alpha))
+        return ~(_gated(pvalues, max_exponents, lyapunov_threshold) | (pvalues >= alpha))
     order = causal_prune_order(pvalues, max_exponents, lyapunov_threshold)
     keep = np.ones(pvalues.size, dtype=bool)
     keep[order[:n_to_prune(pvalues.size, sparsity)]] = False
@@ -187,16 +182,22 @@ def unit_repairs(keep, scores, shapes, locked=None):
     return restore, last_inputs
 
 
+def _gated(pvalues, max_exponents, lyapunov_threshold):
+    """The weights whose largest exponent is at most ``lyapunov_threshold``
+    (none without a threshold): pruned whatever their p-value."""
+    if lyapunov_threshold is None:
+        return np.zeros(pvalues.shape, dtype=bool)
+    if max_exponents is None:
+        raise ValueError("lyapunov_threshold needs the largest exponent of each weight.")
+    return np.asarray(max_exponents) <= lyapunov_threshold
+
+
 def causal_prune_order(pvalues, max_exponents=None, lyapunov_threshold=None):
     """The order in which :func:`causal_keep_mask` prunes for a sparsity:
     weights gated by the threshold first, then by descending p-value, then
     by ascending largest exponent, then by index."""
     pvalues = np.asarray(pvalues, dtype=np.float64)
-    gated = np.zeros(pvalues.shape, dtype=bool)
-    if lyapunov_threshold is not None:
-        if max_exponents is None:
-            raise ValueError("lyapunov_threshold needs the largest exponent of each weight.")
-        gated = np.asarray(max_exponents) <= lyapunov_threshold
+    gated = _gated(pvalues, max_exponents, lyapunov_threshold)
     lyap = np.zeros_like(pvalues) if max_exponents is None else np.asarray(max_exponents, float)
     # lexsort: the last key is the primary one.
     return np.lexsort((np.arange(pvalues.size), lyap, -pvalues, ~gated))
