@@ -90,6 +90,15 @@ def magnitude_keep_mask(weights, sparsity):
     return keep
 
 
+def order_scores(order):
+    """Scores under which :func:`connected_keep_mask` prunes in ``order``
+    (a permutation of the weights, the first to prune first): each weight's
+    position in it."""
+    scores = np.empty(len(order))
+    scores[order] = np.arange(len(order))
+    return scores
+
+
 def connected_keep_mask(scores, shapes, sparsity, locked=None):
     """Keep mask of the ``round(sparsity * n)`` lowest ``scores`` pruned,
     that never cuts all inputs of a unit that still has outputs, nor all

@@ -17,6 +17,7 @@ from ._masks import (
     causal_keep_mask,
     causal_prune_order,
     connected_keep_mask,
+    order_scores,
     reached_outputs,
     repair_collapse,
 )
@@ -391,9 +392,7 @@ class ChaosCausalPruning(PruningStrategy):
         info["granger_pvalues_"] = pvalues
         if self.sparsity is not None and self.keep_connected:
             order = causal_prune_order(pvalues, max_exponents, self.lyapunov_threshold)
-            scores = np.empty(n_weights)
-            scores[order] = np.arange(n_weights)  # pruned first: lowest
-            keep = connected_keep_mask(scores, context.shapes, self.sparsity)
+            keep = connected_keep_mask(order_scores(order), context.shapes, self.sparsity)
         else:
             keep = causal_keep_mask(pvalues, max_exponents, alpha=self.alpha,
                                     lyapunov_threshold=self.lyapunov_threshold,

@@ -5,7 +5,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import PruningResult, PruningStrategy
-from ._masks import connected_keep_mask, lamp_scores, magnitude_keep_mask, random_keep_mask
+from ._masks import (
+    connected_keep_mask,
+    lamp_scores,
+    magnitude_keep_mask,
+    order_scores,
+    random_keep_mask,
+)
 from ._target import MAX_DROP, SPARSITY_OR_AUTO, search_sparsity
 
 
@@ -155,9 +161,7 @@ class RandomPruning(PruningStrategy):
             return search_sparsity(self, context)
         if self.keep_connected:  # the same random order, repaired
             order = check_random_state(self.random_state).permutation(context.n_weights)
-            scores = np.empty(context.n_weights)
-            scores[order] = np.arange(context.n_weights)
             return PruningResult(context.unflat(
-                connected_keep_mask(scores, context.shapes, self.sparsity)))
+                connected_keep_mask(order_scores(order), context.shapes, self.sparsity)))
         keep = random_keep_mask(context.n_weights, self.sparsity, self.random_state)
         return PruningResult(context.unflat(keep))
