@@ -723,30 +723,24 @@ def warmup():
     order = np.array([3, 0, 5, 1, 4, 2])
     risk_at = np.array([1, 2], dtype=np.int64)
     hyper = np.array([0.1, 0.0, 0.0, 0.0, 0.9, 0.999, 1e-8])
-    for dtype, solver, use_sw in ((np.float64, SOLVER_SGD, False),
-                                  (np.float32, SOLVER_ADAM, True)):
-        weights = rng.normal(scale=0.1, size=20)
-        biases = np.zeros(6)
-        traj = np.empty((3, 20), dtype=dtype)
-        train_batches(X, Y, SW, use_sw, order, 0, 3, weights, biases, sizes,
-                      w_off, b_off, solver, hyper, np.zeros((2, 20)),
-                      np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
-                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, X,
-                      Y, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
-                      0, 0, np.empty(0 if use_sw else 3))
     # A read-only array is another type to Numba: each combination the
     # estimator passes on read-only X or y is a specialization of its own.
     X_ro, Y_ro = X.copy(), Y.copy()
     X_ro.setflags(write=False)
     Y_ro.setflags(write=False)
-    for Xa, Ya, dtype in ((X_ro, Y, np.float64), (X_ro, Y, np.float32),
-                          (X_ro, Y_ro, np.float32), (X, Y_ro, np.float32)):
-        train_batches(Xa, Ya, SW, False, order, 0, 3, weights.copy(), biases.copy(), sizes,
-                      w_off, b_off, SOLVER_SGD, hyper, np.zeros((2, 20)),
+    for Xa, Ya, dtype, solver, use_sw in (
+            (X, Y, np.float64, SOLVER_SGD, False), (X, Y, np.float32, SOLVER_ADAM, True),
+            (X_ro, Y, np.float64, SOLVER_SGD, False), (X_ro, Y, np.float32, SOLVER_SGD, False),
+            (X_ro, Y_ro, np.float32, SOLVER_SGD, False), (X, Y_ro, np.float32, SOLVER_SGD, False)):
+        weights = rng.normal(scale=0.1, size=20)
+        biases = np.zeros(6)
+        traj = np.empty((3, 20), dtype=dtype)
+        train_batches(Xa, Ya, SW, use_sw, order, 0, 3, weights, biases, sizes,
+                      w_off, b_off, solver, hyper, np.zeros((2, 20)),
                       np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
-                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, np.empty((3, 20), dtype=dtype),
-                      True, Xa, Ya, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
-                      0, 0, np.empty(3))
+                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, Xa,
+                      Ya, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
+                      0, 0, np.empty(0 if use_sw else 3))
     for Xa in (X, X_ro):
         forward_all(Xa, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
     for Xa, Ya in ((X, Y), (X_ro, Y), (X_ro, Y_ro), (X, Y_ro)):
