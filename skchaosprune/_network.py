@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import _progress
 from ._kernels import codes as _c
+from ._kernels import read_only
 from ._optimizers import make_optimizer
 from ._warn import warn_user
 
@@ -528,6 +529,7 @@ class NetworkMixin:
             sw = np.empty(0)
         if swv is None:
             swv = np.ones(Xv.shape[0]) if use_sw else np.empty(0)
+        X, Y, sw, Xv, Yv, swv = read_only(X, Y, sw, Xv, Yv, swv)
         if self._optimizer is None or not (incremental or resume):
             self._optimizer = self._new_optimizer()
         # Replaced, not mutated, so that an interrupted call leaves it as it was.
@@ -712,6 +714,7 @@ class NetworkMixin:
         use_sw = sw is not None
         sw_arr = sw if use_sw else np.empty(0)
         swv_arr = (swv if swv is not None else np.ones(Xv.shape[0])) if use_sw else np.empty(0)
+        X, Y, sw_arr, Xv, Yv, swv_arr = read_only(X, Y, sw_arr, Xv, Yv, swv_arr)
         grad_w = np.empty_like(weights)
         grad_b = np.empty_like(biases)
         opt = self._new_optimizer()
@@ -816,8 +819,9 @@ class NetworkMixin:
         sw = (np.ascontiguousarray(sample_weight, dtype=np.float64) if use_sw
               else np.empty(0))
         grad_w, grad_b = np.empty_like(weights), np.empty_like(biases)
+        X, Y, sw = read_only(np.ascontiguousarray(X, dtype=np.float64), Y, sw)
         value = kernels().loss_grad(
-            np.ascontiguousarray(X, dtype=np.float64), Y, sw, use_sw, weights, biases,
+            X, Y, sw, use_sw, weights, biases,
             self._sizes, self._w_off, self._b_off, ACTIVATIONS[self.activation],
             out_act, loss, float(self.alpha), grad_w, grad_b)
         return value, np.concatenate([grad_w, grad_b])
@@ -1013,6 +1017,7 @@ class NetworkMixin:
         """Outputs of the flat network by the compiled kernel (training-time
         measures)."""
         out_act, _, _ = self._output_layer()
+        (X,) = read_only(X)
         return kernels().forward_all(X, weights, biases, self._sizes, self._w_off,
                                      self._b_off, ACTIVATIONS[self.activation], out_act)
 

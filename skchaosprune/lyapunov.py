@@ -53,6 +53,7 @@ import numba
 import numpy as np
 
 from ._kernels import lyapunov as _k
+from ._kernels import read_only
 from ._parallel import parallel_allowed
 from ._windows import (  # the window arithmetic, public here
     _check_params,
@@ -258,6 +259,7 @@ def divergence_curve(x, dim=2, delay=1, steps=3, theiler=0):
             "divergence curve (lyapunov_exponent and the windowed functions "
             "treat such a series as static, exponent 0)."
         )
+    (x,) = read_only(x)
     return _k.divergence_curve(x, dim, delay, steps, theiler)
 
 
@@ -329,6 +331,7 @@ def _window_batch(data, starts, window, dim, delay, steps, theiler, fit_steps,
     """Kernel call on a C-contiguous float64 2-D array (no validation)."""
     out = np.empty((starts.shape[0], data.shape[1]))
     status = np.empty((starts.shape[0], data.shape[1]), dtype=np.int8)
+    (data,) = read_only(data)
     if starts.shape[0] and data.shape[1]:
         if not parallel_allowed():
             _k.window_exponents_serial(data, starts, window, dim, delay, steps, theiler,

@@ -1,9 +1,13 @@
 """scikit-learn's estimator contract, run over every public estimator.
 
-The estimators are checked with their default parameters (as sklearn checks
-its own MLPs), with each solver, and pruning with default strategies (every
-other parameter at its default: 'auto' windows and lags fit the checks'
-small datasets).
+The estimators are checked with ``max_iter=100``, as scikit-learn checks its
+own MLPs (``sklearn/utils/_test_common/instance_generator.py``), and
+otherwise their default parameters, with each solver, and pruning with
+default strategies (every other parameter at its default: 'auto' windows
+and lags fit the checks' small datasets).  The chaos-causal configurations
+keep the default 200 epochs: on the checks' smallest tables a chaos-causal
+run needs at least 127 updates, one per epoch there (the estimator says so
+when it has fewer).
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -19,11 +23,11 @@ from skchaosprune.pruning import IterativePruning, OBSPruning, TrajectoryCausalP
 
 ESTIMATORS = [
     # The defaults (scikit-learn's: adam), and each other solver.
-    DenseMLPClassifier(),
-    DenseMLPRegressor(),
-    DenseMLPClassifier(solver="sgd"),
-    DenseMLPRegressor(solver="sgd", nesterovs_momentum=False),
-    DenseMLPClassifier(solver="sgd", learning_rate="adaptive"),
+    DenseMLPClassifier(max_iter=100),
+    DenseMLPRegressor(max_iter=100),
+    DenseMLPClassifier(solver="sgd", max_iter=100),
+    DenseMLPRegressor(solver="sgd", nesterovs_momentum=False, max_iter=100),
+    DenseMLPClassifier(solver="sgd", learning_rate="adaptive", max_iter=100),
     # Pruning with the default strategies and every other default.
     # (Seeded: some checks fit without setting random_state, and the mask
     # would then depend on the global NumPy stream, i.e. on the test order.)
@@ -34,16 +38,17 @@ ESTIMATORS = [
     # A rank-based chaos-causal mask (an explicit sparsity).
     DenseMLPClassifier(pruning=ChaosCausalPruning(sparsity=0.5), random_state=0),
     DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5), random_state=0),
-    DenseMLPClassifier(pruning="magnitude"),
-    DenseMLPRegressor(pruning=MagnitudePruning(0.3)),
-    DenseMLPClassifier(pruning=MagnitudePruning(0.5, scope="lamp")),
-    DenseMLPClassifier(pruning=IterativePruning(sparsity=0.7)),
-    DenseMLPClassifier(pruning=IterativePruning(sparsity="auto", rewind="lr")),
-    DenseMLPRegressor(pruning=MagnitudePruning("auto", keep_connected=True)),
-    DenseMLPClassifier(pruning=TrajectoryCausalPruning(sparsity=0.7, rounds=3)),
-    DenseMLPClassifier(pruning=OBSPruning(0.5), random_state=0),
-    DenseMLPRegressor(pruning=OBSPruning(0.3, max_exact=0), random_state=0),  # layer-wise
-    DenseMLPRegressor(solver="lbfgs", random_state=0),
+    DenseMLPClassifier(pruning="magnitude", max_iter=100),
+    DenseMLPRegressor(pruning=MagnitudePruning(0.3), max_iter=100),
+    DenseMLPClassifier(pruning=MagnitudePruning(0.5, scope="lamp"), max_iter=100),
+    DenseMLPClassifier(pruning=IterativePruning(sparsity=0.7), max_iter=100),
+    DenseMLPClassifier(pruning=IterativePruning(sparsity="auto", rewind="lr"), max_iter=100),
+    DenseMLPRegressor(pruning=MagnitudePruning("auto", keep_connected=True), max_iter=100),
+    DenseMLPClassifier(pruning=TrajectoryCausalPruning(sparsity=0.7, rounds=3), max_iter=100),
+    DenseMLPClassifier(pruning=OBSPruning(0.5), random_state=0, max_iter=100),
+    # Layer-wise OBS:
+    DenseMLPRegressor(pruning=OBSPruning(0.3, max_exact=0), random_state=0, max_iter=100),
+    DenseMLPRegressor(solver="lbfgs", random_state=0, max_iter=100),
     CausalPruningTransformer(),
     CausalPruningTransformer(pruning=ChaosCausalPruning(sparsity=0.3)),
     CausalPruningTransformer(pruning=IterativePruning(sparsity=0.5), threshold="median"),
@@ -77,9 +82,10 @@ EXPECTED_FAILURES = {
         _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
     "DenseMLPRegressor(pruning=ChaosCausalPruning(sparsity=0.5),random_state=0)": {
         _SW: _WEIGHTS, _SW_SPARSE: _WEIGHTS},
-    "DenseMLPClassifier(pruning=IterativePruning(rewind='lr',sparsity='auto'))": {
+    "DenseMLPClassifier(max_iter=100,pruning=IterativePruning(rewind='lr',sparsity='auto'))": {
         _SW: _HELD_OUT, _SW_SPARSE: _HELD_OUT},
-    "DenseMLPRegressor(pruning=MagnitudePruning(keep_connected=True,sparsity='auto'))": {
+    ("DenseMLPRegressor(max_iter=100,pruning=MagnitudePruning(keep_connected=True,"
+     "sparsity='auto'))"): {
         _SW: _HELD_OUT, _SW_SPARSE: _HELD_OUT},
 }
 

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skchaosprune import DenseMLPClassifier
 from skchaosprune._kernels import codes
 from skchaosprune._kernels import mlp as kernel
+from skchaosprune._network import read_only
 from skchaosprune._recording import UpdateRecorder
 from skchaosprune.pruning import PruningResult, PruningStrategy
 from skchaosprune.pruning.trajectory import (
@@ -59,10 +60,12 @@ def _run(X, Y, sw, order, first, n_batches, weights, biases, net, solver, hyper,
     state_w, state_b, adam_t = state
     mask = np.ones(weights.shape[0], dtype=bool)
     traj = np.empty((n_batches, weights.shape[0]))
+    # Read-only data, as the estimator passes it (the specialization warmed up).
+    X, Y, sw, no_sw = read_only(X, Y, sw, np.empty(0))
     out = kernel.train_batches(
         X, Y, sw, sw.shape[0] > 0, order, first, n_batches, weights, biases, sizes, w_off,
         b_off, solver, hyper, state_w, state_b, adam_t, batch, codes.SIGMOID, codes.SOFTMAX,
-        codes.LOG_LOSS, mask, False, traj, True, X, Y, np.empty(0),
+        codes.LOG_LOSS, mask, False, traj, True, X, Y, no_sw,
         codes.RISK_MISCLASSIFICATION, np.empty(0, dtype=np.int64), np.empty((0, 2)), 0, 0,
         loss_change)
     return out, traj

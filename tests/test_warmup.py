@@ -73,3 +73,68 @@ def test_a_fresh_install_is_detected_on_the_real_kernels(tmp_path):
     assert out == "['granger', 'lyapunov', 'mlp'] ['granger', 'lyapunov', 'mlp']"
     # This session's warm-up (conftest) left every module cached.
     assert _kernels._uncached(_kernels._modules()) == []
+
+
+FITS = """
+import json
+import numpy as np
+from sklearn.datasets import load_iris
+from skchaosprune import DenseMLPClassifier, DenseMLPRegressor, ChaosCausalPruning
+from skchaosprune.pruning import IterativePruning, OBSPruning
+from skchaosprune.lyapunov import divergence_curve, lyapunov_exponent, windowed_lyapunov
+from skchaosprune.causality import granger_pvalues
+from skchaosprune import _kernels
+from skchaosprune._kernels import granger, lyapunov, mlp
+
+def compiled():
+    return {f"{m.__name__}.{k}": len(v.signatures)
+            for m in (granger, lyapunov, mlp) for k, v in vars(m).items()
+            if hasattr(v, "signatures") and hasattr(v, "py_func")}
+
+_kernels.warmup_all()
+before = compiled()
+X, y = load_iris(return_X_y=True)
+X = (X - X.mean(0)) / X.std(0)
+X_ro, y_ro = X.copy(), y.copy()
+X_ro.setflags(write=False)
+y_ro.setflags(write=False)
+sw = np.linspace(0.5, 1.5, 150)
+for Xa, ya in ((X, y), (X_ro, y), (X_ro, y_ro), (X, y_ro)):
+    for kw in ({}, {"solver": "sgd", "early_stopping": True}, {"solver": "lbfgs"},
+               {"trajectory_dtype": "float32", "keep_trajectory": True}):
+        DenseMLPClassifier((5,), max_iter=3, random_state=0, **kw).fit(Xa, ya)
+        DenseMLPRegressor((5,), max_iter=3, random_state=0, **kw).fit(Xa, Xa[:, 0])
+    DenseMLPClassifier((5,), max_iter=3, random_state=0).fit(Xa, ya, sample_weight=sw)
+    DenseMLPClassifier((5,), max_iter=3, random_state=0).partial_fit(Xa, ya, classes=np.unique(y))
+    for pruning in (ChaosCausalPruning(window=20, maxlag=2), IterativePruning(sparsity=0.5),
+                    OBSPruning(0.5)):
+        DenseMLPClassifier((5,), max_iter=20, batch_size=10, random_state=0,
+                           pruning=pruning).fit(Xa, ya)
+traj = np.random.default_rng(0).normal(size=(600, 6))
+traj_ro = traj.copy()
+traj_ro.setflags(write=False)
+for t in (traj, traj_ro):
+    les = windowed_lyapunov(t, window=50)
+    lyapunov_exponent(t[:, 0])
+    divergence_curve(t[:, 1], dim=2, delay=1, steps=3)
+    les_ro = les.copy()
+    les_ro.setflags(write=False)
+    for series in (les, les_ro):
+        granger_pvalues(series[:, 0], series, maxlag=1)
+        granger_pvalues(series[:, 0], series, maxlag=1, method="exact")
+after = compiled()
+print(json.dumps({k: [before.get(k, 0), n] for k, n in after.items()
+                  if n != before.get(k, 0)}))
+"""
+
+
+def test_fits_compile_nothing_beyond_the_warm_up():
+    """Fitting on every mix of writable and read-only data (scikit-learn's
+    checks and joblib pass read-only arrays), each solver, sample weights,
+    partial_fit and the strategies that run kernels compiles no kernel
+    specialization that ``warmup_all`` did not: a new one would compile
+    inside a user's first fit (seconds per kernel tree)."""
+    out = subprocess.run([sys.executable, "-c", FITS], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "{}"

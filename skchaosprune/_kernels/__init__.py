@@ -3,7 +3,9 @@
 Each module may define ``warmup()`` to compile its kernels on tiny inputs;
 :func:`warmup_all` calls them all (the test suite does once per session, the
 command line before it times anything).  With ``cache=True`` only the first
-call after installation compiles; later ones load the cache.
+call after installation compiles; later ones load the cache.  Callers pass
+their input data through :func:`read_only`, so that one specialization per
+kernel serves writable and read-only inputs alike.
 """
 
 import importlib
@@ -11,6 +13,23 @@ import os
 import pkgutil
 import subprocess
 import sys
+
+
+def read_only(*arrays):
+    """Read-only views (no copy) of the data arrays a kernel reads.
+
+    Numba compiles a read-only array and a writable one as two types, so a
+    kernel called on every mix of the flags (scikit-learn's checks and
+    joblib's memory-mapped inputs are read-only; most are not) would
+    compile a specialization per mix, each in a user's first call on it.
+    The callers pass their input data read-only instead, and each
+    ``warmup()`` compiles that one specialization: the same arithmetic."""
+    views = []
+    for a in arrays:
+        view = a.view()
+        view.flags.writeable = False
+        views.append(view)
+    return views
 
 
 def _modules():

@@ -777,10 +777,13 @@ def window_exponents_serial(data, starts, window, dim, delay, steps, theiler,
 
 
 def warmup():
-    """Compile the kernels on tiny inputs."""
+    """Compile the kernels on tiny inputs (read-only, as the callers pass
+    them: ``_kernels.read_only``)."""
     x = np.sin(np.arange(20.0)) + 0.01 * np.arange(20.0)
-    divergence_curve(x, 2, 1, 3, 0)
     data = np.ascontiguousarray(np.stack([x, x[::-1], np.zeros(20)], axis=1))
+    for a in (x, data):
+        a.setflags(write=False)
+    divergence_curve(x, 2, 1, 3, 0)
     starts = np.array([0, 5], dtype=np.int64)
     out = np.empty((2, 3))
     status = np.empty((2, 3), dtype=np.int8)

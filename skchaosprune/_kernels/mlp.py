@@ -709,13 +709,16 @@ def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
 
 def warmup():
     """Compile the kernels on a tiny network (both trajectory dtypes, both
-    solvers, with and without sample weights, and the read-only inputs that
-    scikit-learn's checks and joblib's memory-mapped arrays pass)."""
+    solvers, with and without sample weights). The data arrays are
+    read-only, as the estimator passes them (``_network.read_only``): Numba
+    compiles read-only and writable arrays as different types."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3))
     Y = np.zeros((6, 2))
     Y[np.arange(6), np.arange(6) % 2] = 1.0
     SW = np.ones(6)
+    for a in (X, Y, SW):
+        a.setflags(write=False)
     sizes = np.array([3, 4, 2], dtype=np.int64)
     w_off = np.array([0, 12], dtype=np.int64)
     b_off = np.array([0, 4], dtype=np.int64)
@@ -723,30 +726,23 @@ def warmup():
     order = np.array([3, 0, 5, 1, 4, 2])
     risk_at = np.array([1, 2], dtype=np.int64)
     hyper = np.array([0.1, 0.0, 0.0, 0.0, 0.9, 0.999, 1e-8])
-    # A read-only array is another type to Numba: each combination the
-    # estimator passes on read-only X or y is a specialization of its own.
-    X_ro, Y_ro = X.copy(), Y.copy()
-    X_ro.setflags(write=False)
-    Y_ro.setflags(write=False)
-    for Xa, Ya, dtype, solver, use_sw in (
-            (X, Y, np.float64, SOLVER_SGD, False), (X, Y, np.float32, SOLVER_ADAM, True),
-            (X_ro, Y, np.float64, SOLVER_SGD, False), (X_ro, Y, np.float32, SOLVER_SGD, False),
-            (X_ro, Y_ro, np.float32, SOLVER_SGD, False), (X, Y_ro, np.float32, SOLVER_SGD, False)):
+    no_sw = np.empty(0)
+    no_sw.setflags(write=False)
+    for dtype, solver, sw in ((np.float64, SOLVER_SGD, no_sw), (np.float32, SOLVER_ADAM, SW)):
         weights = rng.normal(scale=0.1, size=20)
         biases = np.zeros(6)
         traj = np.empty((3, 20), dtype=dtype)
-        train_batches(Xa, Ya, SW, use_sw, order, 0, 3, weights, biases, sizes,
+        use_sw = sw.shape[0] > 0
+        train_batches(X, Y, sw, use_sw, order, 0, 3, weights, biases, sizes,
                       w_off, b_off, solver, hyper, np.zeros((2, 20)),
                       np.zeros((2, 6)), np.zeros(1, dtype=np.int64), 2,
-                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, Xa,
-                      Ya, SW, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
+                      SIGMOID, SOFTMAX, LOG_LOSS, mask, True, traj, True, X,
+                      Y, sw, RISK_MISCLASSIFICATION, risk_at, np.empty((2, 2)),
                       0, 0, np.empty(0 if use_sw else 3))
-    for Xa in (X, X_ro):
-        forward_all(Xa, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
-    for Xa, Ya in ((X, Y), (X_ro, Y), (X_ro, Y_ro), (X, Y_ro)):
-        loss_grad(Xa, Ya, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID,
-                  SOFTMAX, LOG_LOSS, 1e-4, np.empty(20), np.empty(6))
-    risks(X, Y, SW, False, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX,
+    forward_all(X, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX)
+    loss_grad(X, Y, no_sw, False, weights, biases, sizes, w_off, b_off, SIGMOID,
+              SOFTMAX, LOG_LOSS, 1e-4, np.empty(20), np.empty(6))
+    risks(X, Y, no_sw, False, weights, biases, sizes, w_off, b_off, SIGMOID, SOFTMAX,
           LOG_LOSS, RISK_MISCLASSIFICATION, np.empty(2))
     accumulate_updates(traj.astype(np.float64), 3, np.arange(20), np.zeros(20), np.zeros(20),
                        np.zeros(3), np.zeros((2, 20), dtype=np.float32),
