@@ -63,6 +63,52 @@ def test_a_failing_child_raises_with_its_error(package, tmp_path):
         _kernels._warm_in_processes(["one", "bad"], package)
 
 
+MARKERS = """
+import os, time
+
+LOG = {log!r}
+
+
+def warmup():
+    open(os.path.join(LOG, "{name}.start"), "w").close()
+    {body}
+    open(os.path.join(LOG, "{name}.end"), "w").close()
+"""
+
+
+def _marking_modules(root, log, bodies):
+    for name, body in bodies.items():
+        (root / f"{name}.py").write_text(MARKERS.format(log=str(log), name=name, body=body))
+
+
+def test_one_worker_runs_the_children_in_turn(package, tmp_path):
+    log = tmp_path / "log"
+    log.mkdir()
+    _marking_modules(tmp_path / "warmpkg", log, {
+        "first": "time.sleep(0.2)",
+        # Started only once the first ended:
+        "second": "assert os.path.exists(os.path.join(LOG, 'first.end')), 'overlap'",
+    })
+    _kernels._warm_in_processes(["first", "second"], package, workers=1)
+    assert sorted(p.name for p in log.iterdir()) == [
+        "first.end", "first.start", "second.end", "second.start"]
+
+
+def test_two_workers_run_two_children_at_once(package, tmp_path):
+    log = tmp_path / "log"
+    log.mkdir()
+    _marking_modules(tmp_path / "warmpkg", log, {
+        # Ends only once the second has started (or fails after a minute):
+        "first": ("t = time.time()\n"
+                  "    while not os.path.exists(os.path.join(LOG, 'second.start')):\n"
+                  "        assert time.time() - t < 60, 'not concurrent'\n"
+                  "        time.sleep(0.01)"),
+        "second": "pass",
+    })
+    _kernels._warm_in_processes(["first", "second"], package, workers=2)
+    assert (log / "first.end").exists() and (log / "second.end").exists()
+
+
 def test_a_fresh_install_is_detected_on_the_real_kernels(tmp_path):
     # An empty cache folder is what a fresh install looks like to Numba.
     env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))

@@ -13,6 +13,8 @@ import os
 import pkgutil
 import subprocess
 import sys
+import tempfile
+import time
 
 
 def read_only(*arrays):
@@ -58,20 +60,36 @@ def _uncached(names, package=__name__):
     return cold
 
 
-def _warm_in_processes(names, package=__name__):
+def _cores():
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _warm_in_processes(names, package=__name__, workers=None):
     """Run each module's ``warmup()`` in a fresh Python process of its own,
-    all at once; raise with the child's error when one fails."""
-    children = [
-        (name, subprocess.Popen(
-            [sys.executable, "-c", f"from {package} import {name} as m; m.warmup()"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-        for name in names
-    ]
-    failed = []
-    for name, child in children:
-        _, err = child.communicate()
-        if child.returncode != 0:
-            failed.append(f"{name} (exit {child.returncode}): {err.strip()[-2000:]}")
+    at most ``workers`` (default: one per core) at once, in the order
+    given; raise with the children's errors when any fails."""
+    workers = workers or _cores()
+    waiting = list(names)
+    running, failed = [], []
+    while waiting or running:
+        while waiting and len(running) < workers:
+            name = waiting.pop(0)
+            err = tempfile.TemporaryFile(mode="w+")
+            running.append((name, err, subprocess.Popen(
+                [sys.executable, "-c", f"from {package} import {name} as m; m.warmup()"],
+                stdout=subprocess.DEVNULL, stderr=err)))
+        time.sleep(0.05)
+        for entry in [e for e in running if e[2].poll() is not None]:
+            running.remove(entry)
+            name, err, child = entry
+            if child.returncode != 0:
+                err.seek(0)
+                failed.append(f"{name} (exit {child.returncode}): {err.read().strip()[-2000:]}")
+            err.close()
     if failed:
         raise RuntimeError("Compiling the kernels in separate processes failed: "
                            + "; ".join(failed))
@@ -84,16 +102,21 @@ def warmup_all(parallel=False):
     ----------
     parallel : bool, default=False
         Compile the modules whose kernels are not in Numba's cache yet (a
-        fresh install) in fresh processes of their own, all at once, then
-        load them here from the cache those wrote. Numba compiles on one
-        core, so the compilation then takes about the slowest module's time
-        instead of the sum. Modules already cached load here directly. It
-        needs a writable cache (the package's ``__pycache__`` or
-        ``NUMBA_CACHE_DIR``), as ``cache=True`` does.
+        fresh install) in fresh processes of their own, one per core at a
+        time and the largest module first, then load them here from the
+        cache those wrote. Numba compiles on one core, so the compilation
+        then takes about the slowest module's time instead of the sum.
+        Modules already cached load here directly. It needs a writable
+        cache (the package's ``__pycache__`` or ``NUMBA_CACHE_DIR``), as
+        ``cache=True`` does.
     """
     names = _modules()
     cold = _uncached(names) if parallel else []
     if len(cold) > 1:
+        # The largest source first: a rough measure of its compile time, so
+        # that the longest compilation is not the one left to start last.
+        here = os.path.dirname(__file__)
+        cold.sort(key=lambda name: -os.path.getsize(os.path.join(here, f"{name}.py")))
         _warm_in_processes(cold)
     for name in names:
         importlib.import_module(f"{__name__}.{name}").warmup()
