@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skchaosprune._kernels import lyapunov as new
+from skchaosprune._kernels import read_only
 from skchaosprune.lyapunov import (
     WindowedLyapunov,
     divergence_curve,
@@ -134,9 +135,11 @@ def assert_same_windows(data, starts, window, p, min_range):
     want, want_st = np.empty(shape), np.empty(shape, dtype=np.int8)
     ref.window_exponents_serial(data, starts, window, dim, delay, steps, theiler,
                                 fit_steps, min_range, want, want_st)
+    # The data read-only, as the library passes it (the warmed-up specialization).
+    (frozen,) = read_only(data)
     for kernel in (new.window_exponents, new.window_exponents_serial):
         got, got_st = np.full(shape, np.nan), np.full(shape, -1, dtype=np.int8)
-        kernel(data, starts, window, dim, delay, steps, theiler, fit_steps,
+        kernel(frozen, starts, window, dim, delay, steps, theiler, fit_steps,
                min_range, got, got_st)
         np.testing.assert_array_equal(got_st, want_st)
         np.testing.assert_array_equal(bits(got), bits(want))
@@ -145,7 +148,7 @@ def assert_same_windows(data, starts, window, p, min_range):
 
 def assert_same_curve(x, dim, delay, steps, theiler):
     want_c, want_n = ref.divergence_curve(x, dim, delay, steps, theiler)
-    got_c, got_n = new.divergence_curve(x, dim, delay, steps, theiler)
+    got_c, got_n = new.divergence_curve(*read_only(x), dim, delay, steps, theiler)
     np.testing.assert_array_equal(got_n, want_n)
     np.testing.assert_array_equal(bits(got_c), bits(want_c))
 
