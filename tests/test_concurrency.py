@@ -2,8 +2,9 @@
 results of a serial run (skchaosprune._parallel says why the parallel
 kernels step aside where they are unsafe).
 
-Each case runs in a fresh Python process with a timeout, so that a hang or
-an abort fails the test instead of blocking the suite.
+The cases of each Numba threading layer run in a fresh Python process with
+a timeout, so that a hang or an abort fails the tests instead of blocking
+the suite.
 """
 
 import json
@@ -56,72 +57,87 @@ def _run(code, env=None):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _serial_fingerprints():
-    return _run("""
-        print(json.dumps([fingerprint(estimator(s).fit(X, y)) for s in (0, 1, 2, 3)]))
-    """)
-
-
-@pytest.fixture(scope="module")
-def serial():
-    return _serial_fingerprints()
-
-
-def test_fork_pool_after_the_parent_ran_kernels(serial):
-    got = _run("""
-        import multiprocessing as mp
-        warm_parent()
-        def job(seed):
-            return fingerprint(estimator(seed).fit(X, y))
-        with mp.get_context("fork").Pool(2) as pool:
-            print(json.dumps(pool.map(job, [0, 1, 2, 3])))
-    """)
-    assert got == serial
-
-
-@pytest.mark.parametrize("layer", [None, "workqueue"])
-def test_threads_fitting_at_once(serial, layer):
-    """Plain threads (concurrent.futures) fitting four estimators at once,
-    under the default threading layer and under workqueue (which aborts when
-    two threads enter a parallel region)."""
-    env = {"NUMBA_THREADING_LAYER": layer} if layer else None
-    got = _run("""
-        from concurrent.futures import ThreadPoolExecutor
-        warm_parent()
-        with ThreadPoolExecutor(4) as pool:
-            results = list(pool.map(lambda s: fingerprint(estimator(s).fit(X, y)), [0, 1, 2, 3]))
-        print(json.dumps(results))
-    """, env=env)
-    assert got == serial
-
-
-GRID = """
+# Each case is a function of the child process that returns JSON; the cases
+# of one threading layer run in one process, in this order (a Python
+# process with the package imported costs about 1.6 s to start), and each
+# test checks its own case.
+CASES = """
+    from concurrent.futures import ThreadPoolExecutor
+    import multiprocessing as mp
     from joblib import parallel_backend
-    warm_parent()
+
+    def serial():
+        return [fingerprint(estimator(s).fit(X, y)) for s in (0, 1, 2, 3)]
+
+    def job(seed):
+        return fingerprint(estimator(seed).fit(X, y))
+
+    def fork_pool():
+        with mp.get_context("fork").Pool(2) as pool:
+            return pool.map(job, [0, 1, 2, 3])
+
+    def threads():
+        with ThreadPoolExecutor(4) as pool:
+            return list(pool.map(job, [0, 1, 2, 3]))
+
     def grid(n_jobs):
         search = GridSearchCV(estimator(), {"pruning__alpha": [0.05, 0.5]}, cv=3,
                               n_jobs=n_jobs)
         return search.fit(X, y)
+
+    def grid_under(backend, reference):
+        with parallel_backend(backend, n_jobs=2):
+            parallel = grid(2)
+        return [reference.cv_results_["mean_test_score"].tolist(),
+                parallel.cv_results_["mean_test_score"].tolist(),
+                fingerprint(reference.best_estimator_), fingerprint(parallel.best_estimator_)]
+
+    # The parent runs the parallel kernels before any worker starts.
+    warm_parent()
+    out = {}
+    if not WORKQUEUE:
+        out["serial"] = serial()
+        out["fork"] = fork_pool()
+    out["threads"] = threads()
     reference = grid(1)
-    with parallel_backend(BACKEND, n_jobs=2):
-        parallel = grid(2)
-    print(json.dumps([
-        reference.cv_results_["mean_test_score"].tolist(),
-        parallel.cv_results_["mean_test_score"].tolist(),
-        fingerprint(reference.best_estimator_), fingerprint(parallel.best_estimator_),
-    ]))
+    for backend in (["threading"] if WORKQUEUE else ["loky", "threading", "multiprocessing"]):
+        out[f"grid-{backend}"] = grid_under(backend, reference)
+    print(json.dumps(out))
 """
 
 
+@pytest.fixture(scope="module")
+def default_layer():
+    """The cases under Numba's default threading layer."""
+    return _run("WORKQUEUE = False\n" + textwrap.dedent(CASES))
+
+
+@pytest.fixture(scope="module")
+def workqueue():
+    """The cases under workqueue, which aborts when two threads enter a
+    parallel region."""
+    return _run("WORKQUEUE = True\n" + textwrap.dedent(CASES),
+                env={"NUMBA_THREADING_LAYER": "workqueue"})
+
+
+def test_fork_pool_after_the_parent_ran_kernels(default_layer):
+    assert default_layer["fork"] == default_layer["serial"]
+
+
+@pytest.mark.parametrize("layer", ["default_layer", "workqueue"])
+def test_threads_fitting_at_once(default_layer, layer, request):
+    """Plain threads (concurrent.futures) fitting four estimators at once,
+    under the default threading layer and under workqueue."""
+    assert request.getfixturevalue(layer)["threads"] == default_layer["serial"]
+
+
 @pytest.mark.parametrize("backend", ["loky", "threading", "multiprocessing"])
-def test_grid_search_under_every_joblib_backend(backend):
-    ref_scores, scores, ref_best, best = _run(f"BACKEND = {backend!r}\n" + textwrap.dedent(GRID))
+def test_grid_search_under_every_joblib_backend(default_layer, backend):
+    ref_scores, scores, ref_best, best = default_layer[f"grid-{backend}"]
     assert scores == ref_scores
     assert best == ref_best
 
 
-def test_grid_search_threads_under_workqueue():
-    ref_scores, scores, ref_best, best = _run(
-        "BACKEND = 'threading'\n" + textwrap.dedent(GRID),
-        env={"NUMBA_THREADING_LAYER": "workqueue"})
+def test_grid_search_threads_under_workqueue(workqueue):
+    ref_scores, scores, ref_best, best = workqueue["grid-threading"]
     assert scores == ref_scores and best == ref_best
