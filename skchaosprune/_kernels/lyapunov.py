@@ -760,7 +760,10 @@ def window_exponents(data, starts, window, dim, delay, steps, theiler,
     """
     n_blocks = (data.shape[1] + _BLOCK - 1) // _BLOCK
     for b in prange(n_blocks):
-        _block(b, data, starts, window, dim, delay, steps, theiler, fit_steps,
+        # The index as int64, as in the serial loop: the parallel loop's
+        # index is unsigned, and another type is a second compilation of
+        # the whole tree below _block (about a quarter of this module's).
+        _block(np.int64(b), data, starts, window, dim, delay, steps, theiler, fit_steps,
                min_range, out, status)
 
 
