@@ -480,7 +480,9 @@ def fast_granger(xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
     """
     n_chunks = max(1, min(xs.shape[1], n_chunks))
     for c in prange(n_chunks):
-        _slice(c, n_chunks, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
+        # The index as int64, as in the serial loop (the parallel loop's is
+        # unsigned, and another type compiles _slice a second time).
+        _slice(np.int64(c), n_chunks, xs, y, F, rinvt, ssr_r, tss, nrinv, nxr, de, maxlag,
                expl, ssru, dexpl, dssr, flag)
     return 0
 
