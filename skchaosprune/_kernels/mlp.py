@@ -208,13 +208,18 @@ def _predict_into(X, result, weights, biases, sizes, w_off, b_off, hidden,
     while start < n:
         nb = min(block, n - start)
         src = _block(A, off, 0, nb, sizes[0])
+        # Element loops, not row assignments (``src[r] = X[start + r]``):
+        # the same copy, without compiling Numba's broadcasting and its
+        # error-message strings (about 2 s of this module's compilation).
         for r in range(nb):
-            src[r] = X[start + r]
+            for j in range(sizes[0]):
+                src[r, j] = X[start + r, j]
         _forward_block(A, off, nb, weights, biases, sizes, w_off, b_off,
                        hidden, out)
         o = _block(A, off, n_layers, nb, n_out)
         for r in range(nb):
-            result[start + r] = o[r]
+            for j in range(n_out):
+                result[start + r, j] = o[r, j]
         start += nb
 
 
@@ -529,8 +534,10 @@ def train_batches(X, Y, SW, use_sw, order, first, max_batches, weights,
         # A smaller last batch lays its blocks out at its own size.
         off_b = off if nb == bs else block_offsets(sizes, nb)
         src = _block(A, off_b, 0, nb, sizes[0])
-        for r in range(nb):
-            src[r] = X[order[start + r]]
+        for r in range(nb):  # element by element, as in _predict_into
+            row = order[start + r]
+            for j in range(sizes[0]):
+                src[r, j] = X[row, j]
         _forward_block(A, off_b, nb, weights, biases, sizes, w_off, b_off,
                        hidden, out)
         o = _block(A, off_b, n_layers, nb, n_out)
@@ -619,8 +626,9 @@ def loss_grad(X, Y, SW, use_sw, weights, biases, sizes, w_off, b_off, hidden,
     A = np.empty(off[n_layers + 1])
     D = np.empty(off[n_layers + 1])
     src = _block(A, off, 0, n, sizes[0])
-    for r in range(n):
-        src[r] = X[r]
+    for r in range(n):  # element by element, as in _predict_into
+        for j in range(sizes[0]):
+            src[r, j] = X[r, j]
     _forward_block(A, off, n, weights, biases, sizes, w_off, b_off, hidden, out)
     o = _block(A, off, n_layers, n, n_out)
     d = _block(D, off, n_layers, n, n_out)
