@@ -1,8 +1,10 @@
 """``warmup_all(parallel=True)``: on a fresh install, each kernel module
-compiles in a fresh process of its own, all at once; the processes write
-Numba's cache and this process then loads it.  Tested on a tiny package of
-two kernels (compiling the real ones takes a minute) and, for the detection
-of a fresh install, on the real kernels with an empty cache folder."""
+compiles in a fresh process of its own, one per core at a time; the
+processes write Numba's cache and this process then loads it.  Tested on a
+tiny package of two kernels (compiling the real ones takes half a minute)
+and, for the detection of a fresh install, on the real kernels with an
+empty cache folder.  And what the warm-up is for: a fit on writable or
+read-only data compiles no kernel specialization beyond it."""
 
 import os
 import subprocess

@@ -718,7 +718,7 @@ def forward_all(X, weights, biases, sizes, w_off, b_off, hidden, out):
 def warmup():
     """Compile the kernels on a tiny network (both trajectory dtypes, both
     solvers, with and without sample weights). The data arrays are
-    read-only, as the estimator passes them (``_network.read_only``): Numba
+    read-only, as the estimator passes them (``_kernels.read_only``): Numba
     compiles read-only and writable arrays as different types."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(6, 3))
