@@ -833,8 +833,7 @@ class NetworkMixin:
         flat weights after each update of the chunk, shape (k, n_weights)
         (the layout of ``coefs_`` flattened one after the other).  True
         from it stops training."""
-        view = rows.view()
-        view.flags.writeable = False
+        (view,) = read_only(rows)
         loss = loss_sum / n_samples if n_samples else np.nan
         return bool(on_update(int(step), float(loss), view))
 

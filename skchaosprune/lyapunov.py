@@ -617,16 +617,11 @@ class WindowedLyapunov:
 
     @property
     def exponents_(self):
-        view = self._exp[:self.n_windows_]
-        view = view.view()
-        view.flags.writeable = False
-        return view
+        return read_only(self._exp[:self.n_windows_])[0]
 
     @property
     def status_(self):
-        view = self._status[:self.n_windows_].view()
-        view.flags.writeable = False
-        return view
+        return read_only(self._status[:self.n_windows_])[0]
 
     @property
     def window_ends_(self):

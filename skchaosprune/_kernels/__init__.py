@@ -18,7 +18,9 @@ import time
 
 
 def read_only(*arrays):
-    """Read-only views (no copy) of the data arrays a kernel reads.
+    """Read-only views (no copy) of ``arrays``: the data a kernel reads, and
+    the buffers the package hands to users (``on_update``'s rows, a running
+    Lyapunov estimate's ``exponents_``).
 
     Numba compiles a read-only array and a writable one as two types, so a
     kernel called on every mix of the flags (scikit-learn's checks and
